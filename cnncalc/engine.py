@@ -1,0 +1,215 @@
+"""Graph → Report: one walk over the nodes in execution order, calling each
+node's rule, then everything derived (activation memory, receptive field,
+totals) computed here once, outside the rules. Pure: no I/O."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from .errors import Diagnostic, LayerError, SpecError
+from .graph import INPUT, Graph, Node
+from .registry import GLOBAL, REGISTRY, Facts, Window
+from .report import AxisRF, Report, Row, Totals
+from .shapes import per_axis
+
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
+
+RF = tuple[AxisRF, ...] | None
+
+
+def _step(rf: RF, window: Window | str | None) -> RF:
+    """One layer's receptive-field recurrence on every axis."""
+    if window is None:
+        return rf
+    if rf is None or window == GLOBAL or isinstance(window, str):
+        return None
+    out = []
+    for axis, (k, stride, pad) in zip(rf, zip(window.kernel_eff, window.stride, window.pad_before)):
+        if window.transposed:  # stride is 1/s: each output sees ceil(k/s) inputs
+            taps = math.ceil(Fraction(k) * stride)
+            out.append(
+                AxisRF(
+                    axis.size + (taps - 1) * axis.jump,
+                    axis.jump * stride,
+                    axis.start + (pad - Fraction(k - 1, 2)) * axis.jump * stride,
+                )
+            )
+        else:
+            out.append(
+                AxisRF(
+                    axis.size + (k - 1) * axis.jump,
+                    axis.jump * stride,
+                    axis.start + (Fraction(k - 1, 2) - pad) * axis.jump,
+                )
+            )
+    return tuple(out)
+
+
+def _merge_rf(fields: list[RF]) -> tuple[RF, bool]:
+    """The largest field over the branches, and whether their jumps differ."""
+    present = [f for f in fields if f is not None]
+    if not present:
+        return None, False
+    widest = max(present, key=lambda f: tuple(a.size for a in f))
+    misaligned = any(tuple(a.jump for a in f) != tuple(a.jump for a in widest) for f in present)
+    return widest, misaligned
+
+
+_SHORT = {"depthwise_conv": "dwconv", "conv_transpose": "convT", "adaptive_avgpool": "adaptive_avg",
+          "adaptive_maxpool": "adaptive_max", "global_avgpool": "global_avg", "global_maxpool": "global_max"}
+
+
+def summarize(type_name: str, args: Any, rank: int) -> str:
+    """The type and its key arguments in a compact form: ``conv 3×3 /2 p1``."""
+    parts = [_SHORT.get(type_name, type_name)]
+
+    def axes(value: Any) -> str:
+        values = per_axis(value, max(rank, 1), "") if isinstance(value, int) else value
+        return "×".join(map(str, values))
+
+    def uniform(value: Any) -> str:
+        if isinstance(value, tuple) and len(set(value)) == 1:
+            return str(value[0])
+        return axes(value) if isinstance(value, tuple) else str(value)
+
+    fields = getattr(args, "__dataclass_fields__", {})
+    if "kernel" in fields and type_name != "channel_maxpool":
+        parts.append(axes(args.kernel))
+    stride = getattr(args, "stride", None)
+    if stride not in (None, 1) and not (type_name in ("maxpool", "avgpool") and stride == args.kernel):
+        parts.append("/" + uniform(stride))
+    padding = getattr(args, "padding", 0)
+    if padding not in (0, "valid") and type_name != "zero_pad":
+        parts.append(padding if isinstance(padding, str) else "p" + uniform(padding))
+    if getattr(args, "dilation", 1) != 1:
+        parts.append("d" + uniform(args.dilation))
+    if getattr(args, "groups", 1) != 1:
+        parts.append("g" + str(args.groups))
+    if getattr(args, "multiplier", 1) != 1:
+        parts.append("×" + str(args.multiplier))
+    if getattr(args, "ceil_mode", False):
+        parts.append("ceil")
+    if type_name in ("adaptive_avgpool", "adaptive_maxpool"):
+        parts.append("→" + axes(args.output))
+    elif type_name == "upsample":
+        parts.append("×" + uniform(args.scale))
+    elif type_name == "zero_pad":
+        parts.append(uniform(args.padding))
+    elif type_name == "channel_maxpool":
+        parts.append("/" + str(args.kernel))
+    elif type_name == "dropout":
+        parts.append(f"{args.rate:g}")
+    if getattr(args, "bias", True) is False:
+        parts.append("nobias")
+    return " ".join(parts)
+
+
+def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[int, ...] | None = None) -> Report:
+    """Analyse every node; a rule's error becomes a located SpecError."""
+    dtype = dtype or graph.dtype
+    if dtype not in DTYPE_BYTES:
+        raise SpecError(f"unknown dtype '{dtype}'; expected one of: {', '.join(DTYPE_BYTES)}")
+    if batch < 1:
+        raise SpecError(f"--batch must be at least 1, not {batch}")
+    input_shape = tuple(input) if input else graph.input
+    shapes: list[tuple[int, ...]] = []
+    fields: list[RF] = []
+    names = [node.name for node in graph.nodes]
+    start_rf: RF = (
+        tuple(AxisRF(Fraction(1), Fraction(1), Fraction(0)) for _ in input_shape[1:]) if len(input_shape) > 1 else None
+    )
+    rows: list[Row] = []
+    warnings: list[Diagnostic] = []
+    for node in graph.nodes:
+        in_shapes = tuple(input_shape if i == INPUT else shapes[i] for i in node.inputs)
+        in_fields = [start_rf if i == INPUT else fields[i] for i in node.inputs]
+        facts = _apply(node, in_shapes)
+        if len(in_fields) > 1:
+            rf_in, misaligned = _merge_rf(in_fields)
+            if misaligned:
+                warnings.append(
+                    Diagnostic(
+                        f"{node.type} '{node.name}': its branches have different jumps "
+                        f"({', '.join('×'.join(str(_n(a.jump)) for a in f) for f in in_fields if f)}); "
+                        "the receptive field shown is the largest",
+                        node.loc,
+                    )
+                )
+        else:
+            rf_in = in_fields[0]
+        rf = _step(rf_in, facts.window)
+        shapes.append(facts.output)
+        fields.append(rf)
+        for message in facts.warnings:
+            warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc))
+        rows.append(
+            Row(
+                name=node.name,
+                type=node.type,
+                path=node.path,
+                depth=node.depth,
+                output=facts.output,
+                trainable=facts.trainable,
+                non_trainable=facts.non_trainable,
+                macs=facts.macs * batch,
+                activations=0 if facts.in_place else math.prod(facts.output) * batch,
+                exact=facts.exact,
+                allow_inexact=bool(getattr(node.args, "allow_inexact", False)),
+                divisions=facts.divisions,
+                rf=rf,
+                summary=summarize(node.type, node.args, len(in_shapes[0]) - 1),
+                inputs=tuple("input" if i == INPUT else names[i] for i in node.inputs),
+                loc=node.loc,
+                group=node.group,
+            )
+        )
+    size = DTYPE_BYTES[dtype]
+    trainable = sum(r.trainable for r in rows)
+    non_trainable = sum(r.non_trainable for r in rows)
+    macs = sum(r.macs for r in rows)
+    input_activations = math.prod(input_shape) * batch
+    activations = input_activations + sum(r.activations for r in rows)
+    totals = Totals(
+        params=trainable + non_trainable,
+        trainable=trainable,
+        non_trainable=non_trainable,
+        macs=macs,
+        flops=2 * macs,
+        activations=activations,
+        activation_bytes=activations * size,
+        param_bytes=(trainable + non_trainable) * size,
+        inexact_layers=sum(1 for r in rows if not r.exact and not r.allow_inexact),
+    )
+    outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
+    return Report(
+        name=graph.name,
+        file=graph.file,
+        input=input_shape,
+        batch=batch,
+        dtype=dtype,
+        dtype_bytes=size,
+        rows=tuple(rows),
+        outputs=outputs,
+        totals=totals,
+        input_activations=input_activations,
+        groups=graph.groups,
+        warnings=tuple(warnings),
+    )
+
+
+def _n(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def _apply(node: Node, in_shapes: tuple[tuple[int, ...], ...]) -> Facts:
+    layer_type = REGISTRY.types[node.type]
+    assert layer_type.rule is not None
+    try:
+        if layer_type.arity is None:
+            return layer_type.rule(in_shapes, node.args)
+        return layer_type.rule(in_shapes[0], node.args)
+    except LayerError as error:
+        at = node.arg_locs.get(error.arg, node.loc) if error.arg else node.loc
+        raise SpecError(f"{node.type} '{node.name}': {error.message}", at, error.hint) from None

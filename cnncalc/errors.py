@@ -1,0 +1,78 @@
+"""Errors and warnings that carry a place in the spec file.
+
+Every message the user sees names ``file:line:col``; the CLI turns a
+:class:`SpecError` into one line (plus the source line and a caret) and exit 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLoc:
+    """A 1-based position in a spec file."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+NOWHERE = SourceLoc("<spec>", 0, 0)
+
+
+class CnnCalcError(Exception):
+    """Base of every error cnncalc raises on purpose."""
+
+
+class SpecError(CnnCalcError):
+    """The spec cannot be analysed: what is wrong, where, and how to fix it."""
+
+    def __init__(self, message: str, loc: SourceLoc = NOWHERE, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.loc = loc
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.loc}: error: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+class LayerError(CnnCalcError):
+    """Raised by a layer rule; ``arg`` names the argument at fault so the engine
+    can point at it. The engine turns it into a located :class:`SpecError`."""
+
+    def __init__(self, message: str, arg: str | None = None, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.arg = arg
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A warning about a valid but suspicious spec."""
+
+    message: str
+    loc: SourceLoc
+    level: str = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.loc}: {self.level}: {self.message}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest known word, or listing the choices."""
+    options = sorted(choices)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if len(options) <= 12:
+        return "expected one of: " + ", ".join(options)
+    return ""

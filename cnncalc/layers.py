@@ -1,0 +1,476 @@
+"""Every built-in layer type: its arguments and one pure rule.
+
+A rule takes the input shape (channels first, no batch) and its arguments and
+returns :class:`Facts`. MACs count multiply-accumulates of conv and dense
+layers only, bias additions excluded (torchvision's "GFLOPS" figure).
+Adding a layer type is one dataclass and one function here, plus its test.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .errors import LayerError
+from .registry import GLOBAL, Facts, OptionalSize, Padding, Shape, Size, Window, arg, composite, layer
+from .shapes import Division, axis_names, per_axis, window_axis
+
+
+def _spatial(x: Shape, type_name: str) -> tuple[int, tuple[int, ...]]:
+    if len(x) < 2:
+        raise LayerError(
+            f"{type_name} needs an input with spatial axes, but its input is the flat vector {list(x)}",
+            hint="remove the flatten/dense before it, or give 'input' as [C, H, W]",
+        )
+    return x[0], x[1:]
+
+
+def _windows(
+    spatial: tuple[int, ...],
+    kernel: Size,
+    stride: Size,
+    dilation: Size,
+    padding: Padding,
+    ceil_mode: bool = False,
+) -> tuple[Division, ...]:
+    rank = len(spatial)
+    k = per_axis(kernel, rank, "kernel")
+    s = per_axis(stride, rank, "stride")
+    d = per_axis(dilation, rank, "dilation")
+    if isinstance(padding, str):
+        pads: tuple[int | str, ...] = (padding,) * rank
+    else:
+        pads = per_axis(padding, rank, "padding")
+    names = axis_names(rank)
+    return tuple(window_axis(names[i], spatial[i], k[i], s[i], d[i], pads[i], ceil_mode) for i in range(rank))
+
+
+def _window(divisions: tuple[Division, ...]) -> Window:
+    return Window(
+        tuple(d.k_eff for d in divisions),
+        tuple(d.stride for d in divisions),
+        tuple(d.pad_before for d in divisions),
+    )
+
+
+def _same_even_warning(kernel: Size, padding: Padding, rank: int) -> tuple[str, ...]:
+    if padding == "same" and any(k % 2 == 0 for k in per_axis(kernel, rank, "kernel")):
+        return ("'padding: same' with an even kernel pads one side more than the other (asymmetric padding)",)
+    return ()
+
+
+# --- convolutions -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Conv:
+    filters: int
+    kernel: Size
+    stride: Size = 1
+    padding: Padding = arg(0, minimum=0)
+    dilation: Size = 1
+    groups: int = 1
+    bias: bool = True
+    allow_inexact: bool = False
+
+
+@layer("conv", Conv)
+def conv(x: Shape, a: Conv) -> Facts:
+    """Convolution, channels first. Params = filters·(C/groups)·∏k (+ filters bias);
+    MACs = output elements × (C/groups)·∏k."""
+    channels, spatial = _spatial(x, "conv")
+    if channels % a.groups:
+        raise LayerError(f"groups={a.groups} does not divide the {channels} input channels", "groups")
+    if a.filters % a.groups:
+        raise LayerError(f"groups={a.groups} does not divide filters={a.filters}", "groups")
+    divisions = _windows(spatial, a.kernel, a.stride, a.dilation, a.padding)
+    out = tuple(d.out for d in divisions)
+    per_filter = channels // a.groups * math.prod(per_axis(a.kernel, len(spatial), "kernel"))
+    return Facts(
+        output=(a.filters, *out),
+        trainable=a.filters * per_filter + (a.filters if a.bias else 0),
+        macs=a.filters * per_filter * math.prod(out),
+        window=_window(divisions),
+        divisions=divisions,
+        warnings=_same_even_warning(a.kernel, a.padding, len(spatial)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DepthwiseConv:
+    kernel: Size
+    multiplier: int = 1
+    stride: Size = 1
+    padding: Padding = arg(0, minimum=0)
+    dilation: Size = 1
+    bias: bool = True
+    allow_inexact: bool = False
+
+
+@layer("depthwise_conv", DepthwiseConv)
+def depthwise_conv(x: Shape, a: DepthwiseConv) -> Facts:
+    """Depthwise convolution (groups = C): C·multiplier filters of ∏k weights each."""
+    channels, spatial = _spatial(x, "depthwise_conv")
+    divisions = _windows(spatial, a.kernel, a.stride, a.dilation, a.padding)
+    out = tuple(d.out for d in divisions)
+    filters = channels * a.multiplier
+    per_filter = math.prod(per_axis(a.kernel, len(spatial), "kernel"))
+    return Facts(
+        output=(filters, *out),
+        trainable=filters * per_filter + (filters if a.bias else 0),
+        macs=filters * per_filter * math.prod(out),
+        window=_window(divisions),
+        divisions=divisions,
+        warnings=_same_even_warning(a.kernel, a.padding, len(spatial)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SeparableConv:
+    filters: int
+    kernel: Size
+    stride: Size = 1
+    padding: Padding = arg(0, minimum=0)
+    dilation: Size = 1
+    multiplier: int = 1
+    bias: bool = True
+    allow_inexact: bool = False
+
+
+@composite("separable_conv", SeparableConv)
+def separable_conv(a: SeparableConv) -> list[tuple[str, str, dict[str, Any]]]:
+    """Depthwise then pointwise convolution (Keras SeparableConv: bias on the pointwise part only)."""
+    return [
+        (
+            "depthwise",
+            "depthwise_conv",
+            {
+                "kernel": a.kernel,
+                "multiplier": a.multiplier,
+                "stride": a.stride,
+                "padding": a.padding,
+                "dilation": a.dilation,
+                "bias": False,
+                "allow_inexact": a.allow_inexact,
+            },
+        ),
+        ("pointwise", "conv", {"filters": a.filters, "kernel": 1, "bias": a.bias}),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ConvTranspose:
+    filters: int
+    kernel: Size
+    stride: Size = 1
+    padding: Size = arg(0, minimum=0)
+    output_padding: Size = arg(0, minimum=0)
+    dilation: Size = 1
+    groups: int = 1
+    bias: bool = True
+    allow_inexact: bool = False
+
+
+@layer("conv_transpose", ConvTranspose)
+def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
+    """Transposed convolution: out = (in − 1)·stride − 2p + k_eff + output_padding.
+    MACs = input positions × C·(filters/groups)·∏k (as torch's flop counter)."""
+    channels, spatial = _spatial(x, "conv_transpose")
+    rank = len(spatial)
+    if channels % a.groups or a.filters % a.groups:
+        raise LayerError(f"groups={a.groups} must divide both the {channels} input channels and filters={a.filters}", "groups")
+    k = per_axis(a.kernel, rank, "kernel")
+    s = per_axis(a.stride, rank, "stride")
+    p = per_axis(a.padding, rank, "padding")
+    op = per_axis(a.output_padding, rank, "output_padding")
+    d = per_axis(a.dilation, rank, "dilation")
+    out = []
+    for i in range(rank):
+        if op[i] >= max(s[i], d[i]):
+            raise LayerError(
+                f"output_padding {op[i]} must be smaller than the stride or the dilation", "output_padding"
+            )
+        k_eff = d[i] * (k[i] - 1) + 1
+        size = (spatial[i] - 1) * s[i] - 2 * p[i] + k_eff + op[i]
+        if size < 1:
+            raise LayerError(f"padding {p[i]} leaves no output on axis {axis_names(rank)[i]} ({size})", "padding")
+        out.append(size)
+    weights = channels * (a.filters // a.groups) * math.prod(k)
+    window = Window(
+        tuple(d[i] * (k[i] - 1) + 1 for i in range(rank)),
+        tuple(Fraction(1, s[i]) for i in range(rank)),
+        tuple(p[i] for i in range(rank)),
+        transposed=True,
+    )
+    return Facts(
+        output=(a.filters, *out),
+        trainable=weights + (a.filters if a.bias else 0),
+        macs=weights * math.prod(spatial),
+        window=window,
+    )
+
+
+# --- pooling ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    kernel: Size
+    stride: OptionalSize = None
+    padding: Padding = arg(0, minimum=0)
+    ceil_mode: bool = False
+    allow_inexact: bool = False
+
+
+def _pool(x: Shape, a: Pool, type_name: str) -> Facts:
+    channels, spatial = _spatial(x, type_name)
+    stride = a.kernel if a.stride is None else a.stride
+    if not isinstance(a.padding, str):
+        for k, p in zip(per_axis(a.kernel, len(spatial), "kernel"), per_axis(a.padding, len(spatial), "padding")):
+            if 2 * p > k:
+                raise LayerError(
+                    f"padding {p} is more than half the kernel {k} (a window could see only padding)", "padding"
+                )
+    divisions = _windows(spatial, a.kernel, stride, 1, a.padding, a.ceil_mode)
+    return Facts(
+        output=(channels, *(d.out for d in divisions)),
+        window=_window(divisions),
+        divisions=divisions,
+        warnings=_same_even_warning(a.kernel, a.padding, len(spatial)),
+    )
+
+
+@layer("maxpool", Pool)
+def maxpool(x: Shape, a: Pool) -> Facts:
+    """Max pooling; stride defaults to the kernel; no params, no MACs."""
+    return _pool(x, a, "maxpool")
+
+
+@layer("avgpool", Pool)
+def avgpool(x: Shape, a: Pool) -> Facts:
+    """Average pooling; stride defaults to the kernel; no params, no MACs."""
+    return _pool(x, a, "avgpool")
+
+
+@dataclass(frozen=True, slots=True)
+class NoArgs:
+    pass
+
+
+def _global(x: Shape, type_name: str) -> Facts:
+    channels, _ = _spatial(x, type_name)
+    return Facts(output=(channels,), window=GLOBAL)
+
+
+@layer("global_avgpool", NoArgs)
+def global_avgpool(x: Shape, a: NoArgs) -> Facts:
+    """Average over every spatial position: [C, ...] → [C] (Keras GlobalAveragePooling)."""
+    return _global(x, "global_avgpool")
+
+
+@layer("global_maxpool", NoArgs)
+def global_maxpool(x: Shape, a: NoArgs) -> Facts:
+    """Max over every spatial position: [C, ...] → [C]."""
+    return _global(x, "global_maxpool")
+
+
+@dataclass(frozen=True, slots=True)
+class AdaptivePool:
+    output: Size
+
+
+def _adaptive(x: Shape, a: AdaptivePool, type_name: str) -> Facts:
+    channels, spatial = _spatial(x, type_name)
+    out = per_axis(a.output, len(spatial), "output")
+    if all(o == 1 for o in out):
+        window: Window | str = GLOBAL
+    elif all(n % o == 0 for n, o in zip(spatial, out)):
+        # evenly divisible: a plain pooling window of size and stride n/o
+        window = Window(tuple(n // o for n, o in zip(spatial, out)), tuple(n // o for n, o in zip(spatial, out)), (0,) * len(out))
+    else:
+        # PyTorch's windows then overlap unevenly; bound the field by the largest window
+        kernels = tuple(
+            max(-(-(i + 1) * n // o) - (i * n // o) for i in range(o)) for n, o in zip(spatial, out)
+        )
+        window = Window(kernels, tuple(Fraction(n, o) for n, o in zip(spatial, out)), (0,) * len(out))
+    return Facts(output=(channels, *out), window=window)
+
+
+@layer("adaptive_avgpool", AdaptivePool)
+def adaptive_avgpool(x: Shape, a: AdaptivePool) -> Facts:
+    """PyTorch AdaptiveAvgPool: [C, ...] → [C, *output]; always exact."""
+    return _adaptive(x, a, "adaptive_avgpool")
+
+
+@layer("adaptive_maxpool", AdaptivePool)
+def adaptive_maxpool(x: Shape, a: AdaptivePool) -> Facts:
+    """PyTorch AdaptiveMaxPool: [C, ...] → [C, *output]; always exact."""
+    return _adaptive(x, a, "adaptive_maxpool")
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPool:
+    kernel: int
+
+
+@layer("channel_maxpool", ChannelPool)
+def channel_maxpool(x: Shape, a: ChannelPool) -> Facts:
+    """Depth-wise max pooling over groups of `kernel` channels: [C, ...] → [C/kernel, ...]."""
+    if x[0] % a.kernel:
+        raise LayerError(f"kernel {a.kernel} does not divide the {x[0]} input channels", "kernel")
+    return Facts(output=(x[0] // a.kernel, *x[1:]))
+
+
+# --- normalisation ----------------------------------------------------------
+
+
+@layer("batchnorm", NoArgs)
+def batchnorm(x: Shape, a: NoArgs) -> Facts:
+    """Batch normalisation over channels: γ, β trainable; running mean and variance
+    non-trainable (Keras counts them as params, PyTorch as buffers)."""
+    return Facts(output=x, trainable=2 * x[0], non_trainable=2 * x[0])
+
+
+@layer("layernorm", NoArgs)
+def layernorm(x: Shape, a: NoArgs) -> Facts:
+    """Layer normalisation over channels: γ and β, 2C trainable params."""
+    return Facts(output=x, trainable=2 * x[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Lrn:
+    size: int = 5
+
+
+@layer("lrn", Lrn)
+def lrn(x: Shape, a: Lrn) -> Facts:
+    """Local response normalisation across `size` channels (AlexNet); no params."""
+    return Facts(output=x)
+
+
+# --- element-wise -----------------------------------------------------------
+
+
+def _activation(name: str) -> None:
+    def rule(x: Shape, a: NoArgs) -> Facts:
+        return Facts(output=x, in_place=True)
+
+    rule.__doc__ = f"{name}: element-wise, same shape, no params; in place, so no activation memory."
+    layer(name, NoArgs)(rule)
+
+
+for _name in ("relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "hardswish", "sigmoid", "tanh", "softmax"):
+    _activation(_name)
+
+
+@dataclass(frozen=True, slots=True)
+class Dropout:
+    rate: float = arg(0.5, minimum=0, maximum=1)
+
+
+@layer("dropout", Dropout)
+def dropout(x: Shape, a: Dropout) -> Facts:
+    """Dropout: same shape, no params, counted in place (identity at inference)."""
+    return Facts(output=x, in_place=True)
+
+
+@layer("flatten", NoArgs)
+def flatten(x: Shape, a: NoArgs) -> Facts:
+    """Flatten to [prod(shape)]: a view, so no activation memory."""
+    return Facts(output=(math.prod(x),), window=GLOBAL if len(x) > 1 else None, in_place=True)
+
+
+# --- dense ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Dense:
+    units: int
+    bias: bool = True
+
+
+@layer("dense", Dense, aliases=("linear", "fc"))
+def dense(x: Shape, a: Dense) -> Facts:
+    """Fully connected on the channel axis: params = C·units (+ units);
+    on an input with spatial axes it acts at every position (Keras Dense)."""
+    positions = math.prod(x[1:])
+    warnings: tuple[str, ...] = ()
+    if len(x) > 1:
+        warnings = (
+            f"dense on an input with spatial axes {list(x)} acts on the {x[0]} channels at every position "
+            "(Keras semantics); add 'flatten' or a global pool before it for a classifier",
+        )
+    return Facts(
+        output=(a.units, *x[1:]),
+        trainable=x[0] * a.units + (a.units if a.bias else 0),
+        macs=x[0] * a.units * positions,
+        warnings=warnings,
+    )
+
+
+# --- resizing ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Upsample:
+    scale: Size
+
+
+@layer("upsample", Upsample)
+def upsample(x: Shape, a: Upsample) -> Facts:
+    """Nearest upsampling by an integer `scale` per axis."""
+    channels, spatial = _spatial(x, "upsample")
+    scale = per_axis(a.scale, len(spatial), "scale")
+    window = Window((1,) * len(scale), tuple(Fraction(1, s) for s in scale), (0,) * len(scale))
+    return Facts(output=(channels, *(n * s for n, s in zip(spatial, scale))), window=window)
+
+
+@dataclass(frozen=True, slots=True)
+class ZeroPad:
+    padding: Size = arg(minimum=0)
+
+
+@layer("zero_pad", ZeroPad)
+def zero_pad(x: Shape, a: ZeroPad) -> Facts:
+    """Zero padding on both sides of every spatial axis."""
+    channels, spatial = _spatial(x, "zero_pad")
+    pad = per_axis(a.padding, len(spatial), "padding")
+    window = Window((1,) * len(pad), (1,) * len(pad), pad)
+    return Facts(output=(channels, *(n + 2 * p for n, p in zip(spatial, pad))), window=window)
+
+
+# --- merges -----------------------------------------------------------------
+
+
+def _shape_text(shape: Shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+@layer("add", NoArgs, arity=None)
+def add(xs: tuple[Shape, ...], a: NoArgs) -> Facts:
+    """Element-wise sum of the branches (residual); all branch shapes must be identical."""
+    first = xs[0]
+    for i, other in enumerate(xs[1:], 1):
+        if other != first:
+            raise LayerError(
+                f"add needs identical branch shapes, but branch 0 gives {_shape_text(first)} "
+                f"and branch {i} gives {_shape_text(other)}",
+                hint="match the filters and strides of the branches (a projection shortcut: conv 1×1 with the same stride)",
+            )
+    return Facts(output=first)
+
+
+@layer("concat", NoArgs, arity=None)
+def concat(xs: tuple[Shape, ...], a: NoArgs) -> Facts:
+    """Stack the branches on the channel axis; their spatial sizes must be identical."""
+    first = xs[0]
+    for i, other in enumerate(xs[1:], 1):
+        if other[1:] != first[1:]:
+            raise LayerError(
+                f"concat needs identical spatial sizes, but branch 0 gives {_shape_text(first)} "
+                f"and branch {i} gives {_shape_text(other)}",
+                hint="give every branch the same strides and padding",
+            )
+    return Facts(output=(sum(x[0] for x in xs), *first[1:]))

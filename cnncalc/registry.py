@@ -1,0 +1,176 @@
+"""The layer registry: one entry per YAML layer type.
+
+A layer type is a frozen dataclass of its arguments (its schema: the loader
+builds it by introspection) and one pure rule from input shape(s) to
+:class:`Facts`. Composite types (``separable_conv``) instead expand into
+primitives in the loader, so the engine only ever sees primitives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from .shapes import Division
+
+Shape = tuple[int, ...]
+# Annotation markers the loader understands (compared by identity).
+Size = Union[int, tuple[int, ...]]
+Padding = Union[int, tuple[int, ...], str]
+OptionalSize = Optional[Size]
+
+ARG_KINDS: dict[Any, str] = {
+    int: "int",
+    float: "float",
+    bool: "bool",
+    str: "str",
+    Size: "size",
+    Padding: "padding",
+    OptionalSize: "size",
+}
+
+
+def arg(default: Any = dataclasses.MISSING, *, minimum: float = 1, maximum: float | None = None) -> Any:
+    """A layer argument with its valid range (ints default to >= 1)."""
+    meta = {"minimum": minimum, "maximum": maximum}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """What a layer does spatially, per axis, for the receptive field."""
+
+    kernel_eff: tuple[int, ...]
+    stride: tuple[Any, ...]  # int, or Fraction for upsampling
+    pad_before: tuple[int, ...]
+    transposed: bool = False
+
+
+GLOBAL = "global"  # the window covers the whole input: receptive field becomes null
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What a rule knows about one layer; everything else is derived elsewhere."""
+
+    output: Shape
+    trainable: int = 0
+    non_trainable: int = 0
+    macs: int = 0
+    window: Window | str | None = None  # None: pointwise, RF unchanged; GLOBAL: RF null
+    divisions: tuple[Division, ...] = ()
+    in_place: bool = False  # activations, dropout and views add no activation memory
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return all(d.exact for d in self.divisions)
+
+
+@dataclass(frozen=True, slots=True)
+class ArgSpec:
+    name: str
+    kind: str
+    required: bool
+    default: Any
+    minimum: float
+    maximum: float | None
+
+
+@dataclass(frozen=True)
+class LayerType:
+    name: str
+    args_class: type
+    rule: Callable[..., Facts] | None  # None for composites
+    expand: Callable[[Any], list[tuple[str, str, dict[str, Any]]]] | None
+    arity: int | None  # None: any number of inputs (merges)
+    schema: tuple[ArgSpec, ...]
+    doc: str
+    brief: Callable[[Any], str] | None
+
+    def argspec(self, name: str) -> ArgSpec | None:
+        for spec in self.schema:
+            if spec.name == name:
+                return spec
+        return None
+
+
+def _schema(args_class: type) -> tuple[ArgSpec, ...]:
+    hints = typing.get_type_hints(args_class)
+    specs = []
+    for f in dataclasses.fields(args_class):
+        kind = ARG_KINDS.get(hints[f.name])
+        if kind is None:
+            raise TypeError(f"{args_class.__name__}.{f.name}: unsupported annotation {hints[f.name]!r}")
+        required = f.default is dataclasses.MISSING
+        specs.append(
+            ArgSpec(
+                f.name,
+                kind,
+                required,
+                None if required else f.default,
+                f.metadata.get("minimum", 1),
+                f.metadata.get("maximum"),
+            )
+        )
+    return tuple(specs)
+
+
+class Registry:
+    """Layer types by YAML name; registering a name twice is an error."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, LayerType] = {}
+        self.aliases: dict[str, str] = {}
+
+    def add(self, layer_type: LayerType, aliases: tuple[str, ...] = ()) -> None:
+        for name in (layer_type.name, *aliases):
+            if name in self.types or name in self.aliases:
+                raise ValueError(f"layer type '{name}' is registered twice")
+        self.types[layer_type.name] = layer_type
+        for alias in aliases:
+            self.aliases[alias] = layer_type.name
+
+    def get(self, name: str) -> LayerType | None:
+        return self.types.get(self.aliases.get(name, name))
+
+    def names(self) -> list[str]:
+        return [*self.types, *self.aliases]
+
+
+REGISTRY = Registry()
+
+
+def layer(
+    name: str,
+    args_class: type,
+    *,
+    arity: int | None = 1,
+    aliases: tuple[str, ...] = (),
+    brief: Callable[[Any], str] | None = None,
+) -> Callable[[Callable[..., Facts]], Callable[..., Facts]]:
+    """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` for merges)."""
+
+    def register(rule: Callable[..., Facts]) -> Callable[..., Facts]:
+        REGISTRY.add(
+            LayerType(name, args_class, rule, None, arity, _schema(args_class), (rule.__doc__ or "").strip(), brief),
+            aliases,
+        )
+        return rule
+
+    return register
+
+
+def composite(
+    name: str, args_class: type, *, brief: Callable[[Any], str] | None = None
+) -> Callable[[Callable[[Any], list[tuple[str, str, dict[str, Any]]]]], Any]:
+    """Register ``expand(args) -> [(part_name, type, args), ...]`` of primitives."""
+
+    def register(expand: Callable[[Any], list[tuple[str, str, dict[str, Any]]]]) -> Any:
+        REGISTRY.add(LayerType(name, args_class, None, expand, 1, _schema(args_class), (expand.__doc__ or "").strip(), brief))
+        return expand
+
+    return register

@@ -1,0 +1,190 @@
+"""The terminal table (rich): one row per layer, rows nested under their
+block or branch with tree guides, deeper levels folded by ``depth``, inexact
+rows highlighted with the division that failed, and a Keras/CS231n footer."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..graph import Group
+from ..report import Report, Row
+from .units import count, grouped, nbytes, rf_text, shape_text
+
+BAR_WIDTH = 6
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(share: float, width: int = BAR_WIDTH) -> str:
+    """A bar of ``width`` cells filled to ``share`` (0..1), in eighths."""
+    eighths = round(max(0.0, min(share, 1.0)) * width * 8)
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (_EIGHTHS[part] if part else "")
+    return text.ljust(width)
+
+
+@dataclass
+class _Line:
+    """One table line: a layer, or a block/branch header or folded summary."""
+
+    name: str
+    kind: str
+    depth: int
+    rows: list[Row]
+    folded: bool = False
+    header: bool = False
+
+
+def _chain(group_id: int | None, groups: tuple[Group, ...]) -> list[Group]:
+    chain: list[Group] = []
+    while group_id is not None:
+        group = groups[group_id]
+        chain.append(group)
+        group_id = group.parent
+    return chain[::-1]
+
+
+def lines(report: Report, depth: int | None) -> Iterator[_Line]:
+    """Layer rows in order, with a header line where a block begins and one
+    folded line per group deeper than ``depth``."""
+    limit = 10**9 if depth is None else depth
+    members: dict[int, list[Row]] = {}
+    for row in report.rows:
+        for group in _chain(row.group, report.groups):
+            members.setdefault(group.id, []).append(row)
+    opened: set[int] = set()
+    for row in report.rows:
+        for group in _chain(row.group, report.groups):
+            if group.id in opened:
+                continue
+            if group.depth - 1 > limit:
+                break
+            opened.add(group.id)
+            if group.depth - 1 == limit:
+                yield _Line(group.label, group.kind, group.depth - 1, members[group.id], folded=True)
+                break
+            if group.kind != "branch":
+                yield _Line(group.label, group.kind, group.depth - 1, members[group.id], header=True)
+        if row.depth <= limit:
+            yield _Line(row.name, row.summary, row.depth, [row])
+
+
+def _guide(depth: int, mark: str = "") -> str:
+    return "│ " * depth + mark
+
+
+def render_table(
+    report: Report,
+    *,
+    layout: str = "nchw",
+    depth: int | None = None,
+    width: int | None = None,
+    color: bool = False,
+    **_: object,
+) -> str:
+    size = report.dtype_bytes
+    totals = report.totals
+    title = report.name or report.file
+    table = Table(
+        title=f"{title} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
+        title_justify="left",
+        header_style="bold",
+        box=None if not color else None,
+        pad_edge=False,
+        show_edge=False,
+    )
+    table.add_column("Layer", overflow="fold")
+    table.add_column("Type", overflow="fold")
+    table.add_column("Output " + ("(N, H, W, C)" if layout == "nhwc" else "(C, H, W)"))
+    table.add_column("Params", justify="right")
+    table.add_column("MACs", justify="right")
+    table.add_column("Memory", justify="right")
+    table.add_column("RF /jump", justify="right")
+    table.add_column("Share: params│memory", no_wrap=True)
+
+    table.add_row(
+        "input", "", shape_text(report.input, layout), "", "", nbytes(report.input_activations * size), "1 /1", ""
+    )
+    all_params = totals.params or 1
+    all_memory = totals.activations or 1
+    for line in lines(report, depth):
+        params = sum(r.params for r in line.rows)
+        macs = sum(r.macs for r in line.rows)
+        memory = sum(r.activations for r in line.rows)
+        last = line.rows[-1]
+        share = f"{bar(params / all_params)}│{bar(memory / all_memory)}"
+        if line.header or line.folded:
+            mark = "▸ " if line.folded else "▾ "
+            style = "dim" if line.header else ""
+            table.add_row(
+                Text(_guide(line.depth, mark) + line.name, style="bold " + style),
+                Text(line.kind + (f" ({len(line.rows)} layers)" if line.folded else ""), style=style),
+                Text(shape_text(last.output, layout), style=style),
+                Text(count(params) if params else "", style=style),
+                Text(count(macs) if macs else "", style=style),
+                Text(nbytes(memory * size) if memory else "", style=style),
+                Text(rf_text(last.rf), style=style),
+                share if line.folded else "",
+            )
+            continue
+        kind = line.kind
+        if last.type in ("add", "concat"):
+            kind += " ← " + ", ".join(last.inputs)
+        output = shape_text(last.output, layout)
+        style = ""
+        if not last.exact:
+            failed = "; ".join(f"{d.axis}: {d.text()}" for d in last.divisions if not d.exact)
+            output += f"\n⚠ {failed}" + (" (allowed)" if last.allow_inexact else "")
+            style = "yellow" if last.allow_inexact else "bold red"
+        table.add_row(
+            Text(_guide(line.depth) + line.name, style=style),
+            Text(kind, style=style),
+            Text(output, style=style),
+            count(params) if params else "0",
+            count(macs) if macs else "",
+            nbytes(memory * size) if memory else "",
+            rf_text(last.rf),
+            share,
+        )
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width or 140,
+        color_system="auto" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+    )
+    console.print(table)
+    console.print(footer(report), highlight=False, markup=False)
+    return out.getvalue()
+
+
+def footer(report: Report) -> str:
+    t = report.totals
+    extra = [f"{name} {shape_text(shape)}" for name, shape in report.outputs.items() if name != "main"]
+    lines_ = [
+        f"Total params:      {grouped(t.params):>16}  ({count(t.params)})",
+        f"Trainable params:  {grouped(t.trainable):>16}",
+        f"Non-trainable:     {grouped(t.non_trainable):>16}  (BatchNorm running mean/var; Keras counts them, PyTorch's parameters() does not)",
+        f"MACs:              {grouped(t.macs):>16}  ({count(t.macs)}; multiply-accumulates of conv/dense, bias excluded)",
+        f"FLOPs:             {grouped(t.flops):>16}  ({count(t.flops)}; FLOPs = 2 × MACs)",
+        f"Activations:       {grouped(t.activations):>16}  elements = {nbytes(t.activation_bytes)} forward, "
+        f"~{nbytes(2 * t.activation_bytes)} for training (×2: values + gradients)",
+        f"Parameter memory:  {nbytes(t.param_bytes):>16}  ({report.dtype}, {report.dtype_bytes} B each)",
+        f"Output:            {shape_text(report.outputs['main']):>16}" + ("  heads: " + ", ".join(extra) if extra else ""),
+        "Units: k/M/G = 10^3/10^6/10^9; KiB/MiB/GiB = 2^10/2^20/2^30 bytes."
+        + (f"  Batch {report.batch}: MACs and memory are for the whole batch." if report.batch > 1 else ""),
+    ]
+    if t.inexact_layers:
+        lines_.append(
+            f"⚠ {t.inexact_layers} layer(s) have a size division with a remainder (floored, as PyTorch does); "
+            "fix the padding or input size, or mark them 'allow_inexact: true'."
+        )
+    return "\n".join(lines_)

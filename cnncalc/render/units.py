@@ -1,0 +1,51 @@
+"""Human units. Counts use SI prefixes (M = 10^6, G = 10^9); bytes use binary
+prefixes (MiB = 2^20) and say so."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..report import AxisRF
+
+
+def count(n: int) -> str:
+    """138357544 → '138.36 M' (10^3 steps)."""
+    for size, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
+        if abs(n) >= size:
+            return f"{n / size:.2f} {suffix}"
+    return str(n)
+
+
+def nbytes(n: int) -> str:
+    """553430176 → '527.79 MiB' (2^10 steps)."""
+    for size, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if n >= size:
+            return f"{n / size:.2f} {suffix}"
+    return f"{n} B"
+
+
+def grouped(n: int) -> str:
+    return f"{n:,}"
+
+
+def _num(value: Fraction) -> str:
+    return str(int(value)) if value.denominator == 1 else f"{float(value):.3g}"
+
+
+def rf_text(rf: tuple[AxisRF, ...] | None) -> str:
+    """'212 /32' (size and jump), per axis when they differ; 'all' when global."""
+    if rf is None:
+        return "all"
+    sizes = {a.size for a in rf}
+    jumps = {a.jump for a in rf}
+    size = _num(rf[0].size) if len(sizes) == 1 else "×".join(_num(a.size) for a in rf)
+    jump = _num(rf[0].jump) if len(jumps) == 1 else "×".join(_num(a.jump) for a in rf)
+    return f"{size} /{jump}"
+
+
+def shape_text(shape: tuple[int, ...], layout: str = "nchw") -> str:
+    """Channels first as in the spec, or Keras's (None, H, W, C)."""
+    if layout == "nhwc":
+        dims = (*shape[1:], shape[0]) if len(shape) > 1 else shape
+        return "(None, " + ", ".join(map(str, dims)) + ")"
+    return "×".join(map(str, shape))

@@ -1,0 +1,129 @@
+"""The report: frozen data with ``to_dict()`` (the JSON contract of
+SPEC-FORMAT.md). Renderers read it; nothing here formats text for humans."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .errors import Diagnostic, SourceLoc
+from .graph import Group
+from .shapes import Division
+
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AxisRF:
+    """Receptive field on one axis: size r, jump (input pixels between adjacent
+    outputs) and start (input coordinate of the first output's centre)."""
+
+    size: Fraction
+    jump: Fraction
+    start: Fraction
+
+
+def _number(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    name: str
+    type: str
+    path: str
+    depth: int
+    output: Shape
+    trainable: int
+    non_trainable: int
+    macs: int
+    activations: int  # elements × batch; 0 for in-place layers and views
+    exact: bool
+    allow_inexact: bool
+    divisions: tuple[Division, ...]
+    rf: tuple[AxisRF, ...] | None
+    summary: str  # the type and key arguments, compact: "conv 3×3 /2 p1"
+    inputs: tuple[str, ...]  # names of the rows it reads ("input" for the spec's input)
+    loc: SourceLoc
+    group: int | None
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+    def rf_dict(self) -> dict[str, list[Any]] | None:
+        if self.rf is None:
+            return None
+        return {
+            "size": [_number(a.size) for a in self.rf],
+            "jump": [_number(a.jump) for a in self.rf],
+            "start": [float(a.start) for a in self.rf],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "path": self.path,
+            "depth": self.depth,
+            "output": list(self.output),
+            "params": self.params,
+            "trainable": self.trainable,
+            "non_trainable": self.non_trainable,
+            "macs": self.macs,
+            "activations": self.activations,
+            "exact": self.exact,
+            "rf": self.rf_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    params: int
+    trainable: int
+    non_trainable: int
+    macs: int
+    flops: int
+    activations: int
+    activation_bytes: int
+    param_bytes: int
+    inexact_layers: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    file: str
+    input: Shape
+    batch: int
+    dtype: str
+    dtype_bytes: int
+    rows: tuple[Row, ...]
+    outputs: Mapping[str, Shape]
+    totals: Totals
+    input_activations: int
+    groups: tuple[Group, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "input": list(self.input),
+            "batch": self.batch,
+            "dtype": self.dtype,
+            "layers": [row.to_dict() for row in self.rows],
+            "outputs": {name: list(shape) for name, shape in self.outputs.items()},
+            "totals": self.totals.to_dict(),
+        }
+
+    def final_rf(self) -> Row | None:
+        """The last row that still has a receptive field (before global pooling)."""
+        for row in reversed(self.rows):
+            if row.rf is not None:
+                return row
+        return None

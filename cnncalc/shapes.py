@@ -1,0 +1,103 @@
+"""Shared window arithmetic: the output size of one spatial axis under a
+sliding window (conv and pooling both call this), and padding resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .errors import LayerError
+
+AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def axis_names(rank: int) -> tuple[str, ...]:
+    return AXIS_NAMES.get(rank, tuple(f"axis{i}" for i in range(rank)))
+
+
+def per_axis(value: int | tuple[int, ...], rank: int, arg: str) -> tuple[int, ...]:
+    """An int applies to every spatial axis; a list needs one int per axis."""
+    if isinstance(value, int):
+        return (value,) * rank
+    if len(value) != rank:
+        raise LayerError(
+            f"'{arg}' has {len(value)} values but the input has {rank} spatial "
+            f"ax{'is' if rank == 1 else 'es'} ({'×'.join(axis_names(rank))})",
+            arg,
+            hint=f"give one int, or a list of {rank}",
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """``out = (size + pad_total - k_eff) / stride + 1`` on one axis, as written."""
+
+    axis: str
+    size: int
+    pad_before: int
+    pad_total: int
+    k_eff: int
+    stride: int
+    ceil_mode: bool = False
+    same: bool = False
+
+    @property
+    def numerator(self) -> int:
+        return self.size + self.pad_total - self.k_eff
+
+    @property
+    def exact(self) -> bool:
+        return self.same or self.numerator % self.stride == 0
+
+    @property
+    def out(self) -> int:
+        if self.same:
+            return -(-self.size // self.stride)
+        if self.ceil_mode:
+            out = -(-self.numerator // self.stride) + 1
+            # PyTorch: the last window must start inside the input or the left padding
+            if (out - 1) * self.stride >= self.size + self.pad_before:
+                out -= 1
+            return out
+        return self.numerator // self.stride + 1
+
+    def text(self) -> str:
+        """The division as a user would write it: ``(224 + 2·3 − 7) / 2 + 1 = 112.5``."""
+        if self.same:
+            return f"ceil({self.size} / {self.stride}) = {self.out}"
+        value = Fraction(self.numerator, self.stride) + 1
+        shown = str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+        if self.pad_total == 2 * self.pad_before:
+            pad = f"2·{self.pad_before}"
+        else:
+            pad = str(self.pad_total)
+        return f"({self.size} + {pad} − {self.k_eff}) / {self.stride} + 1 = {shown}"
+
+
+def window_axis(
+    axis: str,
+    size: int,
+    kernel: int,
+    stride: int,
+    dilation: int,
+    padding: int | str,
+    ceil_mode: bool = False,
+) -> Division:
+    """Resolve padding and check the window fits; the Division carries the size."""
+    k_eff = dilation * (kernel - 1) + 1
+    if padding == "same":
+        out = -(-size // stride)
+        total = max((out - 1) * stride + k_eff - size, 0)
+        return Division(axis, size, total // 2, total, k_eff, stride, same=True)
+    pad = 0 if padding == "valid" else int(padding)
+    division = Division(axis, size, pad, 2 * pad, k_eff, stride, ceil_mode)
+    if division.numerator < 0 or division.out < 1:
+        raise LayerError(
+            f"kernel {kernel}"
+            + (f" (dilated to {k_eff})" if k_eff != kernel else "")
+            + f" is larger than the padded input on axis {axis}: {size} + 2·{pad} = {size + 2 * pad}",
+            "kernel",
+            hint="use a smaller kernel, more padding, or a larger input",
+        )
+    return division

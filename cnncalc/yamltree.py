@@ -1,0 +1,231 @@
+"""YAML text → plain values that remember where they were written.
+
+Built from PyYAML's event stream (its C parser when present) rather than
+``yaml.compose``: one pass, no recursion (deep nesting cannot exhaust the
+stack), duplicate keys and tags rejected, and aliases counted as they expand
+so an alias bomb is refused before anything is built from it. This is the
+only module that imports yaml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import SourceLoc, SpecError
+
+try:  # the C parser is several times faster; marks and events are the same
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_NESTING = 64
+MAX_NODES = 4_000_000  # values after alias expansion
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+class YMap(dict):  # type: ignore[type-arg]
+    """A mapping with the location of itself, of each key and of each value."""
+
+    __slots__ = ("loc", "key_locs", "value_locs")
+
+    def __init__(self, loc: SourceLoc) -> None:
+        super().__init__()
+        self.loc = loc
+        self.key_locs: dict[str, SourceLoc] = {}
+        self.value_locs: dict[str, SourceLoc] = {}
+
+
+class YSeq(list):  # type: ignore[type-arg]
+    """A sequence with the location of itself and of each item."""
+
+    __slots__ = ("loc", "locs")
+
+    def __init__(self, loc: SourceLoc) -> None:
+        super().__init__()
+        self.loc = loc
+        self.locs: list[SourceLoc] = []
+
+
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def _construct(tag: str, value: str) -> Any:
+    if tag == _CORE + "str":
+        return value
+    if tag == _CORE + "null":
+        return None
+    if tag == _CORE + "bool":
+        return value.lower() in ("yes", "true", "on", "y")
+    node = yaml.ScalarNode(tag, value)
+    if tag == _CORE + "int":
+        return _constructor.construct_yaml_int(node)
+    if tag == _CORE + "float":
+        return _constructor.construct_yaml_float(node)
+    return value
+
+
+class _Frame:
+    __slots__ = ("value", "key", "key_loc", "size", "anchor")
+
+    def __init__(self, value: YMap | YSeq, anchor: str | None) -> None:
+        self.value = value
+        self.key: Any = _NO_KEY
+        self.key_loc: SourceLoc | None = None
+        self.size = 1
+        self.anchor = anchor
+
+
+_NO_KEY = object()
+
+
+def parse(text: str, file: str) -> Any:
+    """Parse one YAML document into YMap / YSeq / scalars."""
+
+    def loc(mark: Any) -> SourceLoc:
+        return SourceLoc(file, mark.line + 1, mark.column + 1)
+
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple[Any, int]] = {}
+    plain_cache: dict[str, Any] = {}
+    result: Any = None
+    documents = 0
+    total = 0
+
+    def attach(value: Any, size: int, at: SourceLoc) -> None:
+        nonlocal result, total
+        total += size
+        if total > MAX_NODES:
+            raise SpecError(
+                f"the YAML expands to more than {MAX_NODES:,} values (aliases repeated too often?)",
+                at,
+                "write the layers out, or use 'repeat'",
+            )
+        if not stack:
+            result = value
+            return
+        frame = stack[-1]
+        frame.size += size
+        container = frame.value
+        if isinstance(container, YSeq):
+            container.append(value)
+            container.locs.append(at)
+            return
+        if frame.key is _NO_KEY:
+            if not isinstance(value, str):
+                raise SpecError(
+                    f"a mapping key must be a name, not {_describe(value)}",
+                    at,
+                    "quote it if you mean a name",
+                )
+            if value in container:
+                raise SpecError(
+                    f"duplicate key '{value}' (first at line {container.key_locs[value].line})",
+                    at,
+                    "each key may appear once in a mapping",
+                )
+            frame.key, frame.key_loc = value, at
+            return
+        container[frame.key] = value
+        container.key_locs[frame.key] = frame.key_loc
+        container.value_locs[frame.key] = at
+        frame.key = _NO_KEY
+
+    def check_tag(tag: str | None, at: SourceLoc) -> None:
+        if tag and tag != "!" and tag not in _ALLOWED_TAGS:
+            raise SpecError(
+                f"YAML tag '{tag}' is not allowed",
+                at,
+                "cnncalc reads plain YAML only (no tags); remove the tag",
+            )
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                at = loc(event.start_mark)
+                check_tag(event.tag, at)
+                if event.tag and event.tag != "!":
+                    value = _construct(event.tag, event.value)
+                elif event.implicit[0]:
+                    cached = plain_cache.get(event.value, _NO_KEY)
+                    if cached is _NO_KEY:
+                        tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+                        cached = _construct(tag, event.value)
+                        plain_cache[event.value] = cached
+                    value = cached
+                else:
+                    value = event.value
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                attach(value, 1, at)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                at = loc(event.start_mark)
+                check_tag(event.tag, at)
+                if stack and isinstance(stack[-1].value, YMap) and stack[-1].key is _NO_KEY:
+                    raise SpecError("a mapping key must be a name, not a list or mapping", at)
+                if len(stack) >= MAX_NESTING:
+                    raise SpecError(f"the YAML nests deeper than {MAX_NESTING} levels", at, "flatten the structure")
+                stack.append(_Frame(YMap(at) if kind is yaml.MappingStartEvent else YSeq(at), event.anchor))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                total -= frame.size - 1  # children were counted as they came
+                if frame.anchor:
+                    anchors[frame.anchor] = (frame.value, frame.size)
+                attach(frame.value, frame.size, frame.value.loc)
+            elif kind is yaml.AliasEvent:
+                at = loc(event.start_mark)
+                value, size = anchors[event.anchor]
+                attach(value, size, at)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise SpecError(
+                        "the file holds more than one YAML document",
+                        loc(event.start_mark),
+                        "one spec per file; remove the '---' line",
+                    )
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        at = loc(mark) if mark else SourceLoc(file, 1, 1)
+        problem = error.problem or error.context or "invalid YAML"
+        raise SpecError(f"invalid YAML: {problem}", at, _yaml_hint(problem)) from None
+    except yaml.YAMLError as error:  # reader errors: control characters and the like
+        raise SpecError(f"invalid YAML: {error}".splitlines()[0], SourceLoc(file, 1, 1)) from None
+    return result
+
+
+def _yaml_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "put a space after each ':' and check the indentation"
+    if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        return "close the bracket, or put a comma between items"
+    return ""
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the bool {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, YSeq | list):
+        return "a list"
+    if isinstance(value, YMap | dict):
+        return "a mapping"
+    return f"'{value}'"
+
+
+describe = _describe
+
+
+def dump(data: Any) -> str:
+    """Plain data (a dict given to the API) as YAML text, to load like a file."""
+    return yaml.safe_dump(data, sort_keys=False)
