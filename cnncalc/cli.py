@@ -79,7 +79,9 @@ def spec_options(function: F) -> F:
             help="Element type for memory (default: the spec's, else float32).",
         ),
         click.option("--input", "input_text", metavar="CxHxW", help="Override the spec's input, e.g. 3x160x160."),
-        click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a spec argument (repeatable)."),
+        click.option(
+            "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a spec argument (repeatable)."
+        ),
         click.option(
             "--max-layers",
             type=click.IntRange(min=1),
@@ -104,10 +106,19 @@ def main() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True
 )
-@click.option("--layout", type=click.Choice(["nchw", "nhwc"]), default="nchw", show_default=True,
-              help="Show shapes channels first, or Keras-style (None, H, W, C).")
-@click.option("--depth", default=None, metavar="N|all",
-              help="Fold rows nested deeper than N into one row per block (default: all, folded past 300 rows).")
+@click.option(
+    "--layout",
+    type=click.Choice(["nchw", "nhwc"]),
+    default="nchw",
+    show_default=True,
+    help="Show shapes channels first, or Keras-style (None, H, W, C).",
+)
+@click.option(
+    "--depth",
+    default=None,
+    metavar="N|all",
+    help="Fold rows nested deeper than N into one row per block (default: all, folded past 300 rows).",
+)
 @click.option("--width", type=click.IntRange(min=60), default=None, help="Table width (default: the terminal's).")
 def summary(
     spec: str,
@@ -147,7 +158,9 @@ def _table_options(report: Any, depth: str | None, width: int | None) -> dict[st
         levels = None
         if depth is None and len(report.rows) > 300:
             levels = _fold_depth(report, 300)
-            click.echo(f"note: {len(report.rows):,} layers, folded to --depth {levels}; --depth all shows every row", err=True)
+            click.echo(
+                f"note: {len(report.rows):,} layers, folded to --depth {levels}; --depth all shows every row", err=True
+            )
     else:
         try:
             levels = int(depth)

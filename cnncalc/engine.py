@@ -48,17 +48,23 @@ def _step(rf: RF, window: Window | str | None) -> RF:
 
 
 def _merge_rf(fields: list[RF]) -> tuple[RF, bool]:
-    """The largest field over the branches, and whether their jumps differ."""
+    """The largest field over the branches, axis by axis, and whether their jumps differ."""
     present = [f for f in fields if f is not None]
     if not present:
         return None, False
-    widest = max(present, key=lambda f: tuple(a.size for a in f))
-    misaligned = any(tuple(a.jump for a in f) != tuple(a.jump for a in widest) for f in present)
+    widest = tuple(max(axes, key=lambda a: a.size) for axes in zip(*present))
+    misaligned = any(tuple(a.jump for a in f) != tuple(a.jump for a in present[0]) for f in present)
     return widest, misaligned
 
 
-_SHORT = {"depthwise_conv": "dwconv", "conv_transpose": "convT", "adaptive_avgpool": "adaptive_avg",
-          "adaptive_maxpool": "adaptive_max", "global_avgpool": "global_avg", "global_maxpool": "global_max"}
+_SHORT = {
+    "depthwise_conv": "dwconv",
+    "conv_transpose": "convT",
+    "adaptive_avgpool": "adaptive_avg",
+    "adaptive_maxpool": "adaptive_max",
+    "global_avgpool": "global_avg",
+    "global_maxpool": "global_max",
+}
 
 
 def summarize(type_name: str, args: Any, rank: int) -> str:

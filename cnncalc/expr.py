@@ -87,8 +87,7 @@ class _Parser:
                 bad = stripped[pos:].lstrip()[:1]
                 raise ExprError(
                     f"unexpected '{bad}' in expression \"{text}\"",
-                    "expressions allow numbers, $names, + - * / //, parentheses and "
-                    + ", ".join(FUNCTIONS),
+                    "expressions allow numbers, $names, + - * / //, parentheses and " + ", ".join(FUNCTIONS),
                 )
             kind = match.lastgroup or "op"
             tokens.append((kind, match.group(kind)))
@@ -133,15 +132,15 @@ class _Parser:
             if op == "*":
                 value = value * right
             elif right == 0:
-                raise ExprError(f"division by zero in expression \"{self.text}\"")
+                raise ExprError(f'division by zero in expression "{self.text}"')
             elif op == "/":
                 value = value / right
             else:
                 value = value // right
             if isinstance(value, float) and not math.isfinite(value):
-                raise ExprError(f"expression \"{self.text}\" overflows")
+                raise ExprError(f'expression "{self.text}" overflows')
             if isinstance(value, int) and abs(value) > 10**18:
-                raise ExprError(f"expression \"{self.text}\" gives a number too large for a size")
+                raise ExprError(f'expression "{self.text}" gives a number too large for a size')
         return value
 
     def unary(self) -> Number:
@@ -154,7 +153,7 @@ class _Parser:
     def atom(self) -> Number:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError(f"expression \"{self.text[:40]}...\" nests deeper than {MAX_DEPTH}")
+            raise ExprError(f'expression "{self.text[:40]}..." nests deeper than {MAX_DEPTH}')
         try:
             kind, token = self.take()
             if kind == "number":
@@ -195,7 +194,7 @@ class _Parser:
             values.append(self.expr())
         self.expect(")")
         if not least <= len(values) <= most:
-            raise ExprError(f"{name}() takes {least}–{most} arguments, got {len(values)}, in \"{self.text}\"")
+            raise ExprError(f'{name}() takes {least}–{most} arguments, got {len(values)}, in "{self.text}"')
         try:
             result = function(*values)
         except (OverflowError, ValueError) as error:

@@ -180,7 +180,9 @@ def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
     channels, spatial = _spatial(x, "conv_transpose")
     rank = len(spatial)
     if channels % a.groups or a.filters % a.groups:
-        raise LayerError(f"groups={a.groups} must divide both the {channels} input channels and filters={a.filters}", "groups")
+        raise LayerError(
+            f"groups={a.groups} must divide both the {channels} input channels and filters={a.filters}", "groups"
+        )
     k = per_axis(a.kernel, rank, "kernel")
     s = per_axis(a.stride, rank, "stride")
     p = per_axis(a.padding, rank, "padding")
@@ -288,12 +290,12 @@ def _adaptive(x: Shape, a: AdaptivePool, type_name: str) -> Facts:
         window: Window | str = GLOBAL
     elif all(n % o == 0 for n, o in zip(spatial, out)):
         # evenly divisible: a plain pooling window of size and stride n/o
-        window = Window(tuple(n // o for n, o in zip(spatial, out)), tuple(n // o for n, o in zip(spatial, out)), (0,) * len(out))
+        window = Window(
+            tuple(n // o for n, o in zip(spatial, out)), tuple(n // o for n, o in zip(spatial, out)), (0,) * len(out)
+        )
     else:
         # PyTorch's windows then overlap unevenly; bound the field by the largest window
-        kernels = tuple(
-            max(-(-(i + 1) * n // o) - (i * n // o) for i in range(o)) for n, o in zip(spatial, out)
-        )
+        kernels = tuple(max(-(-(i + 1) * n // o) - (i * n // o) for i in range(o)) for n, o in zip(spatial, out))
         window = Window(kernels, tuple(Fraction(n, o) for n, o in zip(spatial, out)), (0,) * len(out))
     return Facts(output=(channels, *out), window=window)
 

@@ -91,7 +91,9 @@ class _Builder:
             )
         index = len(self.nodes)
         self.nodes.append(
-            Node(index, self.claim(name, at), layer_type.name, args, inputs, at, arg_locs, path, scope.depth, scope.group)
+            Node(
+                index, self.claim(name, at), layer_type.name, args, inputs, at, arg_locs, path, scope.depth, scope.group
+            )
         )
         return index
 
@@ -280,7 +282,9 @@ class _Builder:
             if key not in body:
                 raise SpecError(f"repeat needs '{key}'", at, "write 'repeat: {times: 3, layers: [...]}'")
         times_loc = body.value_locs["times"]
-        times = coerce(body["times"], ArgSpec("times", "int", True, None, 0, None), scope.variables, times_loc, "repeat")
+        times = coerce(
+            body["times"], ArgSpec("times", "int", True, None, 0, None), scope.variables, times_loc, "repeat"
+        )
         name = self.layer_name(body, scope, "repeat")
         start = len(self.nodes)
         inner = self.group(scope, f"{name} ×{times}", "repeat")
@@ -385,9 +389,13 @@ def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc,
         if not _is_expression(raw):
             if spec.kind == "padding":
                 raise SpecError(
-                    f"unknown padding '{raw}'", at, did_you_mean(raw, ["same", "valid"]) + " (or an int, or a list of ints)"
+                    f"unknown padding '{raw}'",
+                    at,
+                    did_you_mean(raw, ["same", "valid"]) + " (or an int, or a list of ints)",
                 )
-            raise SpecError(f"{what} must be {_expected(spec)}, not the text '{raw}'", at, "arguments are written $name")
+            raise SpecError(
+                f"{what} must be {_expected(spec)}, not the text '{raw}'", at, "arguments are written $name"
+            )
         raw = _evaluate(raw, variables, at)
         from_expression = True
     if raw is None:
@@ -482,7 +490,9 @@ def load(
     shape = _input_shape(document["input"], document.value_locs["input"])
     dtype = document.get("dtype", "float32")
     if dtype not in DTYPES:
-        raise SpecError(f"unknown dtype {describe(dtype)}", document.value_locs["dtype"], did_you_mean(str(dtype), DTYPES))
+        raise SpecError(
+            f"unknown dtype {describe(dtype)}", document.value_locs["dtype"], did_you_mean(str(dtype), DTYPES)
+        )
     global_args = _spec_args(document, overrides or {})
     blocks = _blocks(document)
     builder = _Builder(file, blocks, global_args, max_layers)
@@ -566,7 +576,9 @@ def _blocks(document: YMap) -> dict[str, YMap]:
     if blocks is None:
         return {}
     if not isinstance(blocks, YMap):
-        raise SpecError(f"'blocks' must be a mapping of block names, not {describe(blocks)}", document.value_locs["blocks"])
+        raise SpecError(
+            f"'blocks' must be a mapping of block names, not {describe(blocks)}", document.value_locs["blocks"]
+        )
     for name, definition in blocks.items():
         at = blocks.key_locs[name]
         if REGISTRY.get(name) is not None or name in STRUCTURAL:

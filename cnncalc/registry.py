@@ -170,7 +170,9 @@ def composite(
     """Register ``expand(args) -> [(part_name, type, args), ...]`` of primitives."""
 
     def register(expand: Callable[[Any], list[tuple[str, str, dict[str, Any]]]]) -> Any:
-        REGISTRY.add(LayerType(name, args_class, None, expand, 1, _schema(args_class), (expand.__doc__ or "").strip(), brief))
+        REGISTRY.add(
+            LayerType(name, args_class, None, expand, 1, _schema(args_class), (expand.__doc__ or "").strip(), brief)
+        )
         return expand
 
     return register

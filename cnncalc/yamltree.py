@@ -27,7 +27,7 @@ _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
-class YMap(dict):  # type: ignore[type-arg]
+class YMap(dict[str, Any]):
     """A mapping with the location of itself, of each key and of each value."""
 
     __slots__ = ("loc", "key_locs", "value_locs")
@@ -39,7 +39,7 @@ class YMap(dict):  # type: ignore[type-arg]
         self.value_locs: dict[str, SourceLoc] = {}
 
 
-class YSeq(list):  # type: ignore[type-arg]
+class YSeq(list[Any]):
     """A sequence with the location of itself and of each item."""
 
     __slots__ = ("loc", "locs")
@@ -131,7 +131,7 @@ def parse(text: str, file: str) -> Any:
             frame.key, frame.key_loc = value, at
             return
         container[frame.key] = value
-        container.key_locs[frame.key] = frame.key_loc
+        container.key_locs[frame.key] = frame.key_loc or at
         container.value_locs[frame.key] = at
         frame.key = _NO_KEY
 
@@ -144,6 +144,7 @@ def parse(text: str, file: str) -> Any:
             )
 
     try:
+        event: Any
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
             if kind is yaml.ScalarEvent:

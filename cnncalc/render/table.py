@@ -178,7 +178,8 @@ def footer(report: Report) -> str:
         f"Activations:       {grouped(t.activations):>16}  elements = {nbytes(t.activation_bytes)} forward, "
         f"~{nbytes(2 * t.activation_bytes)} for training (×2: values + gradients)",
         f"Parameter memory:  {nbytes(t.param_bytes):>16}  ({report.dtype}, {report.dtype_bytes} B each)",
-        f"Output:            {shape_text(report.outputs['main']):>16}" + ("  heads: " + ", ".join(extra) if extra else ""),
+        f"Output:            {shape_text(report.outputs['main']):>16}"
+        + ("  heads: " + ", ".join(extra) if extra else ""),
         "Units: k/M/G = 10^3/10^6/10^9; KiB/MiB/GiB = 2^10/2^20/2^30 bytes."
         + (f"  Batch {report.batch}: MACs and memory are for the whole batch." if report.batch > 1 else ""),
     ]

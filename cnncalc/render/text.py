@@ -15,8 +15,19 @@ def render_json(report: Report, **_: object) -> str:
 
 
 CSV_COLUMNS = (
-    "name", "type", "path", "depth", "output", "params", "trainable", "non_trainable",
-    "macs", "activations", "exact", "rf_size", "rf_jump",
+    "name",
+    "type",
+    "path",
+    "depth",
+    "output",
+    "params",
+    "trainable",
+    "non_trainable",
+    "macs",
+    "activations",
+    "exact",
+    "rf_size",
+    "rf_jump",
 )
 
 
@@ -28,9 +39,19 @@ def render_csv(report: Report, **_: object) -> str:
         rf = row.rf_dict()
         writer.writerow(
             [
-                row.name, row.type, row.path, row.depth, "x".join(map(str, row.output)), row.params,
-                row.trainable, row.non_trainable, row.macs, row.activations, str(row.exact).lower(),
-                "x".join(map(str, rf["size"])) if rf else "", "x".join(map(str, rf["jump"])) if rf else "",
+                row.name,
+                row.type,
+                row.path,
+                row.depth,
+                "x".join(map(str, row.output)),
+                row.params,
+                row.trainable,
+                row.non_trainable,
+                row.macs,
+                row.activations,
+                str(row.exact).lower(),
+                "x".join(map(str, rf["size"])) if rf else "",
+                "x".join(map(str, rf["jump"])) if rf else "",
             ]
         )
     return out.getvalue()
