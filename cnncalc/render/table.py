@@ -78,6 +78,20 @@ def _guide(depth: int, mark: str = "") -> str:
     return "│ " * depth + mark
 
 
+def _local(name: str, nested: bool) -> str:
+    """Inside a block the tree shows where a row is: drop the block's prefix."""
+    return name.rsplit(".", 1)[-1] if nested else name
+
+
+def _divisions(row: Row) -> str:
+    """The failed divisions, axes with the same arithmetic written once."""
+    by_text: dict[str, list[str]] = {}
+    for division in row.divisions:
+        if not division.exact:
+            by_text.setdefault(division.text(), []).append(division.axis)
+    return "; ".join(f"{', '.join(axes)}: {text}" for text, axes in by_text.items())
+
+
 def render_table(
     report: Report,
     *,
@@ -98,7 +112,7 @@ def render_table(
         pad_edge=False,
         show_edge=False,
     )
-    table.add_column("Layer", overflow="fold")
+    table.add_column("Layer", no_wrap=True)
     table.add_column("Type", overflow="fold")
     table.add_column("Output " + ("(N, H, W, C)" if layout == "nhwc" else "(C, H, W)"))
     table.add_column("Params", justify="right")
@@ -110,6 +124,7 @@ def render_table(
     table.add_row(
         "input", "", shape_text(report.input, layout), "", "", nbytes(report.input_activations * size), "1 /1", ""
     )
+    notes: list[tuple[Row, str]] = []
     all_params = totals.params or 1
     all_memory = totals.activations or 1
     for line in lines(report, depth):
@@ -122,7 +137,7 @@ def render_table(
             mark = "▸ " if line.folded else "▾ "
             style = "dim" if line.header else ""
             table.add_row(
-                Text(_guide(line.depth, mark) + line.name, style="bold " + style),
+                Text(_guide(line.depth, mark) + _local(line.name, line.depth > 0), style="bold " + style),
                 Text(line.kind + (f" ({len(line.rows)} layers)" if line.folded else ""), style=style),
                 Text(shape_text(last.output, layout), style=style),
                 Text(count(params) if params else "", style=style),
@@ -133,16 +148,17 @@ def render_table(
             )
             continue
         kind = line.kind
+        nested = line.depth > 0
         if last.type in ("add", "concat"):
-            kind += " ← " + ", ".join(last.inputs)
+            kind += " ← " + ", ".join(_local(name, nested) for name in last.inputs)
         output = shape_text(last.output, layout)
         style = ""
         if not last.exact:
-            failed = "; ".join(f"{d.axis}: {d.text()}" for d in last.divisions if not d.exact)
-            output += f"\n⚠ {failed}" + (" (allowed)" if last.allow_inexact else "")
+            notes.append((last, _divisions(last)))
+            output += f" ⚠{len(notes)}"
             style = "yellow" if last.allow_inexact else "bold red"
         table.add_row(
-            Text(_guide(line.depth) + line.name, style=style),
+            Text(_guide(line.depth) + _local(line.name, nested), style=style),
             Text(kind, style=style),
             Text(output, style=style),
             count(params) if params else "0",
@@ -162,6 +178,12 @@ def render_table(
         emoji=False,
     )
     console.print(table)
+    for number, (row, divisions) in enumerate(notes, 1):
+        verdict = "allowed (allow_inexact), floored" if row.allow_inexact else "inexact, floored as PyTorch does"
+        console.print(
+            Text(f"⚠{number} {row.name} (line {row.loc.line}): {divisions} — {verdict}",
+                 style="yellow" if row.allow_inexact else "bold red")
+        )
     console.print(footer(report), highlight=False, markup=False)
     return out.getvalue()
 
