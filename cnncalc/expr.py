@@ -63,10 +63,6 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
 }
 
 
-def looks_like_expression(text: str) -> bool:
-    return "$" in text or any(c in text for c in "+-*/(") or text.strip()[:1].isdigit()
-
-
 class _Parser:
     def __init__(self, text: str, scope: Mapping[str, Any]) -> None:
         if len(text) > MAX_LENGTH:

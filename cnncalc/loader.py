@@ -341,7 +341,7 @@ class _Builder:
                     at,
                     f"write '{block_name}: {{{key}: ...}}'",
                 )
-            variables[key] = resolve(default, self.global_args, declared.value_locs[key])
+            variables[key] = resolve(default, variables, declared.value_locs[key])  # may use earlier args
         name = self.layer_name(args, scope, block_name)
         inner = self.group(scope, name, block_name)
         inner = dataclasses.replace(

@@ -89,7 +89,6 @@ class LayerType:
     arity: int | None  # None: any number of inputs (merges)
     schema: tuple[ArgSpec, ...]
     doc: str
-    brief: Callable[[Any], str] | None
 
     def argspec(self, name: str) -> ArgSpec | None:
         for spec in self.schema:
@@ -150,13 +149,12 @@ def layer(
     *,
     arity: int | None = 1,
     aliases: tuple[str, ...] = (),
-    brief: Callable[[Any], str] | None = None,
 ) -> Callable[[Callable[..., Facts]], Callable[..., Facts]]:
     """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` for merges)."""
 
     def register(rule: Callable[..., Facts]) -> Callable[..., Facts]:
         REGISTRY.add(
-            LayerType(name, args_class, rule, None, arity, _schema(args_class), (rule.__doc__ or "").strip(), brief),
+            LayerType(name, args_class, rule, None, arity, _schema(args_class), (rule.__doc__ or "").strip()),
             aliases,
         )
         return rule
@@ -165,13 +163,13 @@ def layer(
 
 
 def composite(
-    name: str, args_class: type, *, brief: Callable[[Any], str] | None = None
+    name: str, args_class: type
 ) -> Callable[[Callable[[Any], list[tuple[str, str, dict[str, Any]]]]], Any]:
     """Register ``expand(args) -> [(part_name, type, args), ...]`` of primitives."""
 
     def register(expand: Callable[[Any], list[tuple[str, str, dict[str, Any]]]]) -> Any:
         REGISTRY.add(
-            LayerType(name, args_class, None, expand, 1, _schema(args_class), (expand.__doc__ or "").strip(), brief)
+            LayerType(name, args_class, None, expand, 1, _schema(args_class), (expand.__doc__ or "").strip())
         )
         return expand
 
