@@ -64,9 +64,13 @@ def load_report(
     from .source import read_spec
 
     text, name = read_spec(spec)
-    graph = load(text, name, overrides=overrides or {}, max_layers=max_layers or MAX_LAYERS)
-    shape = parse_input(input_text) if input_text else None
-    return run(graph, batch=batch, dtype=dtype, input=shape), text
+    try:
+        graph = load(text, name, overrides=overrides or {}, max_layers=max_layers or MAX_LAYERS)
+        shape = parse_input(input_text) if input_text else None
+        return run(graph, batch=batch, dtype=dtype, input=shape), text
+    except SpecError as error:
+        error.source = text  # so the message can quote the offending line
+        raise
 
 
 def spec_options(function: F) -> F:
