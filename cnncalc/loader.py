@@ -54,7 +54,7 @@ class _Builder:
     def auto_name(self, scope: _Scope, base: str) -> str:
         count = scope.counters.get(base, 0) + 1
         scope.counters[base] = count
-        return f"{base}{count}"
+        return f"{base}_{count}" if base[-1].isdigit() else f"{base}{count}"  # relu6_3, not relu63
 
     def claim(self, name: str, at: SourceLoc) -> str:
         if name in self.names:
