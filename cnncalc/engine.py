@@ -50,6 +50,8 @@ def _step(rf: RF, window: Window | str | None) -> RF:
 def _merge_rf(fields: list[RF]) -> tuple[RF, bool]:
     """The largest field over the branches, axis by axis, and whether their jumps differ."""
     present = [f for f in fields if f is not None]
+    if len(present) < len(fields):
+        return None, False  # a branch that sees the whole input is the largest
     if not present:
         return None, False
     widest = tuple(max(axes, key=lambda a: a.size) for axes in zip(*present))

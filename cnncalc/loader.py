@@ -385,6 +385,7 @@ def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc,
     """A written argument value → the type its layer declares, or a located error."""
     what = f"{layer} '{spec.name}'"
     from_expression = False
+    written = ""
     if isinstance(raw, str) and not (spec.kind == "padding" and raw in ("same", "valid")) and spec.kind != "str":
         if not _is_expression(raw):
             if spec.kind == "padding":
@@ -396,6 +397,7 @@ def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc,
             raise SpecError(
                 f"{what} must be {_expected(spec)}, not the text '{raw}'", at, "arguments are written $name"
             )
+        written = raw
         raw = _evaluate(raw, variables, at)
         from_expression = True
     if raw is None:
@@ -427,7 +429,7 @@ def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc,
         raise SpecError(f"{what} must be {_expected(spec)}; a bool is not an int", at)
     if isinstance(raw, float):
         if not from_expression or not raw.is_integer():
-            shown = f"the expression's value {raw:g}" if from_expression else f"{raw:g}"
+            shown = f'"{written}" = {raw:g}' if from_expression else f"{raw:g}"
             raise SpecError(
                 f"{what} must be a whole number, not {shown}",
                 at,
@@ -555,19 +557,19 @@ def _spec_args(document: YMap, overrides: Mapping[str, Any]) -> dict[str, Any]:
         raise SpecError(
             f"'args' must be a mapping of names to defaults, not {describe(declared)}", document.value_locs["args"]
         )
+    for key in overrides:
+        if key not in declared:
+            raise SpecError(
+                f"--set {key}: the spec has no argument '{key}'",
+                declared.loc,
+                did_you_mean(key, declared) or f"its arguments: {', '.join(declared) or 'none'}",
+            )
     values: dict[str, Any] = {}
     for key, raw in declared.items():
         if not key.isidentifier():
             raise SpecError(f"argument name '{key}' must be a plain identifier", declared.key_locs[key])
-        values[key] = resolve(raw, values, declared.value_locs[key])
-    for key, raw in overrides.items():
-        if key not in values:
-            raise SpecError(
-                f"--set {key}: the spec has no argument '{key}'",
-                declared.loc,
-                did_you_mean(key, values) or f"its arguments: {', '.join(values) or 'none'}",
-            )
-        values[key] = raw
+        # in order, so a later default may use an earlier argument, overridden or not
+        values[key] = overrides[key] if key in overrides else resolve(raw, values, declared.value_locs[key])
     return values
 
 

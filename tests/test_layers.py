@@ -142,20 +142,31 @@ CONV_CASES = [
         6 * (3 * 3 * 3) * 6 * 6,
     ),
     (
-        "1d k3 s1 on 7 (CS231n 1-D example)",
+        # CS231n: "a 7x7 input and a 3x3 filter with stride 1 and pad 0 would get a 5x5 output"
+        "1d k3 s1 on 7 (CS231n: output 5)",
         [1, 7],
-        {"filters": 1, "kernel": 3, "padding": 1},
-        [1, (7 + 2 * 1 - 3) // 1 + 1],  # 7
+        {"filters": 1, "kernel": 3},
+        [1, (7 - 3) // 1 + 1],
         1 * 3 + 1,
-        1 * 3 * 7,
+        1 * 3 * 5,
     ),
     (
+        # CS231n: "with stride 2 we would get a 3x3 output"
         "1d k3 s2 on 7 (CS231n: output 3)",
         [1, 7],
-        {"filters": 1, "kernel": 3, "stride": 2, "padding": 1},
-        [1, (7 + 2 * 1 - 3) // 2 + 1],  # 6/2 + 1 = 4 with padding
+        {"filters": 1, "kernel": 3, "stride": 2},
+        [1, (7 - 3) // 2 + 1],
         1 * 3 + 1,
-        1 * 3 * 4,
+        1 * 3 * 3,
+    ),
+    (
+        # CS231n: W=5, F=3, P=1, S=2: (5 - 3 + 2)/2 + 1 = 3
+        "1d k3 s2 p1 on 5",
+        [1, 5],
+        {"filters": 1, "kernel": 3, "stride": 2, "padding": 1},
+        [1, (5 - 3 + 2 * 1) // 2 + 1],
+        1 * 3 + 1,
+        1 * 3 * 3,
     ),
     (
         "1d k5 s2 on 101",
@@ -330,10 +341,16 @@ def test_conv_transpose_table(shape, args, output, params):
 POOL_CASES = [
     # id, input, args, output, exact
     ("default stride = kernel", [64, 224, 224], {"kernel": 2}, [64, 112, 112], True),
-    ("3/2 on 55 (AlexNet)", [96, 55, 55], {"kernel": 3, "stride": 2}, [96, (55 - 3) // 2 + 1] * 1 + [27], True),
+    ("3/2 on 55 (AlexNet)", [96, 55, 55], {"kernel": 3, "stride": 2}, [96, (55 - 3) // 2 + 1, (55 - 3) // 2 + 1], True),
     ("2/2 on 7: floor, inexact", [8, 7, 7], {"kernel": 2}, [8, (7 - 2) // 2 + 1, 3], False),
     ("3/1 p1 keeps size", [8, 28, 28], {"kernel": 3, "stride": 1, "padding": 1}, [8, 28, 28], True),
-    ("3/2 p1 on 112 (ResNet stem): inexact", [64, 112, 112], {"kernel": 3, "stride": 2, "padding": 1}, [64, 56, 56], False),
+    (
+        "3/2 p1 on 112 (ResNet stem): inexact",
+        [64, 112, 112],
+        {"kernel": 3, "stride": 2, "padding": 1},
+        [64, 56, 56],
+        False,
+    ),
     # size 5, kernel 2, stride 2, ceil: ceil((5-2)/2) + 1 = 2 + 1 = 3; last window starts at 4 < 5, kept
     ("ceil_mode 5 k2 s2 -> 3", [1, 5, 5], {"kernel": 2, "stride": 2, "ceil_mode": True}, [1, 3, 3], False),
     # GoogLeNet: 3/2 ceil on 112: ceil(109/2) + 1 = 55 + 1 = 56
@@ -523,7 +540,12 @@ def test_dense_on_flat_input_does_not_warn():
 
 @pytest.mark.parametrize(
     "shape,scale,output",
-    [([8, 7, 7], 2, [8, 14, 14]), ([8, 7, 5], [2, 3], [8, 14, 15]), ([2, 10], 4, [2, 40]), ([1, 2, 3, 4], 2, [1, 4, 6, 8])],
+    [
+        ([8, 7, 7], 2, [8, 14, 14]),
+        ([8, 7, 5], [2, 3], [8, 14, 15]),
+        ([2, 10], 4, [2, 40]),
+        ([1, 2, 3, 4], 2, [1, 4, 6, 8]),
+    ],
     ids=["2d", "2d list", "1d", "3d"],
 )
 def test_upsample(shape, scale, output):
@@ -535,7 +557,12 @@ def test_upsample(shape, scale, output):
 
 @pytest.mark.parametrize(
     "shape,padding,output",
-    [([3, 5, 5], 1, [3, 7, 7]), ([3, 5, 5], [1, 2], [3, 7, 9]), ([3, 10], 3, [3, 16]), ([1, 1, 2, 3], [0, 1, 2], [1, 1, 4, 7])],
+    [
+        ([3, 5, 5], 1, [3, 7, 7]),
+        ([3, 5, 5], [1, 2], [3, 7, 9]),
+        ([3, 10], 3, [3, 16]),
+        ([1, 1, 2, 3], [0, 1, 2], [1, 1, 4, 7]),
+    ],
     ids=["2d", "2d list", "1d", "3d"],
 )
 def test_zero_pad(shape, padding, output):
@@ -593,6 +620,13 @@ def test_same_padding_is_always_exact():
     assert row["exact"] is True
 
 
+def test_same_padding_with_an_even_kernel_warns():
+    report = run([3, 8, 8], {"conv": {"filters": 4, "kernel": 2, "padding": "same"}})
+    assert report.rows[0].output == (4, 8, 8)
+    assert len(report.warnings) == 1 and "asymmetric" in report.warnings[0].message
+    assert run([3, 8, 8], {"conv": {"filters": 4, "kernel": 3, "padding": "same"}}).warnings == ()
+
+
 def test_inexact_on_one_axis_only():
     row = last([3, 8, 9], {"conv": {"filters": 1, "kernel": 2, "stride": 2}})
     assert row["output"] == [1, (8 - 2) // 2 + 1, (9 - 2) // 2 + 1]  # 4 exact, 7/2 -> 4 inexact
@@ -608,75 +642,76 @@ def test_separable_conv_passes_allow_inexact_to_its_window():
 # --- negative cases: the error names the argument ----------------------------------
 
 
-def located(text, arg_line, arg_col):
-    error = spec_error(text)
-    assert (error.loc.line, error.loc.col) == (arg_line, arg_col), str(error)
+def located(layer, marker, input_shape="[3, 8, 8]"):
+    """The message of the error in a one-layer spec; it must point at ``marker``
+    (the offending argument's value) on the layer's line."""
+    line = f"  - {layer}"
+    error = spec_error(f"input: {input_shape}\nlayers:\n{line}\n")
+    assert (error.loc.line, error.loc.col) == (3, line.index(marker) + 1), str(error)
     return error.message
 
 
 def test_kernel_too_large():
-    message = located("input: [3, 4, 4]\nlayers:\n  - conv: {filters: 8, kernel: 5}\n", 3, 32)
+    message = located("conv: {filters: 8, kernel: 5}", "5}", "[3, 4, 4]")
     assert "kernel 5" in message and "larger" in message
 
 
 def test_kernel_too_large_after_dilation():
     # k_eff = 2*(3-1)+1 = 5 > 4
-    message = located("input: [3, 4, 4]\nlayers:\n  - conv: {filters: 8, kernel: 3, dilation: 2}\n", 3, 32)
-    assert "kernel" in message and "5" in message
+    message = located("conv: {filters: 8, kernel: 3, dilation: 2}", "3,", "[3, 4, 4]")
+    assert "kernel 3" in message and "5" in message
 
 
 def test_pool_kernel_too_large():
-    message = located("input: [3, 2, 2]\nlayers:\n  - maxpool: {kernel: 3}\n", 3, 21)
-    assert "kernel" in message
+    assert "kernel" in located("maxpool: {kernel: 3}", "3}", "[3, 2, 2]")
 
 
 def test_groups_not_dividing_channels():
-    message = located("input: [3, 8, 8]\nlayers:\n  - conv: {filters: 8, kernel: 3, groups: 2}\n", 3, 43)
-    assert "groups" in message and "3" in message
+    message = located("conv: {filters: 8, kernel: 3, groups: 2}", "2}", "[3, 8, 8]")
+    assert "groups=2" in message and "3 input channels" in message
 
 
 def test_groups_not_dividing_filters():
-    message = located("input: [4, 8, 8]\nlayers:\n  - conv: {filters: 6, kernel: 3, groups: 4}\n", 3, 43)
-    assert "groups" in message and "filters=6" in message
+    message = located("conv: {filters: 6, kernel: 3, groups: 4}", "4}", "[4, 8, 8]")
+    assert "groups=4" in message and "filters=6" in message
 
 
 def test_conv_transpose_groups_not_dividing():
-    assert "groups" in spec_error("input: [3, 8, 8]\nlayers:\n  - conv_transpose: {filters: 4, kernel: 2, groups: 2}\n").message
+    assert "groups" in located("conv_transpose: {filters: 4, kernel: 2, groups: 2}", "2}", "[3, 8, 8]")
 
 
 @pytest.mark.parametrize(
-    "layer,arg,col",
+    "layer,arg,marker",
     [
-        ("conv: {filters: 8, kernel: [3, 3, 3]}", "kernel", 32),
-        ("conv: {filters: 8, kernel: 3, stride: [1, 2, 2]}", "stride", 43),
-        ("conv: {filters: 8, kernel: 3, padding: [1]}", "padding", 44),
-        ("conv: {filters: 8, kernel: 3, dilation: [1, 1, 1]}", "dilation", 45),
-        ("maxpool: {kernel: [2, 2, 2]}", "kernel", 21),
-        ("upsample: {scale: [2, 2, 2]}", "scale", 20),
-        ("zero_pad: {padding: [1]}", "padding", 22),
-        ("adaptive_avgpool: {output: [7]}", "output", 29),
+        ("conv: {filters: 8, kernel: [3, 3, 3]}", "kernel", "[3, 3, 3]"),
+        ("conv: {filters: 8, kernel: 3, stride: [1, 2, 2]}", "stride", "[1, 2, 2]"),
+        ("conv: {filters: 8, kernel: 3, padding: [1]}", "padding", "[1]"),
+        ("conv: {filters: 8, kernel: 3, dilation: [1, 1, 1]}", "dilation", "[1, 1, 1]"),
+        ("maxpool: {kernel: [2, 2, 2]}", "kernel", "[2, 2, 2]"),
+        ("upsample: {scale: [2, 2, 2]}", "scale", "[2, 2, 2]"),
+        ("zero_pad: {padding: [1]}", "padding", "[1]"),
+        ("adaptive_avgpool: {output: [7]}", "output", "[7]"),
     ],
 )
-def test_list_length_wrong(layer, arg, col):
-    message = located(f"input: [3, 8, 8]\nlayers:\n  - {layer}\n", 3, col)
+def test_list_length_wrong(layer, arg, marker):
+    message = located(layer, marker)
     assert f"'{arg}'" in message
     assert "2 spatial axes" in message
 
 
 def test_output_below_one_is_an_error():
     # conv_transpose: (2-1)*1 - 2*2 + 2 = -1 < 1
-    message = located("input: [3, 2, 2]\nlayers:\n  - conv_transpose: {filters: 8, kernel: 2, padding: 2}\n", 3, 54)
-    assert "padding" in message
+    message = located("conv_transpose: {filters: 8, kernel: 2, padding: 2}", "2}", "[3, 2, 2]")
+    assert "padding 2" in message
 
 
 def test_pool_padding_more_than_half_the_kernel():
     # PyTorch: "pad should be at most half of effective kernel size"
-    message = located("input: [3, 8, 8]\nlayers:\n  - maxpool: {kernel: 2, padding: 2}\n", 3, 31)
-    assert "padding" in message
+    assert "padding 2" in located("maxpool: {kernel: 2, padding: 2}", "2}")
 
 
 def test_channel_maxpool_kernel_not_dividing():
-    message = located("input: [10, 8, 8]\nlayers:\n  - channel_maxpool: {kernel: 3}\n", 3, 29)
+    message = located("channel_maxpool: {kernel: 3}", "3}", "[10, 8, 8]")
     assert "kernel 3" in message and "10" in message
 
 

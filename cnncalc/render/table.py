@@ -14,7 +14,7 @@ from rich.text import Text
 
 from ..graph import Group
 from ..report import Report, Row
-from .units import count, grouped, nbytes, rf_text, shape_text
+from .units import count, divisions_text, grouped, nbytes, rf_text, shape_text
 
 BAR_WIDTH = 6
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -83,15 +83,6 @@ def _local(name: str, nested: bool) -> str:
     return name.rsplit(".", 1)[-1] if nested else name
 
 
-def _divisions(row: Row) -> str:
-    """The failed divisions, axes with the same arithmetic written once."""
-    by_text: dict[str, list[str]] = {}
-    for division in row.divisions:
-        if not division.exact:
-            by_text.setdefault(division.text(), []).append(division.axis)
-    return "; ".join(f"{', '.join(axes)}: {text}" for text, axes in by_text.items())
-
-
 def render_table(
     report: Report,
     *,
@@ -154,7 +145,7 @@ def render_table(
         output = shape_text(last.output, layout)
         style = ""
         if not last.exact:
-            notes.append((last, _divisions(last)))
+            notes.append((last, divisions_text(last)))
             output += f" ⚠{len(notes)}"
             style = "yellow" if last.allow_inexact else "bold red"
         table.add_row(

@@ -7,7 +7,7 @@ import io
 import json
 
 from ..report import Report
-from .units import count, grouped, nbytes, rf_text, shape_text
+from .units import count, divisions_text, grouped, nbytes, rf_text, shape_text
 
 
 def render_json(report: Report, **_: object) -> str:
@@ -66,7 +66,7 @@ def render_markdown(report: Report, layout: str = "nchw", **_: object) -> str:
     ]
     size = report.dtype_bytes
     for row in report.rows:
-        flag = "" if row.exact else " ⚠ " + "; ".join(d.text() for d in row.divisions if not d.exact)
+        flag = "" if row.exact else " ⚠ " + divisions_text(row)
         lines.append(
             f"| {row.name} | {row.summary} | {shape_text(row.output, layout)}{flag} | {grouped(row.params)} "
             f"| {grouped(row.macs)} | {nbytes(row.activations * size)} | {rf_text(row.rf)} |"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..report import AxisRF
+from ..report import AxisRF, Row
 
 
 def count(n: int) -> str:
@@ -49,3 +49,13 @@ def shape_text(shape: tuple[int, ...], layout: str = "nchw") -> str:
         dims = (*shape[1:], shape[0]) if len(shape) > 1 else shape
         return "(None, " + ", ".join(map(str, dims)) + ")"
     return "×".join(map(str, shape))
+
+
+def divisions_text(row: Row) -> str:
+    """The failed divisions, axes with the same arithmetic written once:
+    ``H, W: (224 + 2·3 − 7) / 2 + 1 = 112.5``."""
+    by_text: dict[str, list[str]] = {}
+    for division in row.divisions:
+        if not division.exact:
+            by_text.setdefault(division.text(), []).append(division.axis)
+    return "; ".join(f"{', '.join(axes)}: {text}" for text, axes in by_text.items())
