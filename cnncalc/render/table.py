@@ -14,6 +14,7 @@ from rich.text import Text
 
 from ..graph import Group
 from ..report import Report, Row
+from ..shapes import axis_names
 from .units import count, divisions_text, grouped, nbytes, rf_text, shape_text
 
 BAR_WIDTH = 6
@@ -105,7 +106,11 @@ def render_table(
     )
     table.add_column("Layer", no_wrap=True)
     table.add_column("Type", overflow="fold")
-    table.add_column("Output " + ("(N, H, W, C)" if layout == "nhwc" else "(C, H, W)"))
+    axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
+    if not axes:
+        table.add_column("Output")
+    else:
+        table.add_column(f"Output (N, {axes}, C)" if layout == "nhwc" else f"Output (C, {axes})")
     table.add_column("Params", justify="right")
     table.add_column("MACs", justify="right")
     table.add_column("Memory", justify="right")
@@ -113,7 +118,7 @@ def render_table(
     table.add_column("Share: params│memory", no_wrap=True)
 
     table.add_row(
-        "input", "", shape_text(report.input, layout), "", "", nbytes(report.input_activations * size), "1 /1", ""
+        "input", "", shape_text(report.input, layout), "", "", nbytes(report.input_activations * size), "1 /1" if len(report.input) > 1 else "all", ""
     )
     notes: list[tuple[Row, str]] = []
     all_params = totals.params or 1
