@@ -363,7 +363,8 @@ def _activation(name: str) -> None:
     layer(name, NoArgs)(rule)
 
 
-for _name in ("relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "hardswish", "sigmoid", "tanh", "softmax"):
+ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "hardswish", "sigmoid", "tanh", "softmax")
+for _name in ACTIVATIONS:
     _activation(_name)
 
 

@@ -26,8 +26,3 @@ def format_error(error: SpecError, text: str | None = None) -> str:
 
 def format_warning(warning: Diagnostic) -> str:
     return str(warning)
-
-
-def github_annotation(level: str, file: str, line: int, col: int, message: str) -> str:
-    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{level} file={file},line={line},col={col}::{escaped}"

@@ -1,0 +1,364 @@
+"""Which input sizes make every layer exact: solved, not searched.
+
+On one spatial axis every node's size is an affine function of the spec's
+input size ``n`` (``size = q·n + r``, rationals) on a set of ``n`` written
+``n = a + m·k`` for integers ``k ≥ lo`` (a *case*). Walking the graph once in
+execution order:
+
+- a window layer that must be exact adds the linear congruence
+  ``size + pad_total − k_eff ≡ 0 (mod s)``; with ``size = c + d·k`` it is
+  ``d·k ≡ −(c + pad_total − k_eff) (mod s)``, solved with the gcd: no solution
+  kills the case, else ``k ≡ k0 (mod s/g)`` refines it;
+- a layer that rounds (``padding: same``, ``allow_inexact``, ``ceil_mode``)
+  has an output that is affine only on each residue class of its input mod s,
+  so the case is split into those classes (at most s of them);
+- ``add``/``concat`` need equal sizes on their branches: an affine equation
+  in ``k`` (always true, never true, or true for one ``k``);
+- every size must stay ≥ 1 and every window must fit: linear lower bounds on ``k``.
+
+What survives is a union of disjoint arithmetic progressions, reduced to the
+shortest period. Axes are independent (no layer mixes spatial axes). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .engine import _apply as apply_rule
+from .errors import CnnCalcError, SpecError
+from .graph import INPUT, Graph, Node
+from .registry import REGISTRY
+from .report import Report
+from .shapes import Division, axis_names
+
+MAX_CASES = 4096
+MAX_PERIOD = 1 << 20
+
+
+class SizesError(CnnCalcError):
+    """The admissible sizes cannot be computed (a layer's size map is not affine,
+    or the case split grows past MAX_CASES)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Affine:
+    """A size as a function of the input size n on one axis: q·n + r."""
+
+    q: Fraction
+    r: Fraction
+
+    def at(self, a: int, m: int) -> tuple[int, int]:
+        """(c, d) with size = c + d·k on the case n = a + m·k (integers by construction)."""
+        c, d = self.q * a + self.r, self.q * m
+        assert c.denominator == 1 and d.denominator == 1, (self, a, m)
+        return int(c), int(d)
+
+
+@dataclass
+class _Case:
+    a: int
+    m: int  # 0: the single size a
+    lo: int  # k >= lo
+    sizes: dict[int, Affine]
+
+    def refine(self, k0: int, t: int) -> _Case:
+        """The sub-case k = k0 + t·k'."""
+        return _Case(self.a + self.m * k0, self.m * t, -((k0 - self.lo) // t), self.sizes)
+
+    def point(self, k: int) -> _Case:
+        return _Case(self.a + self.m * k, 0, 0, self.sizes)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """The layer after which no input size is left on an axis."""
+
+    name: str
+    type: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SizeClass:
+    """``{smallest + step·k : k ≥ 0}``; ``offset`` = smallest mod step."""
+
+    offset: int
+    smallest: int
+
+
+@dataclass(frozen=True, slots=True)
+class AxisSizes:
+    axis: str
+    step: int  # the period; 0 when only isolated sizes fit
+    classes: tuple[SizeClass, ...]  # sorted by smallest
+    points: tuple[int, ...] = ()  # isolated sizes (a merge of branches whose sizes grow differently)
+    blocker: Blocker | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.classes and not self.points
+
+    @property
+    def smallest(self) -> int | None:
+        values = [c.smallest for c in self.classes] + list(self.points)
+        return min(values) if values else None
+
+    def fits(self, n: int) -> bool:
+        if n in self.points:
+            return True
+        return any(n >= c.smallest and (n - c.offset) % self.step == 0 for c in self.classes)
+
+    def next_fit(self, n: int) -> int | None:
+        """The smallest fitting size ≥ n."""
+        found = [max(c.smallest, n + (c.offset - n) % self.step) for c in self.classes]
+        found += [p for p in self.points if p >= n]
+        return min(found) if found else None
+
+    def prev_fit(self, n: int) -> int | None:
+        """The largest fitting size ≤ n."""
+        found = [n - (n - c.offset) % self.step for c in self.classes if n >= c.smallest]
+        found += [p for p in self.points if p <= n]
+        return max(found) if found else None
+
+    def to_dict(self) -> dict[str, Any]:
+        first = min(self.classes, key=lambda c: c.smallest) if self.classes else None
+        return {
+            "axis": self.axis,
+            "step": self.step if self.classes else None,
+            "offset": first.offset if first else None,
+            "smallest": self.smallest,
+            "classes": [{"offset": c.offset, "smallest": c.smallest} for c in self.classes],
+            "points": list(self.points),
+            "blocker": dataclasses.asdict(self.blocker) if self.blocker else None,
+        }
+
+
+# --- one layer's size map on one axis ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    division: Division
+    exact: bool  # the layer must be exact (not same, not allow_inexact)
+
+
+@dataclass(frozen=True, slots=True)
+class _Linear:
+    u: int
+    v: int  # out = u·size + v
+
+
+class _Merge:
+    pass
+
+
+_MERGE = _Merge()
+SizeMap = _Window | _Linear | _Merge | None  # None: no spatial axes after this node
+
+
+def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> SizeMap:
+    """How ``node`` maps spatial axis ``axis`` (0-based among spatial axes).
+
+    Window layers say it through their Division; merges keep the size; any
+    other layer is affine in its input size, read off its rule at the actual
+    size and the next two (three points confirm it is affine)."""
+    first = in_shapes[0]
+    if len(first) - 1 <= axis:
+        return None
+    facts = apply_rule(node, in_shapes)
+    if len(facts.output) != len(first):
+        return None  # flatten, global pooling: the axis ends here
+    if facts.divisions:
+        allowed = bool(getattr(node.args, "allow_inexact", False))
+        division = facts.divisions[axis]
+        return _Window(division, not division.same and not allowed)
+    if REGISTRY.types[node.type].arity is None:
+        return _MERGE
+    size = first[axis + 1]
+    outs = []
+    for extra in range(3):
+        shape = (*first[: axis + 1], size + extra, *first[axis + 2 :])
+        try:
+            outs.append(apply_rule(node, (shape,)).output[axis + 1])
+        except SpecError as error:
+            raise SizesError(error.message) from None
+    u = outs[1] - outs[0]
+    if outs[2] - outs[1] != u or u < 0:
+        raise SizesError(f"{node.type} '{node.name}' does not map sizes affinely; cannot solve")
+    return _Linear(u, outs[0] - u * size)
+
+
+# --- the walk ------------------------------------------------------------------------
+
+
+def _solve_congruence(d: int, rhs: int, s: int) -> tuple[int, int] | None:
+    """k with d·k ≡ rhs (mod s), as (k0, t): k = k0 + t·j; None if there is none."""
+    g = math.gcd(d, s)
+    if rhs % g:
+        return None
+    t = s // g
+    if t == 1:
+        return 0, 1
+    return (rhs // g) * pow(d // g, -1, t) % t, t
+
+
+def _at_least(case: _Case, size: Affine, bound: int) -> _Case | None:
+    """The case restricted to size ≥ bound (sizes never shrink as n grows)."""
+    c, d = size.at(case.a, case.m)
+    if d == 0:
+        return case if c >= bound else None
+    lo = max(case.lo, -((c - bound) // d))  # ceil((bound - c) / d)
+    return dataclasses.replace(case, lo=lo)
+
+
+def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
+    """The sub-cases of ``case`` that survive ``node``, and why none did."""
+    if how is None:
+        return [case], ""
+    x = case.sizes[node.inputs[0]]
+    if isinstance(how, _Merge):
+        for other in node.inputs[1:]:
+            c0, d0 = x.at(case.a, case.m)
+            c1, d1 = case.sizes[other].at(case.a, case.m)
+            if d0 == d1:
+                if c0 != c1:
+                    return [], "its branches never have the same size"
+                continue
+            k, rem = divmod(c0 - c1, d1 - d0)  # d0 != d1: not a single size, so m > 0
+            if rem or k < case.lo:
+                return [], "its branches never have the same size"
+            case = case.point(k)
+        return [_with(case, node.index, x)], ""
+    if isinstance(how, _Linear):
+        mapped = Affine(x.q * how.u, x.r * how.u + how.v)
+        bounded = _at_least(case, mapped, 1)
+        return ([_with(bounded, node.index, mapped)] if bounded else []), "its output would be smaller than 1"
+    div = how.division
+    s = div.stride
+    if how.exact:
+        c, d = x.at(case.a, case.m)
+        solved = _solve_congruence(d, -(c + div.pad_total - div.k_eff), s)
+        if solved is None:
+            return [], (
+                f"its input {div.axis} + {div.pad_total} − {div.k_eff} is never a multiple of {s} "
+                "for the sizes that fit the layers before it"
+            )
+        case = case.refine(*solved) if case.m else case
+    bound = 1 if div.same else div.k_eff - div.pad_total
+    fitted = _at_least(case, x, bound)
+    if fitted is None:
+        return [], "the window never fits"
+    c, d = x.at(fitted.a, fitted.m)
+    t = s // math.gcd(d, s)  # d = 0 (a single size) gives t = 1
+    out: list[_Case] = []
+    for j in range(t):
+        sub = fitted.refine(j, t) if t > 1 else fitted
+        x0 = c + d * j
+        out0 = dataclasses.replace(div, size=x0).out
+        size = Affine(x.q / s, (x.r - x0) / s + out0)
+        bounded = _at_least(sub, size, 1)
+        if bounded is not None:
+            out.append(_with(bounded, node.index, size))
+    return out, "its output would be smaller than 1"
+
+
+def _with(case: _Case, index: int, size: Affine) -> _Case:
+    return _Case(case.a, case.m, case.lo, {**case.sizes, index: size})
+
+
+def _in_shapes(report: Report, node: Node) -> tuple[tuple[int, ...], ...]:
+    return tuple(report.input if i == INPUT else report.rows[i].output for i in node.inputs)
+
+
+def solve_axis(graph: Graph, report: Report, axis: int) -> AxisSizes:
+    """The input sizes on spatial ``axis`` for which every layer is exact.
+
+    ``report`` is the engine's report of ``graph`` at some valid input: it
+    supplies each node's input shapes (channels, other axes), which the size
+    maps of this axis do not depend on."""
+    rank = len(report.input) - 1
+    name = axis_names(rank)[axis]
+    last_use = {INPUT: -1}
+    for node in graph.nodes:
+        for i in node.inputs:
+            last_use[i] = node.index
+    cases = [_Case(0, 1, 1, {INPUT: Affine(Fraction(1), Fraction(0))})]
+    for node in graph.nodes:
+        how = _size_map(node, _in_shapes(report, node), axis)
+        survivors: list[_Case] = []
+        reason = ""
+        for case in cases:
+            kept, why = _step(case, node, how)
+            survivors += kept
+            if not kept:
+                reason = reason or why
+        if not survivors:
+            blocker = Blocker(node.name, node.type, node.loc.line, reason)
+            return AxisSizes(name, 0, (), (), blocker)
+        if len(survivors) > MAX_CASES:
+            raise SizesError(
+                f"more than {MAX_CASES} residue classes after {node.type} '{node.name}' (line {node.loc.line}); "
+                "too many rounding layers to solve exactly"
+            )
+        for case in survivors:
+            for i in node.inputs:
+                if last_use.get(i) == node.index:
+                    case.sizes.pop(i, None)
+        cases = survivors
+    return _normalise(name, cases)
+
+
+def solve(graph: Graph, report: Report) -> tuple[AxisSizes, ...]:
+    """Every spatial axis of the spec's input (none for a flat input)."""
+    return tuple(solve_axis(graph, report, axis) for axis in range(len(report.input) - 1))
+
+
+def _normalise(name: str, cases: Iterable[_Case]) -> AxisSizes:
+    """Disjoint progressions → residue classes over the shortest period."""
+    progressions = [(c.a + c.m * c.lo, c.m) for c in cases if c.m]
+    points = sorted({c.a for c in cases if not c.m})
+    if not progressions:
+        return AxisSizes(name, 0, (), tuple(points))
+    period = math.lcm(*(m for _, m in progressions))
+    if period > MAX_PERIOD:
+        raise SizesError(f"the sizes on {name} repeat only every {period:,}; too many to list")
+    smallest: dict[int, int] = {}
+    for first, m in progressions:
+        for j in range(period // m):
+            value = first + m * j
+            smallest[value % period] = min(value, smallest.get(value % period, value))
+    step = period
+    for divisor in sorted(_divisors(period)):
+        if _periodic(smallest, period, divisor):
+            step = divisor
+            break
+    merged: dict[int, int] = {}
+    for residue, value in smallest.items():
+        merged[residue % step] = min(value, merged.get(residue % step, value))
+    classes = tuple(sorted((SizeClass(r, v) for r, v in merged.items()), key=lambda c: c.smallest))
+    result = AxisSizes(name, step, classes)
+    return dataclasses.replace(result, points=tuple(p for p in points if not result.fits(p)))
+
+
+def _divisors(n: int) -> list[int]:
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return small + [n // d for d in small]
+
+
+def _periodic(smallest: dict[int, int], period: int, step: int) -> bool:
+    """Whether the classes mod ``period`` are exactly whole classes mod ``step``
+    (each merged class starting at its least member)."""
+    if step == period:
+        return True
+    if len(smallest) % (period // step):
+        return False
+    groups: dict[int, list[int]] = {}
+    for residue, value in smallest.items():
+        groups.setdefault(residue % step, []).append(value)
+    return all(len(values) == period // step and max(values) < min(values) + period for values in groups.values())

@@ -1,0 +1,220 @@
+"""`cnncalc check`: exit codes, messages that locate and explain a failing layer,
+fixes, budgets, output formats, and the pre-commit hook. Expected divisions and
+sizes are worked out by hand in the comments beside them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cnncalc.check import parse_amount
+from cnncalc.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+
+# torchvision's ResNet stem without its allow_inexact: 7×7/2 p3, then 3×3/2 max pool (no padding here)
+STEM = """\
+name: stem
+input: [3, 224, 224]
+layers:
+  - conv: {name: conv1, filters: 64, kernel: 7, stride: 2, padding: 3}
+  - relu
+  - maxpool: {name: pool1, kernel: 3, stride: 2}
+  - conv: {name: conv2, filters: 64, kernel: 3, stride: 2}
+  - global_avgpool
+  - dense: {units: 10}
+"""
+
+# stride 3 can be fixed by padding: (32 + 2p − 3) divisible by 3  <=>  p ≡ 2 (mod 3)
+PADDABLE = """\
+input: [3, 32, 32]
+layers:
+  - conv: {name: conv1, filters: 8, kernel: 3, stride: 3}
+  - maxpool: {kernel: 2}
+"""
+
+BROKEN = """\
+input: [3, 32, 32]
+layers:
+  - conv: {filters: 8, kernal: 3}
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def check(*args: str):
+    return CliRunner().invoke(main, ["check", *args])
+
+
+def test_exact_specs_exit_0() -> None:
+    result = check(str(SPECS / "vgg16.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "every layer exact" in result.output
+
+
+def test_every_spec_in_the_repository_passes() -> None:
+    specs = sorted(str(p) for p in SPECS.rglob("*.yaml"))
+    result = check(*specs)
+    assert result.exit_code == 0, result.output
+
+
+def test_inexact_layers_exit_1_with_location_division_and_fixes(tmp_path: Path) -> None:
+    path = write(tmp_path, "stem.yaml", STEM)
+    result = check(path)
+    assert result.exit_code == 1
+    out = result.output
+    # conv1: (224 + 2·3 − 7) / 2 + 1 = 223/2 + 1 = 112.5
+    assert f"{path}:4:5: error: conv 'conv1' is inexact on H, W: (224 + 2·3 − 7) / 2 + 1 = 112.5" in out
+    # pool1 sees floor(112.5) = 112: (112 + 2·0 − 3) / 2 + 1 = 55.5
+    assert f"{path}:6:5: error: maxpool 'pool1' is inexact on H, W: (112 + 2·0 − 3) / 2 + 1 = 55.5" in out
+    # conv2 sees 55: (55 − 3)/2 + 1 = 27, exact: not a finding
+    assert "conv 'conv2' is inexact" not in out
+    # the source line and a caret under the layer
+    assert "  - conv: {name: conv1, filters: 64, kernel: 7, stride: 2, padding: 3}" in out
+    # 224 + 2p − 7 is odd for every p: no padding helps with stride 2
+    assert "no padding makes it exact on H, W: with stride 2, 224 + 2·padding − 7 is always odd" in out
+    # Inputs that fit: n − 1 even (conv1), (n + 1)/2 odd (pool1: n ≡ 1 mod 4), (n + 1)/2 ≡ 3 (mod 4)
+    # (conv2: (m1 − 3)/2 + 1 odd) → n ≡ 5 (mod 8): 221 and 229 around 224.
+    assert "an input of 3×221×221 or 3×229×229 makes every layer exact (H, W: 8k + 5)" in out
+    assert "add 'allow_inexact: true' to this layer" in out
+    assert out.strip().endswith("checked 1 spec: 2 inexact layers")
+
+
+def test_padding_fix_is_verified(tmp_path: Path) -> None:
+    path = write(tmp_path, "pad.yaml", PADDABLE)
+    out = check(path).output
+    # p = 2: (32 + 4 − 3)/3 + 1 = 12, then max pool 2: 12/2 = 6, exact everywhere
+    assert "'padding: 2' makes it exact (H, W: (32 + 2·2 − 3) / 3 + 1 = 12); every layer is then exact" in out
+
+
+def test_allow_inexact_silences(tmp_path: Path) -> None:
+    text = STEM.replace("padding: 3}", "padding: 3, allow_inexact: true}").replace(
+        "stride: 2}\n  - conv", "stride: 2, allow_inexact: true}\n  - conv"
+    )
+    result = check(write(tmp_path, "ok.yaml", text))
+    assert result.exit_code == 0, result.output
+    assert "2 inexact layers allowed by allow_inexact" in result.output
+
+
+def test_every_file_is_reported_and_2_wins(tmp_path: Path) -> None:
+    stem = write(tmp_path, "stem.yaml", STEM)
+    broken = write(tmp_path, "broken.yaml", BROKEN)
+    missing = str(tmp_path / "missing.yaml")
+    result = check(broken, stem, missing, str(SPECS / "vgg16.yaml"))
+    assert result.exit_code == 2
+    out = result.output
+    assert f"{broken}:3:24: error: conv has no argument 'kernal'; did you mean 'kernel'?" in out
+    assert f"{stem}:4:5: error: conv 'conv1' is inexact" in out
+    assert f"{stem}:6:5: error: maxpool 'pool1' is inexact" in out
+    assert f"{missing}:0:0: error: no such file" in out
+    assert out.strip().endswith("checked 4 specs: 2 inexact layers, 2 specs could not be analysed")
+
+
+def test_github_annotations(tmp_path: Path) -> None:
+    path = write(tmp_path, "stem.yaml", STEM)
+    broken = write(tmp_path, "broken.yaml", BROKEN)
+    result = check("--format", "github", path, broken)
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"::error file={path},line=4,col=5,title=cnncalc%3A inexact layer::conv 'conv1'")
+    assert "%0Afix: " in lines[0]  # fixes on the annotation's next lines
+    assert lines[1].startswith(f"::error file={path},line=6,col=5,")
+    assert lines[2].startswith(f"::error file={broken},line=3,col=24,title=cnncalc%3A unusable spec::")
+
+
+def test_json(tmp_path: Path) -> None:
+    path = write(tmp_path, "stem.yaml", STEM)
+    result = check("--format", "json", path, str(SPECS / "vgg16.yaml"))
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["exit_code"] == 1
+    stem, vgg = data["files"]
+    assert vgg["ok"] and not vgg["findings"]
+    assert [(f["line"], f["col"], f["code"], f["layer"]) for f in stem["findings"]] == [
+        (4, 5, "inexact", "conv1"),
+        (6, 5, "inexact", "pool1"),
+    ]
+    first = stem["findings"][0]
+    assert first["divisions"] == ["H, W: (224 + 2·3 − 7) / 2 + 1 = 112.5"]
+    assert [fix["kind"] for fix in first["fixes"]] == ["padding", "input", "allow_inexact"]
+    assert first["fixes"][1]["value"] == [[3, 221, 221], [3, 229, 229]]
+
+
+# --- budgets -----------------------------------------------------------------------------
+
+
+def test_parse_amount() -> None:
+    assert parse_amount("5M") == 5_000_000
+    assert parse_amount("600M") == 600_000_000
+    assert parse_amount("1.5G") == 1_500_000_000
+    assert parse_amount("250k") == 250_000
+    assert parse_amount("138357544") == 138_357_544
+    assert parse_amount("100MiB", in_bytes=True) == 100 * 2**20
+    assert parse_amount("100MB", in_bytes=True) == 100 * 10**6
+    assert parse_amount("2GiB", in_bytes=True) == 2 * 2**30
+    for bad in ("5X", "", "M", "-3"):
+        with pytest.raises(ValueError):
+            parse_amount(bad)
+    with pytest.raises(ValueError):
+        parse_amount("5M", in_bytes=True)  # megabytes must say MB or MiB
+
+
+def test_budgets_on_vgg16() -> None:
+    vgg = str(SPECS / "vgg16.yaml")
+    # CS231n: "TOTAL params: 138M parameters"; "the first FC layer contains 100M weights"
+    # (7·7·512·4096 = 102,760,448 weights + 4,096 biases = 102,764,544).
+    result = check("--max-params", "5M", vgg)
+    assert result.exit_code == 1
+    assert "params 138,357,544 (138.36 M) exceed --max-params 5M by 133,357,544" in result.output
+    assert "the largest is dense 'fc6' with 102,764,544" in result.output
+    assert check("--max-params", "140M", vgg).exit_code == 0
+    # CS231n's VGG16 rows sum to 15,237,608 activations; torchvision's AdaptiveAvgPool2d(7)
+    # adds 512·7·7 = 25,088: 15,262,696 × 4 B = 61,050,784 B = 58.22 MiB.
+    assert check("--max-memory", "58MiB", vgg).exit_code == 1
+    assert check("--max-memory", "61050784", vgg).exit_code == 0
+    assert check("--max-memory", "59MiB", "--batch", "2", vgg).exit_code == 1
+    # torchvision's table: VGG16 15.47 GFLOPS (multiply-accumulates)
+    assert check("--max-macs", "15G", vgg).exit_code == 1
+    assert check("--max-macs", "16G", vgg).exit_code == 0
+
+
+def test_bad_budget_is_a_usage_error() -> None:
+    result = check("--max-params", "lots", str(SPECS / "vgg16.yaml"))
+    assert result.exit_code == 2
+    assert "--max-params" in result.output
+
+
+# --- CI integration ------------------------------------------------------------------------
+
+
+def test_check_does_not_import_rich() -> None:
+    code = (
+        "import sys\n"
+        "from cnncalc.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(SPECS / 'vgg16.yaml')!r}])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "print(sorted(m for m in sys.modules if m == 'rich' or m.startswith('rich.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
+
+
+def test_pre_commit_hook_definition() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = [h for h in hooks if h["id"] == "cnncalc-check"]
+    assert hook["entry"] == "cnncalc check"
+    assert hook["language"] == "python"
+    assert hook["types"] == ["yaml"]

@@ -1,0 +1,251 @@
+"""`cnncalc sizes`: the input sizes for which every layer is exact.
+
+The expected progressions are derived by hand below (CS231n's "the input layer
+should be divisible by 2 many times", made exact), and every result is checked
+against a brute-force oracle written here: the engine run at every size 1..600
+(or every H×W pair for asymmetric specs), keeping the sizes where it succeeds
+with no inexact layer. The solver itself never tries sizes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cnncalc
+from cnncalc.cli import main
+from cnncalc.engine import run
+from cnncalc.errors import SpecError
+from cnncalc.sizes import AxisSizes, solve
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+
+
+def _fits(graph, shape) -> bool:
+    try:
+        return run(graph, input=tuple(shape)).totals.inexact_layers == 0
+    except SpecError:
+        return False
+
+
+def oracle_square(graph, channels: int, rank: int, top: int) -> list[int]:
+    """Sizes n in 1..top with an n×n(×n) input that the engine analyses with every layer exact."""
+    return [n for n in range(1, top + 1) if _fits(graph, (channels, *(n,) * rank))]
+
+
+def solved(source) -> tuple[object, tuple[AxisSizes, ...]]:
+    graph = cnncalc.load_graph(source)
+    report = run(graph)
+    return report, solve(graph, report)
+
+
+def test_vgg16_is_32k() -> None:
+    # VGG16: every conv is 3×3 / 1 / pad 1 (size-preserving), five 2×2/2 max pools:
+    # the input must be divisible by 2 five times, 2**5 = 32, and at least 32.
+    _, axes = solved(SPECS / "vgg16.yaml")
+    for axis in axes:
+        assert axis.to_dict()["step"] == 32
+        assert axis.to_dict()["offset"] == 0
+        assert axis.to_dict()["smallest"] == 32
+        assert len(axis.classes) == 1
+
+
+def test_lenet5_by_hand() -> None:
+    # LeNet-5: conv5 (n-4), pool2 (even), conv5 (-4), pool2 (even), conv5.
+    # (n-4)/2 - 4 even  <=>  n ≡ 0 (mod 4); C5 needs S4's output >= 5:
+    # ((n-4)/2 - 4)/2 >= 5  <=>  n >= 32: LeNet's own 32×32 is the smallest input.
+    _, axes = solved(SPECS / "lenet5.yaml")
+    assert [(a.step, a.smallest, [c.offset for c in a.classes]) for a in axes] == [(4, 32, [0]), (4, 32, [0])]
+
+
+@pytest.mark.parametrize("name, min_size", [("vgg16", 32), ("alexnet", 63), ("inception_v3", 75)])
+def test_smallest_equals_torchvision_min_size(name: str, min_size: int) -> None:
+    # torchvision's weights metadata: "min_size": (32, 32) for VGG (_COMMON_META in vgg.py),
+    # (63, 63) for AlexNet, (75, 75) for Inception v3: the smallest input its models take.
+    _, axes = solved(SPECS / f"{name}.yaml")
+    assert [a.smallest for a in axes] == [min_size, min_size]
+
+
+ZOO = ["vgg16", "alexnet", "lenet5", "googlenet", "inception_v3", "resnet18", "mobilenet_v2"]
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_zoo_against_brute_force(name: str) -> None:
+    report, axes = solved(SPECS / f"{name}.yaml")
+    graph = cnncalc.load_graph(SPECS / f"{name}.yaml")
+    rank = len(report.input) - 1
+    expected = oracle_square(graph, report.input[0], rank, 600)
+    got = [n for n in range(1, 601) if all(a.fits(n) for a in axes)]
+    assert got == expected
+
+
+def test_course_cnn_against_brute_force() -> None:
+    path = SPECS / "notes" / "course_cnn.yaml"
+    report, axes = solved(path)
+    graph = cnncalc.load_graph(path)
+    assert [n for n in range(1, 601) if axes[0].fits(n)] == oracle_square(graph, 3, 2, 600)
+
+
+# Specs that exercise every kind of layer map: same padding, ceil_mode and
+# allow_inexact (rounding), merges, upsampling, transposed conv, zero padding,
+# adaptive pooling, heads, non-square inputs and per-axis arguments.
+SYNTHETIC = {
+    "same": """
+input: [3, 64, 64]
+layers:
+  - conv: {filters: 8, kernel: 3, stride: 2, padding: same}
+  - conv: {filters: 8, kernel: 3, stride: 2, padding: same}
+  - maxpool: {kernel: 2}
+  - conv: {filters: 8, kernel: 3, stride: 3}
+""",
+    "graph": """
+input: [3, 1, 1]
+layers:
+  - add:
+      - [conv: {filters: 3, kernel: 3, stride: 2, padding: 1}]
+      - [conv: {filters: 3, kernel: 1, stride: 2}]
+  - concat:
+      - [maxpool: {kernel: 3, stride: 2, padding: 1, ceil_mode: true, allow_inexact: true}]
+      - [avgpool: {kernel: 3, stride: 2, padding: 1}]
+  - upsample: {scale: 3}
+  - conv_transpose: {filters: 4, kernel: 4, stride: 2, padding: 1}
+  - conv: {filters: 4, kernel: [4, 3], stride: [4, 5]}
+  - zero_pad: {padding: 2}
+  - adaptive_avgpool: {output: [5, 7]}
+  - conv: {filters: 2, kernel: 3, stride: 2}
+  - head: {name: aux, layers: [maxpool: {kernel: [2, 3]}]}
+""",
+    "ceil": """
+input: [3, 40, 60]
+layers:
+  - conv: {filters: 4, kernel: 5, stride: [2, 3], padding: [2, 0], allow_inexact: true}
+  - maxpool: {kernel: 3, stride: 2, ceil_mode: true}
+  - maxpool: {kernel: 2, stride: 2, ceil_mode: true, allow_inexact: true}
+  - conv: {filters: 4, kernel: 3, dilation: 2, stride: 2}
+""",
+    "separable": """
+input: [8, 57, 57]
+layers:
+  - separable_conv: {filters: 16, kernel: 3, stride: 2, padding: 1}
+  - add:
+      - [depthwise_conv: {kernel: 5, padding: 2}]
+      - []
+  - avgpool: {kernel: 2, stride: 1}
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYNTHETIC))
+def test_synthetic_against_brute_force_2d(name: str) -> None:
+    graph = cnncalc.load_graph(SYNTHETIC[name])
+    report = run(graph)
+    h_axis, w_axis = solve(graph, report)
+    channels = report.input[0]
+    top = 64
+    expected = {(h, w) for h in range(1, top + 1) for w in range(1, top + 1) if _fits(graph, (channels, h, w))}
+    got = {(h, w) for h in range(1, top + 1) for w in range(1, top + 1) if h_axis.fits(h) and w_axis.fits(w)}
+    assert got == expected
+
+
+def test_merge_of_branches_that_grow_differently_fits_one_size() -> None:
+    # identity + conv 3×3/2 p1: n = (n + 2 - 3)/2 + 1 only for n = 1.
+    text = "input: [3, 1, 1]\nlayers:\n  - add:\n      - []\n      - [conv: {filters: 3, kernel: 3, stride: 2, padding: 1}]\n"
+    _, axes = solved(text)
+    assert all(a.points == (1,) and not a.classes for a in axes)
+
+
+def test_no_size_fits_names_the_layer() -> None:
+    # upsample ×2 makes every size even; conv 3/2 then needs 2n − 3 even: never.
+    text = "input: [3, 8, 8]\nlayers:\n  - upsample: {scale: 2}\n  - conv: {filters: 3, kernel: 3, stride: 2}\n"
+    _, axes = solved(text)
+    assert all(a.empty and a.blocker is not None and a.blocker.name == "conv1" for a in axes)
+    result = CliRunner().invoke(main, ["sizes", "-"], input=text)
+    assert result.exit_code == 0
+    assert "H: none — conv 'conv1' (line 4)" in result.output
+
+
+# --- random chains: solver == brute force --------------------------------------------
+
+_layer = st.one_of(
+    st.builds(
+        lambda k, s, p, d, allow: {
+            "conv": {"filters": 2, "kernel": k, "stride": s, "padding": p, "dilation": d, "allow_inexact": allow}
+        },
+        st.integers(1, 5),
+        st.integers(1, 4),
+        st.one_of(st.integers(0, 2), st.sampled_from(["same", "valid"])),
+        st.integers(1, 2),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda k, s, ceil, allow: {
+            "maxpool": {"kernel": k, "stride": s, "padding": k // 2, "ceil_mode": ceil, "allow_inexact": allow}
+        },
+        st.integers(1, 4),
+        st.integers(1, 3),
+        st.booleans(),
+        st.booleans(),
+    ),
+    st.builds(lambda s: {"upsample": {"scale": s}}, st.integers(2, 3)),
+    st.builds(
+        lambda k, s: {"conv_transpose": {"filters": 2, "kernel": k, "stride": s}}, st.integers(1, 4), st.integers(1, 3)
+    ),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_layer, min_size=1, max_size=5))
+def test_random_chains_match_brute_force(layers: list[dict]) -> None:
+    data = {"input": [2, 200], "layers": layers}
+    graph = cnncalc.load_graph(data)
+    try:
+        report = run(graph)
+    except SpecError:
+        return  # the solver needs one input the engine accepts
+    (axis,) = solve(graph, report)
+    expected = [n for n in range(1, 161) if _fits(graph, (2, n))]
+    assert [n for n in range(1, 161) if axis.fits(n)] == expected
+
+
+# --- the command -----------------------------------------------------------------------
+
+
+def test_cli_text_for_vgg16() -> None:
+    result = CliRunner().invoke(main, ["sizes", str(SPECS / "vgg16.yaml")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "H: 32k (32, 64, … 224, 256, …)" in lines
+    assert "W: 32k (32, 64, … 224, 256, …)" in lines
+    assert "The input 3×224×224 fits." in lines
+
+
+def test_cli_json_and_near() -> None:
+    result = CliRunner().invoke(main, ["sizes", str(SPECS / "vgg16.yaml"), "--format", "json", "--near", "225"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for axis in data["axes"]:
+        assert {k: axis[k] for k in ("step", "offset", "smallest")} == {"step": 32, "offset": 0, "smallest": 32}
+        # 225 = 7·32 + 1: the nearest multiples of 32 are 224 and 256
+        assert axis["near"] == {"size": 225, "fits": False, "below": 224, "above": 256}
+    text = CliRunner().invoke(main, ["sizes", str(SPECS / "vgg16.yaml"), "--near", "225"]).output
+    assert "H: 225 does not fit; nearest: 224 (−1) and 256 (+31)" in text
+
+
+def test_cli_input_override_and_errors() -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["sizes", str(SPECS / "vgg16.yaml"), "--input", "3x225x225"])
+    assert result.exit_code == 0
+    assert "The input 3×225×225 does not fit (H = 225, W = 225)." in result.output
+    assert runner.invoke(main, ["sizes", "no-such-file.yaml"]).exit_code == 2
+
+
+def test_flat_input_has_no_axes() -> None:
+    result = CliRunner().invoke(main, ["sizes", str(SPECS / "notes" / "course_mlp.yaml")])
+    assert result.exit_code == 0
+    assert "no spatial axes" in result.output
