@@ -4,7 +4,7 @@ SPEC-FORMAT.md). Renderers read it; nothing here formats text for humans."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -20,12 +20,14 @@ class AxisRF:
     """Receptive field on one axis: size r, jump (input pixels between adjacent
     outputs) and start (input coordinate of the first output's centre)."""
 
-    size: Fraction
-    jump: Fraction
-    start: Fraction
+    size: Fraction | int  # ints while the arithmetic stays whole (faster; equal values)
+    jump: Fraction | int
+    start: Fraction | int
 
 
-def _number(value: Fraction) -> int | float:
+def _number(value: Fraction | int) -> int | float:
+    if type(value) is int:
+        return value
     return int(value) if value.denominator == 1 else float(value)
 
 
@@ -109,6 +111,7 @@ class Report:
     input_activations: int
     groups: tuple[Group, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
+    output_rows: Mapping[str, int] = field(default_factory=dict)  # output name → row index (-1: the input)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,8 +125,13 @@ class Report:
         }
 
     def final_rf(self) -> Row | None:
-        """The last row that still has a receptive field (before global pooling)."""
-        for row in reversed(self.rows):
+        """The last row on the main path that still has a receptive field (the
+        last spatial feature map, before global pooling); heads are not followed."""
+        index = {row.name: i for i, row in enumerate(self.rows)}
+        at = self.output_rows.get("main", len(self.rows) - 1)
+        while at >= 0:
+            row = self.rows[at]
             if row.rf is not None:
                 return row
+            at = index.get(row.inputs[0], -1) if row.inputs else -1
         return None

@@ -275,3 +275,18 @@ def test_rf_json_types():
     assert row["rf"] == {"size": [3, 3], "jump": [1, 1], "start": [1.0, 1.0]}
     assert all(type(v) is int for v in row["rf"]["size"] + row["rf"]["jump"])
     assert all(type(v) is float for v in row["rf"]["start"])
+
+
+def test_final_rf_follows_the_main_path_not_a_trailing_head():
+    # main path: one 3×3 conv (field 3); a head after it adds a 5×5 conv (3 + 4·2 = 11)
+    report = cnncalc.analyze(
+        {
+            "input": [3, 32, 32],
+            "layers": [
+                {"conv": {"filters": 4, "kernel": 3, "stride": 2, "allow_inexact": True}},
+                {"head": {"name": "side", "layers": [{"conv": {"filters": 4, "kernel": 5}}]}},
+            ],
+        }
+    )
+    last = report.final_rf()
+    assert last is not None and [a.size for a in last.rf] == [3, 3]
