@@ -41,10 +41,16 @@ def _step(rf: RF, window: Window | str | None) -> RF:
                 AxisRF(
                     axis.size + (k - 1) * axis.jump,
                     axis.jump * stride,
-                    axis.start + (Fraction(k - 1, 2) - pad) * axis.jump,
+                    axis.start + (_half(k - 1) - pad) * axis.jump,
                 )
             )
     return tuple(out)
+
+
+def _half(n: int) -> Fraction | int:
+    """n / 2, exact. Receptive fields stay plain ints while they can: int
+    arithmetic is many times faster than Fraction's, and the values are equal."""
+    return n // 2 if n % 2 == 0 else Fraction(n, 2)
 
 
 def _merge_rf(fields: list[RF]) -> tuple[RF, bool]:
@@ -125,15 +131,19 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
     shapes: list[tuple[int, ...]] = []
     fields: list[RF] = []
     names = [node.name for node in graph.nodes]
-    start_rf: RF = (
-        tuple(AxisRF(Fraction(1), Fraction(1), Fraction(0)) for _ in input_shape[1:]) if len(input_shape) > 1 else None
-    )
+    start_rf: RF = tuple(AxisRF(1, 1, 0) for _ in input_shape[1:]) if len(input_shape) > 1 else None
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
+    # Rules are pure: a layer with the arguments and input shapes of an earlier
+    # one has its facts (deep nets repeat the same few layers many times).
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], Facts] = {}
+    summaries: dict[tuple[str, Any, int], str] = {}  # and its summary text
     for node in graph.nodes:
         in_shapes = tuple(input_shape if i == INPUT else shapes[i] for i in node.inputs)
         in_fields = [start_rf if i == INPUT else fields[i] for i in node.inputs]
-        facts = _apply(node, in_shapes)
+        facts = known.get((node.type, node.args, in_shapes))
+        if facts is None:
+            facts = known[node.type, node.args, in_shapes] = _apply(node, in_shapes)
         if len(in_fields) > 1:
             rf_in, misaligned = _merge_rf(in_fields)
             if misaligned:
@@ -152,6 +162,10 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         fields.append(rf)
         for message in facts.warnings:
             warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc))
+        key = (node.type, node.args, len(in_shapes[0]) - 1)
+        summary = summaries.get(key)
+        if summary is None:
+            summary = summaries[key] = summarize(*key)
         rows.append(
             Row(
                 name=node.name,
@@ -167,7 +181,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 allow_inexact=bool(getattr(node.args, "allow_inexact", False)),
                 divisions=facts.divisions,
                 rf=rf,
-                summary=summarize(node.type, node.args, len(in_shapes[0]) - 1),
+                summary=summary,
                 inputs=tuple("input" if i == INPUT else names[i] for i in node.inputs),
                 loc=node.loc,
                 group=node.group,
@@ -204,10 +218,11 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         input_activations=input_activations,
         groups=graph.groups,
         warnings=tuple(warnings),
+        output_rows=dict(graph.outputs),
     )
 
 
-def _n(value: Fraction) -> int | float:
+def _n(value: Fraction | int) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
