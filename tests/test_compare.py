@@ -149,7 +149,7 @@ def test_errors_exit_2(args: list[str]) -> None:
 
 # --- the README's outputs, pinned verbatim ---------------------------------------------------
 
-DOCS = [ROOT / "docs" / "README-check-compare.md", ROOT / "README.md"]
+DOCS = [ROOT / "README.md"]
 BLOCK = re.compile(r"```text\n\$ (cnncalc compare [^\n]+)\n(.*?)```", re.S)
 
 
