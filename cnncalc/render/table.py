@@ -7,10 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import Any
 
 from ..graph import Group
 from ..report import Report, Row
@@ -93,6 +90,15 @@ def render_table(
     color: bool = False,
     **_: object,
 ) -> str:
+    Console: Any
+    Table: Any
+    Text: Any
+    if color:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+    else:  # no colour: rich's layout, written without importing rich (see plain.py)
+        from .plain import Console, Table, Text
     size = report.dtype_bytes
     totals = report.totals
     title = report.name or report.file
@@ -175,18 +181,19 @@ def render_table(
     )
     console.print(table)
     for number, (row, divisions) in enumerate(notes, 1):
-        verdict = "allowed (allow_inexact), floored" if row.allow_inexact else "inexact, floored as PyTorch does"
+        rounding = "rounded up (ceil_mode)" if any(d.ceil_mode for d in row.divisions) else "floored as PyTorch does"
+        verdict = f"allowed (allow_inexact), {rounding}" if row.allow_inexact else f"inexact, {rounding}"
         console.print(
             Text(f"⚠{number} {row.name} (line {row.loc.line}): {divisions} — {verdict}",
                  style="yellow" if row.allow_inexact else "bold red")
         )
-    console.print(footer(report), highlight=False, markup=False)
+    console.print(footer(report, layout), highlight=False, markup=False)
     return out.getvalue()
 
 
-def footer(report: Report) -> str:
+def footer(report: Report, layout: str = "nchw") -> str:
     t = report.totals
-    extra = [f"{name} {shape_text(shape)}" for name, shape in report.outputs.items() if name != "main"]
+    extra = [f"{name} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
     lines_ = [
         f"Total params:      {grouped(t.params):>16}  ({count(t.params)})",
         f"Trainable params:  {grouped(t.trainable):>16}",
@@ -196,7 +203,7 @@ def footer(report: Report) -> str:
         f"Activations:       {grouped(t.activations):>16}  elements = {nbytes(t.activation_bytes)} forward, "
         f"~{nbytes(2 * t.activation_bytes)} for training (×2: values + gradients)",
         f"Parameter memory:  {nbytes(t.param_bytes):>16}  ({report.dtype}, {report.dtype_bytes} B each)",
-        f"Output:            {shape_text(report.outputs['main']):>16}"
+        f"Output:            {shape_text(report.outputs['main'], layout):>16}"
         + ("  heads: " + ", ".join(extra) if extra else ""),
         "Units: k/M/G = 10^3/10^6/10^9; KiB/MiB/GiB = 2^10/2^20/2^30 bytes."
         + (f"  Batch {report.batch}: MACs and memory are for the whole batch." if report.batch > 1 else ""),
