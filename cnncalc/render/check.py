@@ -3,7 +3,6 @@ GitHub Actions annotations, or JSON. No rich: check must start fast."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from ..check import FileResult, Finding, exit_code
@@ -85,6 +84,8 @@ def render_github(results: Sequence[FileResult]) -> str:
 
 
 def render_json(results: Sequence[FileResult]) -> str:
+    import json  # only for --format json: not on every start
+
     data = {
         "files": [r.to_dict() for r in results],
         "summary": summary_line(results),

@@ -3,15 +3,110 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from ..report import Report
+from ..report import Report, Row
 from .units import count, divisions_text, grouped, nbytes, rf_text, shape_text
 
 
 def render_json(report: Report, **_: object) -> str:
-    return json.dumps(report.to_dict(), indent=2) + "\n"
+    return "".join(json_chunks(report))
+
+
+def json_chunks(report: Report, **_: object) -> Iterator[str]:
+    """``json.dumps(report.to_dict(), indent=2) + "\\n"`` in pieces, byte for
+    byte, ten times faster: with ``indent`` the json module falls back to its
+    pure-Python encoder. A layer at a time, never all held as dicts, so the
+    CLI can write a 100,000-layer report (50 MB) as it is made."""
+    rows = report.rows
+    document = dataclasses.replace(report, rows=()).to_dict()
+    document["layers"] = ["\0"]  # a placeholder for the layers
+    parts = _encode(document, "\n").split('"\\u0000"')
+    if len(parts) != 2 or not rows:  # no layers, or a name that holds the placeholder too
+        yield _encode(report.to_dict(), "\n") + "\n"
+        return
+    layer: Callable[[Row], str] = _Layers()
+    if layer(rows[0]) != _encode(rows[0].to_dict(), _LAYER):  # Row.to_dict changed: the slow way
+        layer = lambda row: _encode(row.to_dict(), _LAYER)  # noqa: E731
+    yield parts[0]
+    for start in range(0, len(rows), 4096):
+        yield ("" if start == 0 else _NEXT_LAYER) + _NEXT_LAYER.join(map(layer, rows[start : start + 4096]))
+    yield parts[1] + "\n"
+
+
+_LAYER = "\n    "  # a layer's indentation inside "layers"
+_NEXT_LAYER = "," + _LAYER
+_KEY = "\n      "  # and its keys'
+
+
+class _Layers:
+    """Writes a row as ``_encode(row.to_dict(), _LAYER)`` does, without the
+    dict; json_chunks checks that on the first row. An output shape or
+    receptive field shared by several rows (a relu passes its input's on) is
+    written once."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}  # by id(): the rows keep the objects alive
+
+    def __call__(self, row: Row) -> str:
+        output = self.texts.get(id(row.output))
+        if output is None:
+            output = self.texts[id(row.output)] = _encode(list(row.output), _KEY)
+        rf = self.texts.get(id(row.rf))
+        if rf is None:
+            rf = self.texts[id(row.rf)] = _encode(row.rf_dict(), _KEY)
+        texts = type(row.name) is type(row.type) is type(row.path) is str
+        ints = type(row.depth) is type(row.trainable) is type(row.non_trainable) is type(row.macs) is int
+        if not (texts and ints and type(row.activations) is int and type(row.exact) is bool):
+            return _encode(row.to_dict(), _LAYER)  # below: plain text, ints and bools only
+        return (
+            f'{{{_KEY}"name": {_string(row.name)},{_KEY}"type": {_string(row.type)},{_KEY}"path": {_string(row.path)},'
+            f'{_KEY}"depth": {row.depth},{_KEY}"output": {output},{_KEY}"params": {row.params},'
+            f'{_KEY}"trainable": {row.trainable},{_KEY}"non_trainable": {row.non_trainable},'
+            f'{_KEY}"macs": {row.macs},{_KEY}"activations": {row.activations},'
+            f'{_KEY}"exact": {"true" if row.exact else "false"},{_KEY}"rf": {rf}{_LAYER}}}'
+        )
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+_INFINITY = float("inf")
+_string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # its C version
+# json's own spelling of each scalar type (exact types; anything else goes to json)
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: _string,
+    int: int.__repr__,
+    float: _float,
+    bool: lambda value: "true" if value else "false",
+    type(None): lambda value: "null",
+}
+
+
+def _encode(value: Any, newline: str) -> str:
+    """One value as ``json.dumps(indent=2)`` writes it at this indentation."""
+    scalar = _SCALARS.get(type(value))
+    if scalar is not None:
+        return scalar(value)
+    inner = newline + "  "
+    if type(value) is dict and all(type(key) is str for key in value):
+        items = [f"{_string(key)}: {_encode(item, inner)}" for key, item in value.items()]
+        return f"{{{inner}{(',' + inner).join(items)}{newline}}}" if items else "{}"
+    if type(value) is list or type(value) is tuple:
+        items = [_encode(item, inner) for item in value]
+        return f"[{inner}{(',' + inner).join(items)}{newline}]" if items else "[]"
+    return json.dumps(value, indent=2).replace("\n", newline)  # anything else, as json writes it
 
 
 CSV_COLUMNS = (

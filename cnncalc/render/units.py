@@ -28,8 +28,10 @@ def grouped(n: int) -> str:
     return f"{n:,}"
 
 
-def _num(value: Fraction) -> str:
-    return str(int(value)) if value.denominator == 1 else f"{float(value):.3g}"
+def _num(value: Fraction | int) -> str:
+    if value.denominator == 1:
+        return str(int(value))
+    return f"{float(value):.3g}" if abs(value) < 10**300 else f"{round(value):.3g}"  # no float overflow
 
 
 def rf_text(rf: tuple[AxisRF, ...] | None) -> str:

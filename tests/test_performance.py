@@ -1,0 +1,189 @@
+"""The fast paths give exactly what the plain ones gave.
+
+Speed itself is measured by ``bench/bench.py``, not here: these tests pin the
+equivalences the speed-ups rely on (JSON written without ``json.dumps``, the
+table laid out without rich, the receptive field in ints) and that the check
+and JSON paths never import rich.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import itertools
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import cnncalc
+from cnncalc.render import chunked, plain
+from cnncalc.render.table import render_table
+from cnncalc.render.text import _encode, json_chunks, render_json
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "specs").rglob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, cnncalc.Report]:
+    return {spec: cnncalc.analyze(ROOT / spec) for spec in SPECS}
+
+
+def chain(layers: int) -> str:
+    pattern = ("  - conv: {filters: 8, kernel: 3, padding: 1}\n", "  - batchnorm\n", "  - relu\n")
+    return "input: [8, 6, 6]\nlayers:\n" + "".join(pattern[i % 3] for i in range(layers))
+
+
+# --- JSON ----------------------------------------------------------------------
+
+
+def test_json_is_json_dumps_byte_for_byte(reports):
+    for spec, report in reports.items():
+        for variant in (report, dataclasses.replace(report, batch=3)):
+            assert render_json(variant) == json.dumps(variant.to_dict(), indent=2) + "\n", spec
+
+
+def test_json_chunks_join_to_the_whole():
+    report = cnncalc.analyze(chain(10_000))  # more than one chunk of layers
+    pieces = list(json_chunks(report))
+    assert len(pieces) > 3
+    assert "".join(pieces) == json.dumps(report.to_dict(), indent=2) + "\n"
+    assert "".join(chunked("json")(report)) == "".join(pieces)
+
+
+class Small(enum.IntEnum):
+    THREE = 3
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        1.5,
+        float("nan"),
+        float("inf"),
+        -float("inf"),
+        -0.0,
+        1e300,
+        10**40,
+        'é\n"\\\u2028\x00',
+        None,
+        True,
+        [],
+        {},
+        [[]],
+        {"a": {}},
+        (1, 2),
+        [1.0, 2, "x", None, False, [1, [2, {}]], {"b": ()}],
+        Small.THREE,
+        {1: 2, "a": [Small.THREE]},
+        {True: None},
+    ],
+)
+def test_encoder_spells_values_as_json_does(value):
+    for wrapped in (value, {"k": value, "z": [value]}, [value, value]):
+        assert _encode(wrapped, "\n") == json.dumps(wrapped, indent=2)
+
+
+def test_json_of_unusual_reports(reports):
+    report = reports["specs/resnet18.yaml"]
+    rows = report.rows
+    unusual = [
+        dataclasses.replace(report, name='a"\x00'),  # holds the placeholder the layers are spliced at
+        dataclasses.replace(report, rows=()),
+        dataclasses.replace(report, rows=(dataclasses.replace(rows[0], macs=Small.THREE), *rows[1:])),
+        dataclasses.replace(report, rows=tuple(dataclasses.replace(r, depth=True) for r in rows)),
+    ]
+    for variant in unusual:
+        assert render_json(variant) == json.dumps(variant.to_dict(), indent=2) + "\n"
+    with pytest.raises(TypeError):  # what json cannot write, it cannot either
+        render_json(dataclasses.replace(report, rows=(dataclasses.replace(rows[0], macs=Fraction(1, 3)),)))
+
+
+# --- receptive field in ints ------------------------------------------------------
+
+
+def test_receptive_field_values_equal_fractions(reports):
+    report = reports["specs/vgg16.yaml"]
+    pool5 = next(r for r in report.rows if r.name == "pool5")
+    assert pool5.rf is not None
+    assert [(a.size, a.jump, a.start) for a in pool5.rf] == [(212, 32, Fraction(31, 2))] * 2
+    assert pool5.rf_dict() == {"size": [212, 212], "jump": [32, 32], "start": [15.5, 15.5]}
+    for row in report.rows:
+        for value in row.to_dict()["rf"]["size"] if row.rf else ():
+            assert type(value) is int
+
+
+# --- the table without rich ---------------------------------------------------------
+
+
+def rich_only(self, item, **options):
+    self.rich_console().print(item.rich() if isinstance(item, plain.Table | plain.Text) else item, **options)
+
+
+def test_plain_table_is_rich_table(reports, monkeypatch):
+    for (spec, report), depth, width, layout in itertools.product(
+        reports.items(), (None, 0, 1), (60, 160, 250), ("nchw", "nhwc")
+    ):
+        fast = render_table(report, depth=depth, width=width, layout=layout, color=False)
+        with monkeypatch.context() as patch:
+            patch.setattr(plain.Console, "print", rich_only)
+            slow = render_table(report, depth=depth, width=width, layout=layout, color=False)
+        assert fast == slow, (spec, depth, width, layout)
+
+
+@pytest.mark.parametrize("name", ["x[bold]y", "日本語", "a\tb", "trailing   ", "  lead", "é", "[", "x" * 150, "a]"])
+def test_plain_table_hands_odd_text_to_rich(reports, monkeypatch, name):
+    report = reports["specs/resnet18.yaml"]
+    rows = tuple(dataclasses.replace(row, name=f"{name}{i}") for i, row in enumerate(report.rows))
+    for variant in (dataclasses.replace(report, rows=rows), dataclasses.replace(report, name=name)):
+        fast = render_table(variant, width=160, color=False)
+        with monkeypatch.context() as patch:
+            patch.setattr(plain.Console, "print", rich_only)
+            slow = render_table(variant, width=160, color=False)
+        assert fast == slow
+
+
+def test_plain_table_of_a_long_chain(monkeypatch):
+    report = cnncalc.analyze(chain(600))
+    fast = render_table(report, width=160, color=False)
+    with monkeypatch.context() as patch:
+        patch.setattr(plain.Console, "print", rich_only)
+        assert fast == render_table(report, width=160, color=False)
+
+
+def test_narrow_characters_are_one_cell_for_rich():
+    from rich.cells import cell_len
+
+    assert all(cell_len(char) == 1 for char in plain._NARROW)
+
+
+# --- what the short paths import ------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["check", "specs/vgg16.yaml"], ["summary", "specs/vgg16.yaml", "--format", "json"]])
+def test_paths_without_a_table_do_not_import_rich(args):
+    code = (
+        "import sys\n"
+        "from cnncalc.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write('rich' in sys.modules and 'RICH' or 'NO-RICH')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stderr.endswith("NO-RICH"), result.stderr
+
+
+def test_summary_piped_does_not_import_rich():
+    code = "import sys\nfrom cnncalc.cli import entry\ntry:\n    entry()\nexcept SystemExit:\n    pass\n"
+    code += "sys.stderr.write('rich' in sys.modules and 'RICH' or 'NO-RICH')\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "summary", "specs/vgg16.yaml"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.stdout.startswith("VGG-16")
+    assert result.stderr.endswith("NO-RICH"), result.stderr
