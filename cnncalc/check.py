@@ -276,12 +276,17 @@ def _finding(graph: Graph, report: Report, index: int, row: Row, input_fix: Fix 
 
 
 def _paddings(d: Division) -> list[int]:
-    """Paddings that make this division exact, nearest to the current one first."""
-    found = [
-        p
-        for p in range(0, d.pad_before + d.stride + 1)
-        if (d.size + 2 * p - d.k_eff) % d.stride == 0 and d.size + 2 * p >= d.k_eff
-    ]
+    """Paddings that make this division exact, nearest to the current one first:
+    within one stride of it, by solving 2p ≡ k_eff − size (mod stride) rather
+    than trying every p (a stride or padding of 2^31 must cost nothing)."""
+    target, s = d.k_eff - d.size, d.stride
+    g = 2 if s % 2 == 0 else 1
+    if target % g:
+        return []
+    m = s // g  # the solutions p are one class mod m
+    p0 = (target // g) * pow(2 // g, -1, m) % m if m > 1 else 0
+    low = max(0, d.pad_before - s)
+    found = [p for p in range(low + (p0 - low) % m, d.pad_before + s + 1, m) if d.size + 2 * p >= d.k_eff]
     return sorted(found, key=lambda p: (abs(p - d.pad_before), p))
 
 

@@ -6,6 +6,7 @@ Exit codes: 0 fine, 1 a check failed, 2 unusable input or usage.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import shutil
 import sys
@@ -158,8 +159,11 @@ def summary(
     options: dict[str, Any] = {"layout": layout}
     if fmt == "table":
         options.update(_table_options(report, depth, width))
+    # JSON escapes every control character, so it holds no colour codes for
+    # click to strip when piped: color=True spares a scan of the whole text.
+    color = True if fmt == "json" else None
     for piece in chunked(fmt)(report, **options):
-        click.echo(piece, nl=False)
+        click.echo(piece, nl=False, color=color)
 
 
 def _table_options(report: Any, depth: str | None, width: int | None) -> dict[str, Any]:
@@ -186,12 +190,15 @@ def _table_options(report: Any, depth: str | None, width: int | None) -> dict[st
 def _fold_depth(report: Any, most: int) -> int:
     """The deepest folding that shows at most ``most`` lines."""
     deepest = max((row.depth for row in report.rows), default=0)
+    lines_at = [0] * (deepest + 1)  # lines at each depth: counted once, not once per depth tried
+    for depth in itertools.chain((row.depth for row in report.rows), (group.depth - 1 for group in report.groups)):
+        if depth <= deepest:
+            lines_at[depth] += 1
+    shown = sum(lines_at)
     for levels in range(deepest, -1, -1):
-        shown = sum(1 for row in report.rows if row.depth <= levels) + sum(
-            1 for group in report.groups if group.depth - 1 <= levels
-        )
         if shown <= most:
             return levels
+        shown -= lines_at[levels]
     return 0
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from .errors import Diagnostic, LayerError, SpecError
 from .graph import INPUT, Graph, Node
-from .registry import GLOBAL, REGISTRY, Facts, Window
+from .registry import REGISTRY, Facts, Window
 from .report import AxisRF, Report, Row, Totals
 from .shapes import MAX_SIZE, per_axis
 
@@ -23,10 +24,10 @@ def _step(rf: RF, window: Window | str | None) -> RF:
     """One layer's receptive-field recurrence on every axis."""
     if window is None:
         return rf
-    if rf is None or window == GLOBAL or isinstance(window, str):
+    if rf is None or isinstance(window, str):  # GLOBAL, a str (not window == GLOBAL: Window.__eq__ is slow)
         return None
     out = []
-    for axis, (k, stride, pad) in zip(rf, zip(window.kernel_eff, window.stride, window.pad_before)):
+    for axis, k, stride, pad in zip(rf, window.kernel_eff, window.stride, window.pad_before):
         if window.transposed:  # stride is 1/s: each output sees ceil(k/s) inputs
             taps = math.ceil(Fraction(k) * stride)
             out.append(
@@ -142,9 +143,9 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
     known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, str, int, bool]] = {}
+    shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
-        in_shapes = tuple(map(shapes.__getitem__, node.inputs))
-        in_fields = list(map(fields.__getitem__, node.inputs))
+        in_shapes = tuple(map(shape_of, node.inputs))
         key = (node.type, node.args, in_shapes)
         found = known.get(key)
         if found is None:
@@ -157,7 +158,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 bool(getattr(node.args, "allow_inexact", False)),
             )
         facts, exact, summary, activations, allow_inexact = found
-        if len(in_fields) > 1:
+        if len(node.inputs) > 1:
+            in_fields = list(map(field_of, node.inputs))
             rf_in, misaligned = _merge_rf(in_fields)
             if misaligned:
                 warnings.append(
@@ -169,7 +171,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                     )
                 )
         else:
-            rf_in = in_fields[0]
+            rf_in = fields[node.inputs[0]]
         rf = rf_in if facts.window is None else _step(rf_in, facts.window)
         shapes[position] = facts.output
         fields[position] = rf
@@ -191,17 +193,17 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 divisions=facts.divisions,
                 rf=rf,
                 summary=summary,
-                inputs=tuple(map(names.__getitem__, node.inputs)),
+                inputs=tuple(map(name_of, node.inputs)),
                 loc=node.loc,
                 group=node.group,
             )
         )
     size = DTYPE_BYTES[dtype]
-    trainable = sum(r.trainable for r in rows)
-    non_trainable = sum(r.non_trainable for r in rows)
-    macs = sum(r.macs for r in rows)
+    trainable = sum(map(attrgetter("trainable"), rows))  # map/attrgetter: the loop runs in C
+    non_trainable = sum(map(attrgetter("non_trainable"), rows))
+    macs = sum(map(attrgetter("macs"), rows))
     input_activations = math.prod(input_shape) * batch
-    activations = input_activations + sum(r.activations for r in rows)
+    activations = input_activations + sum(map(attrgetter("activations"), rows))
     totals = Totals(
         params=trainable + non_trainable,
         trainable=trainable,

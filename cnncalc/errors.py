@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ._frozen import fast_init
 
+
+@fast_init  # one per YAML value
 @dataclass(frozen=True, slots=True)
 class SourceLoc:
     """A 1-based position in a spec file."""
@@ -33,6 +36,7 @@ class SpecError(CnnCalcError):
     """The spec cannot be analysed: what is wrong, where, and how to fix it."""
 
     def __init__(self, message: str, loc: SourceLoc = NOWHERE, hint: str = "") -> None:
+        message, hint = _one_line(message), _one_line(hint)  # text quoted from the spec may hold newlines
         super().__init__(message)
         self.message = message
         self.loc = loc
@@ -42,6 +46,10 @@ class SpecError(CnnCalcError):
     def __str__(self) -> str:
         text = f"{self.loc}: error: {self.message}"
         return f"{text}; {self.hint}" if self.hint else text
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n") if "\n" in text or "\r" in text else text
 
 
 class LayerError(CnnCalcError):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._frozen import fast_init
 from .errors import SourceLoc
 
 INPUT = -1  # the index that stands for the spec's input tensor
@@ -24,6 +25,7 @@ class Group:
     depth: int
 
 
+@fast_init  # one per layer
 @dataclass(frozen=True, slots=True)
 class Node:
     index: int

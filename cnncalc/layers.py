@@ -61,6 +61,15 @@ def _same_even_warning(kernel: Size, padding: Padding, rank: int) -> tuple[str, 
     return ()
 
 
+def _groups_hint(channels: int, filters: int, what: str = "groups") -> str:
+    """The valid values: the common divisors of the channels and filters."""
+    common = math.gcd(channels, filters)
+    small = [d for d in range(1, math.isqrt(common) + 1) if common % d == 0]
+    divisors = sorted({*small, *(common // d for d in small)})
+    shown = ", ".join(map(str, divisors[:12])) + (", ..." if len(divisors) > 12 else "")
+    return f"{what} can be {shown}" if len(divisors) > 1 else f"{what} can only be 1 here"
+
+
 # --- convolutions -----------------------------------------------------------
 
 
@@ -82,9 +91,15 @@ def conv(x: Shape, a: Conv) -> Facts:
     MACs = output elements × (C/groups)·∏k."""
     channels, spatial = _spatial(x, "conv")
     if channels % a.groups:
-        raise LayerError(f"groups={a.groups} does not divide the {channels} input channels", "groups")
+        raise LayerError(
+            f"groups={a.groups} does not divide the {channels} input channels",
+            "groups",
+            _groups_hint(channels, a.filters),
+        )
     if a.filters % a.groups:
-        raise LayerError(f"groups={a.groups} does not divide filters={a.filters}", "groups")
+        raise LayerError(
+            f"groups={a.groups} does not divide filters={a.filters}", "groups", _groups_hint(channels, a.filters)
+        )
     divisions = _windows(spatial, a.kernel, a.stride, a.dilation, a.padding)
     out = tuple(d.out for d in divisions)
     per_filter = channels // a.groups * math.prod(per_axis(a.kernel, len(spatial), "kernel"))
@@ -181,7 +196,9 @@ def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
     rank = len(spatial)
     if channels % a.groups or a.filters % a.groups:
         raise LayerError(
-            f"groups={a.groups} must divide both the {channels} input channels and filters={a.filters}", "groups"
+            f"groups={a.groups} must divide both the {channels} input channels and filters={a.filters}",
+            "groups",
+            _groups_hint(channels, a.filters),
         )
     k = per_axis(a.kernel, rank, "kernel")
     s = per_axis(a.stride, rank, "stride")
@@ -192,12 +209,19 @@ def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
     for i in range(rank):
         if op[i] >= max(s[i], d[i]):
             raise LayerError(
-                f"output_padding {op[i]} must be smaller than the stride or the dilation", "output_padding"
+                f"output_padding {op[i]} must be smaller than the stride or the dilation",
+                "output_padding",
+                f"use 0 to {max(s[i], d[i]) - 1}",
             )
         k_eff = d[i] * (k[i] - 1) + 1
         size = (spatial[i] - 1) * s[i] - 2 * p[i] + k_eff + op[i]
         if size < 1:
-            raise LayerError(f"padding {p[i]} leaves no output on axis {axis_names(rank)[i]} ({size})", "padding")
+            most = ((spatial[i] - 1) * s[i] + k_eff + op[i] - 1) // 2
+            raise LayerError(
+                f"padding {p[i]} leaves no output on axis {axis_names(rank)[i]} ({size})",
+                "padding",
+                f"use a padding of at most {most}",
+            )
         out.append(size)
     weights = channels * (a.filters // a.groups) * math.prod(k)
     window = Window(
@@ -233,7 +257,9 @@ def _pool(x: Shape, a: Pool, type_name: str) -> Facts:
         for k, p in zip(per_axis(a.kernel, len(spatial), "kernel"), per_axis(a.padding, len(spatial), "padding")):
             if 2 * p > k:
                 raise LayerError(
-                    f"padding {p} is more than half the kernel {k} (a window could see only padding)", "padding"
+                    f"padding {p} is more than half the kernel {k} (a window could see only padding)",
+                    "padding",
+                    f"use a padding of at most {k // 2}, or a larger kernel",
                 )
     divisions = _windows(spatial, a.kernel, stride, 1, a.padding, a.ceil_mode)
     return Facts(
@@ -331,7 +357,9 @@ class ChannelPool:
 def channel_maxpool(x: Shape, a: ChannelPool) -> Facts:
     """Depth-wise max pooling over groups of `kernel` channels: [C, ...] → [C/kernel, ...]."""
     if x[0] % a.kernel:
-        raise LayerError(f"kernel {a.kernel} does not divide the {x[0]} input channels", "kernel")
+        raise LayerError(
+            f"kernel {a.kernel} does not divide the {x[0]} input channels", "kernel", _groups_hint(x[0], x[0], "kernel")
+        )
     return Facts(output=(x[0] // a.kernel, *x[1:]))
 
 

@@ -294,7 +294,9 @@ class _Builder:
             body["times"], ArgSpec("times", "int", True, None, 0, None), scope.variables, times_loc, "repeat"
         )
         if isinstance(body["layers"], YSeq) and not body["layers"]:
-            raise SpecError("repeat needs 'layers', a non-empty list", body.value_locs["layers"], "list the layers to repeat")
+            raise SpecError(
+                "repeat needs 'layers', a non-empty list", body.value_locs["layers"], "list the layers to repeat"
+            )
         name = self.layer_name(body, scope, "repeat")
         start = len(self.nodes)
         # refuse before building what can be counted: nested repeats multiply
@@ -381,7 +383,7 @@ class _Builder:
         pointing at the top-level layer where the count crosses it."""
         if not isinstance(items, YSeq):
             return
-        total, crossing, memo = 0, None, {}
+        total, crossing, memo = 0, None, dict[int, int]()
         for i, item in enumerate(items):
             total += self.count_item(item, scope.variables, 0, (), memo)
             if crossing is None and total > self.max_layers:
@@ -499,7 +501,10 @@ def _evaluate(text: str, variables: Mapping[str, Any], at: SourceLoc) -> Any:
 
 def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc, layer: str) -> Any:
     """A written argument value → the type its layer declares, or a located error."""
-    what = f"{layer} '{spec.name}'"
+    upper = MAX_SIZE if spec.maximum is None else spec.maximum
+    if type(raw) is int and spec.kind in ("int", "size", "padding") and spec.minimum <= raw <= upper:
+        return raw  # the common case first: what the checks below return for a plain int in range
+    what = f"'{spec.name}'" if layer == spec.name else f"{layer} '{spec.name}'"
     from_expression = False
     written = ""
     if isinstance(raw, str) and not (spec.kind == "padding" and raw in ("same", "valid")) and spec.kind != "str":
@@ -510,14 +515,20 @@ def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc,
                     at,
                     did_you_mean(raw, ["same", "valid"]) + " (or an int, or a list of ints)",
                 )
-            raise SpecError(
-                f"{what} must be {_expected(spec)}, not the text '{raw}'", at, "arguments are written $name"
-            )
+            if raw in variables:
+                hint = f"to use the argument '{raw}', write '${raw}'"
+            elif raw in ("same", "valid"):
+                hint = f"'{raw}' is a padding of conv and pooling layers only, for every axis at once"
+            else:
+                close = did_you_mean(raw, variables)
+                hint = close.replace("'", "'$", 1) if close.startswith("did you") else f"write {_expected(spec)}"
+            raise SpecError(f"{what} must be {_expected(spec)}, not the text '{raw}'", at, hint)
         written = raw
         raw = _evaluate(raw, variables, at)
         from_expression = True
     if raw is None:
-        raise SpecError(f"{what} needs a value", at, f"write {_expected(spec)}, or leave the argument out")
+        optional = "" if spec.required else ", or leave the argument out"
+        raise SpecError(f"{what} needs a value", at, f"write {_expected(spec)}{optional}")
     kind = spec.kind
     if kind == "bool":
         if not isinstance(raw, bool):
@@ -546,6 +557,8 @@ def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc,
     if isinstance(raw, bool):
         raise SpecError(f"{what} must be {_expected(spec)}; a bool is not an int", at)
     if isinstance(raw, float):
+        if not from_expression and raw.is_integer():
+            raise SpecError(f"{what} must be an int, not the float {raw!r}", at, f"write {int(raw)}")
         if not from_expression or not raw.is_integer():
             shown = f'"{written}" = {raw:g}' if from_expression else f"{raw:g}"
             raise SpecError(
@@ -619,7 +632,9 @@ def load(
     dtype = document.get("dtype", "float32")
     if not isinstance(dtype, str) or dtype not in DTYPES:
         raise SpecError(
-            f"unknown dtype {describe(dtype)}" if isinstance(dtype, str) else f"'dtype' must be a name, not {describe(dtype)}",
+            f"unknown dtype {describe(dtype)}"
+            if isinstance(dtype, str)
+            else f"'dtype' must be a name, not {describe(dtype)}",
             document.value_locs["dtype"],
             did_you_mean(str(dtype), DTYPES),
         )
@@ -658,7 +673,8 @@ _MISSING_HINT = {
 def _input_shape(value: Any, at: SourceLoc) -> tuple[int, ...]:
     if not isinstance(value, YSeq) or not 1 <= len(value) <= 4:
         raise SpecError(
-            f"'input' must be a list of 1 to 4 sizes, channels first, not {describe(value)}",
+            "'input' must be a list of 1 to 4 sizes, channels first, not "
+            + (f"{len(value)} sizes" if isinstance(value, YSeq) and value else describe(value)),
             at,
             "e.g. [3, 224, 224] for an RGB image, [1, 16000] for 1-D, [784] for a flat vector",
         )
@@ -672,9 +688,9 @@ def parse_input(text: str) -> tuple[int, ...]:
     try:
         shape = tuple(int(p) for p in parts)
     except ValueError:
-        raise SpecError(f"--input '{text}' is not sizes like 3x224x224") from None
+        raise SpecError(f"'{text}' is not sizes like 3x224x224 (channels first)") from None
     if not 1 <= len(shape) <= 4 or any(n < 1 or n > MAX_SIZE for n in shape):
-        raise SpecError(f"--input '{text}' must be 1 to 4 positive sizes, channels first, like 3x224x224")
+        raise SpecError(f"'{text}' must be 1 to 4 sizes from 1 to {MAX_SIZE:,}, channels first, like 3x224x224")
     return shape
 
 
@@ -736,11 +752,11 @@ def _blocks(document: YMap) -> dict[str, YMap]:
                 f"the args of block '{name}' must be a mapping of names to defaults (or 'required')",
                 definition.value_locs["args"],
             )
-        for key in declared or ():
+        for key, key_loc in (declared.key_locs if isinstance(declared, YMap) else {}).items():
             if not key.isidentifier():
                 raise SpecError(
                     f"argument name '{key}' of block '{name}' must be a plain identifier",
-                    declared.key_locs[key],
+                    key_loc,
                     "letters, digits and '_', not starting with a digit",
                 )
     return dict(blocks)

@@ -164,15 +164,11 @@ def layer(
     return register
 
 
-def composite(
-    name: str, args_class: type
-) -> Callable[[Callable[[Any], list[tuple[str, str, dict[str, Any]]]]], Any]:
+def composite(name: str, args_class: type) -> Callable[[Callable[[Any], list[tuple[str, str, dict[str, Any]]]]], Any]:
     """Register ``expand(args) -> [(part_name, type, args), ...]`` of primitives."""
 
     def register(expand: Callable[[Any], list[tuple[str, str, dict[str, Any]]]]) -> Any:
-        REGISTRY.add(
-            LayerType(name, args_class, None, expand, 1, _schema(args_class), (expand.__doc__ or "").strip())
-        )
+        REGISTRY.add(LayerType(name, args_class, None, expand, 1, _schema(args_class), (expand.__doc__ or "").strip()))
         return expand
 
     return register

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ._frozen import fast_init
 from .errors import Diagnostic, SourceLoc
 from .graph import Group
 from .shapes import Division
@@ -15,6 +16,7 @@ from .shapes import Division
 Shape = tuple[int, ...]
 
 
+@fast_init  # one per layer and axis
 @dataclass(frozen=True, slots=True)
 class AxisRF:
     """Receptive field on one axis: size r, jump (input pixels between adjacent
@@ -43,6 +45,7 @@ def _float(value: Fraction | int) -> float | int:
         return round(value)
 
 
+@fast_init  # one per layer
 @dataclass(frozen=True, slots=True)
 class Row:
     name: str

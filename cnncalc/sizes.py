@@ -256,6 +256,11 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
         return [], "the window never fits"
     c, d = x.at(fitted.a, fitted.m)
     t = s // math.gcd(d, s)  # d = 0 (a single size) gives t = 1
+    if t > MAX_CASES:  # a stride of 2^31 must not be split class by class
+        raise SizesError(
+            f"{node.type} '{node.name}' (line {node.loc.line}) splits the sizes into {t:,} residue classes; "
+            "too many to solve exactly"
+        )
     out: list[_Case] = []
     for j in range(t):
         sub = fitted.refine(j, t) if t > 1 else fitted

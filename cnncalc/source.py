@@ -23,14 +23,18 @@ def read_spec(path: str | os.PathLike[str]) -> tuple[str, str]:
             raise SpecError("is a directory, not a spec file", SourceLoc(name, 0, 0), "give a .yaml file")
         try:
             if file.stat().st_size > MAX_FILE_BYTES:
-                raise SpecError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB", SourceLoc(name, 0, 0))
+                raise SpecError(
+                    f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB", SourceLoc(name, 0, 0), "is this a spec?"
+                )
             data = file.read_bytes()
         except FileNotFoundError:
             raise SpecError("no such file", SourceLoc(name, 0, 0), "check the path") from None
         except OSError as error:
             raise SpecError(f"cannot read the file: {error.strerror}", SourceLoc(name, 0, 0)) from None
     if len(data) > MAX_FILE_BYTES:
-        raise SpecError(f"the input is larger than {MAX_FILE_BYTES // 2**20} MiB", SourceLoc(name, 0, 0))
+        raise SpecError(
+            f"the input is larger than {MAX_FILE_BYTES // 2**20} MiB", SourceLoc(name, 0, 0), "is this a spec?"
+        )
     return decode(data, name), name
 
 
@@ -42,9 +46,11 @@ def decode(data: bytes, name: str) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise SpecError(
+        problem = SpecError(
             f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
             SourceLoc(name, line, col),
             "save it as UTF-8",
-        ) from None
+        )
+        problem.source = data.decode("utf-8", "replace")  # to quote the line
+        raise problem from None
     return text

@@ -32,8 +32,7 @@ class YMap(dict[str, Any]):
 
     __slots__ = ("loc", "key_locs", "value_locs")
 
-    def __init__(self, loc: SourceLoc) -> None:
-        super().__init__()
+    def __init__(self, loc: SourceLoc) -> None:  # empty: no dict.__init__ to call
         self.loc = loc
         self.key_locs: dict[str, SourceLoc] = {}
         self.value_locs: dict[str, SourceLoc] = {}
@@ -44,8 +43,7 @@ class YSeq(list[Any]):
 
     __slots__ = ("loc", "locs")
 
-    def __init__(self, loc: SourceLoc) -> None:
-        super().__init__()
+    def __init__(self, loc: SourceLoc) -> None:  # empty: no list.__init__ to call
         self.loc = loc
         self.locs: list[SourceLoc] = []
 
@@ -82,22 +80,12 @@ class _Frame:
 
 _NO_KEY = object()
 
-# The parser makes a SourceLoc for every value. A frozen dataclass sets each
-# field through object.__setattr__ in __init__; setting its slots directly
-# makes the same object in half the time.
-_new = object.__new__
-_set_file, _set_line, _set_col = (vars(SourceLoc)[name].__set__ for name in ("file", "line", "col"))
 
-
-def parse(text: str, file: str) -> Any:
+def parse(text: str, file: str, loader: type = _Loader) -> Any:
     """Parse one YAML document into YMap / YSeq / scalars."""
 
     def loc(mark: Any) -> SourceLoc:
-        at = _new(SourceLoc)  # SourceLoc(file, line, col), twice as fast: see _set_file
-        _set_file(at, file)
-        _set_line(at, mark.line + 1)
-        _set_col(at, mark.column + 1)
-        return at
+        return SourceLoc(file, mark.line + 1, mark.column + 1)
 
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
@@ -159,9 +147,11 @@ def parse(text: str, file: str) -> Any:
                 "cnncalc reads plain YAML only (no tags); remove the tag",
             )
 
+    parser = None
     try:
+        parser = loader(text)
         event: Any
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in iter(parser.get_event, None):  # yaml.parse() without a check_event() per event
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 at = loc(event.start_mark)
@@ -196,11 +186,23 @@ def parse(text: str, file: str) -> Any:
                     container.key_locs[frame.key] = frame.key_loc or at
                     container.value_locs[frame.key] = at
                     frame.key = _NO_KEY
+                elif (
+                    total < MAX_NODES
+                    and isinstance(container, YMap)
+                    and type(value) is str
+                    and value not in container
+                    and value != "<<"  # a merge key: attach() refuses it
+                ):
+                    frame = stack[-1]  # a new key
+                    total += 1
+                    frame.size += 1
+                    frame.key, frame.key_loc = value, at
                 else:
                     attach(value, 1, at)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 at = loc(event.start_mark)
-                check_tag(event.tag, at)
+                if event.tag:
+                    check_tag(event.tag, at)
                 if stack and isinstance(stack[-1].value, YMap) and stack[-1].key is _NO_KEY:
                     raise SpecError("a mapping key must be a name, not a list or mapping", at)
                 if len(stack) >= MAX_NESTING:
@@ -211,7 +213,14 @@ def parse(text: str, file: str) -> Any:
                 total -= frame.size - 1  # children were counted as they came
                 if frame.anchor:
                     anchors[frame.anchor] = (frame.value, frame.size)
-                attach(frame.value, frame.size, frame.value.loc)
+                container = stack[-1].value if stack else None
+                if total + frame.size <= MAX_NODES and isinstance(container, YSeq):
+                    total += frame.size  # attach()'s commonest case inline: a mapping in a list
+                    stack[-1].size += frame.size
+                    container.append(frame.value)
+                    container.locs.append(frame.value.loc)
+                else:
+                    attach(frame.value, frame.size, frame.value.loc)
             elif kind is yaml.AliasEvent:
                 at = loc(event.start_mark)
                 if event.anchor not in anchors:
@@ -231,18 +240,42 @@ def parse(text: str, file: str) -> Any:
                         "one spec per file; remove the '---' line",
                     )
     except yaml.MarkedYAMLError as error:
+        if "maximum nesting depth" in str(error.problem) and loader is not yaml.SafeLoader:
+            # libyaml refuses 1,000 levels while scanning ahead, before it yields the
+            # events that MAX_NESTING checks; the pure parser yields them one by one
+            return parse(text, file, yaml.SafeLoader)
         mark = error.problem_mark or error.context_mark
         at = loc(mark) if mark else SourceLoc(file, 1, 1)
         problem = error.problem or error.context or "invalid YAML"
-        raise SpecError(f"invalid YAML: {problem}", at, _yaml_hint(problem)) from None
+        hint = _yaml_hint(problem)
+        lines = text.splitlines() or [""]
+        if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            hint = "indent with spaces, not tabs"
+        if at.line > len(lines):  # the end of a truncated file: point after its last character
+            at = SourceLoc(file, len(lines), len(lines[-1]) + 1)
+        start = error.context_mark
+        context = error.context or ""
+        if error.problem and context.startswith(("while parsing a", "while scanning a ")) and start:
+            problem += f" ({context.removeprefix('while ')} that starts at line {start.line + 1})"
+            if "quoted scalar" in context:
+                hint = "close the quote"
+        raise SpecError(f"invalid YAML: {problem}", at, hint) from None
     except yaml.YAMLError as error:  # reader errors: control characters and the like
-        raise SpecError(f"invalid YAML: {error}".splitlines()[0], SourceLoc(file, 1, 1)) from None
+        position = getattr(error, "position", 0) or 0
+        before = (text[:position] + "x").splitlines()  # "x": the character itself
+        line, col = len(before), len(before[-1])
+        raise SpecError(
+            f"invalid YAML: {error}".splitlines()[0], SourceLoc(file, line, col), "remove the control character"
+        ) from None
     except ValueError:  # an int literal longer than Python converts (4,300 digits)
         raise SpecError(
             f"the number {event.value[:12]}... has {len(event.value):,} characters",
             loc(event.start_mark),
             "no size is that long; check the value",
         ) from None
+    finally:
+        if parser is not None:
+            parser.dispose()
     return result
 
 
@@ -253,6 +286,8 @@ def _yaml_hint(problem: str) -> str:
         return "put a space after each ':' and check the indentation"
     if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
         return "close the bracket, or put a comma between items"
+    if "expected key" in problem or "expected <block end>" in problem or "expected '-'" in problem:
+        return "check the indentation: the items of one list or mapping start in the same column"
     return ""
 
 
@@ -263,11 +298,12 @@ def _describe(value: Any) -> str:
         return f"the bool {str(value).lower()}"
     if isinstance(value, int | float):
         return f"the number {value}"
-    if isinstance(value, YSeq | list):
+    if isinstance(value, YSeq | list | tuple):
         return "a list"
     if isinstance(value, YMap | dict):
         return "a mapping"
-    return f"'{value}'"
+    text = str(value)
+    return f"'{text[:60]}...'" if len(text) > 60 else f"'{text}'"
 
 
 describe = _describe

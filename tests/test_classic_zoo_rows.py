@@ -35,32 +35,33 @@ CS231N_INPUT = ((224, 224, 3), "150K")
 
 # (row in our spec, [HxWxC] as printed, memory as printed, weights as printed)
 CS231N_ROWS = [
-    ("conv1_1", (224, 224, 64), "3.2M", 1_728),        # (3*3*3)*64
-    ("conv1_2", (224, 224, 64), "3.2M", 36_864),       # (3*3*64)*64
+    ("conv1_1", (224, 224, 64), "3.2M", 1_728),  # (3*3*3)*64
+    ("conv1_2", (224, 224, 64), "3.2M", 36_864),  # (3*3*64)*64
     ("pool1", (112, 112, 64), "800K", 0),
-    ("conv2_1", (112, 112, 128), "1.6M", 73_728),      # (3*3*64)*128
-    ("conv2_2", (112, 112, 128), "1.6M", 147_456),     # (3*3*128)*128
+    ("conv2_1", (112, 112, 128), "1.6M", 73_728),  # (3*3*64)*128
+    ("conv2_2", (112, 112, 128), "1.6M", 147_456),  # (3*3*128)*128
     ("pool2", (56, 56, 128), "400K", 0),
-    ("conv3_1", (56, 56, 256), "800K", 294_912),       # (3*3*128)*256
-    ("conv3_2", (56, 56, 256), "800K", 589_824),       # (3*3*256)*256
+    ("conv3_1", (56, 56, 256), "800K", 294_912),  # (3*3*128)*256
+    ("conv3_2", (56, 56, 256), "800K", 589_824),  # (3*3*256)*256
     ("conv3_3", (56, 56, 256), "800K", 589_824),
     ("pool3", (28, 28, 256), "200K", 0),
-    ("conv4_1", (28, 28, 512), "400K", 1_179_648),     # (3*3*256)*512
-    ("conv4_2", (28, 28, 512), "400K", 2_359_296),     # (3*3*512)*512
+    ("conv4_1", (28, 28, 512), "400K", 1_179_648),  # (3*3*256)*512
+    ("conv4_2", (28, 28, 512), "400K", 2_359_296),  # (3*3*512)*512
     ("conv4_3", (28, 28, 512), "400K", 2_359_296),
     ("pool4", (14, 14, 512), "100K", 0),
     ("conv5_1", (14, 14, 512), "100K", 2_359_296),
     ("conv5_2", (14, 14, 512), "100K", 2_359_296),
     ("conv5_3", (14, 14, 512), "100K", 2_359_296),
     ("pool5", (7, 7, 512), "25K", 0),
-    ("fc6", (1, 1, 4096), "4096", 102_760_448),        # 7*7*512*4096
-    ("fc7", (1, 1, 4096), "4096", 16_777_216),         # 4096*4096
-    ("fc8", (1, 1, 1000), "1000", 4_096_000),          # 4096*1000
+    ("fc6", (1, 1, 4096), "4096", 102_760_448),  # 7*7*512*4096
+    ("fc7", (1, 1, 4096), "4096", 16_777_216),  # 4096*4096
+    ("fc8", (1, 1, 1000), "1000", 4_096_000),  # 4096*1000
 ]
 
 CS231N_WEIGHTS = sum(w for *_, w in CS231N_ROWS)
 CS231N_MEMORY = CS231N_INPUT[0][0] * CS231N_INPUT[0][1] * CS231N_INPUT[0][2] + sum(
-    h * w * c for _, (h, w, c), _, _ in CS231N_ROWS)
+    h * w * c for _, (h, w, c), _, _ in CS231N_ROWS
+)
 # Biases the table leaves out: one per conv filter and per FC unit.
 VGG16_BIASES = sum(c for name, (_, _, c), _, _ in CS231N_ROWS if not name.startswith("pool"))
 
@@ -101,7 +102,7 @@ def test_cs231n_vgg16_row(name, hwc, printed, weights):
     r = rows(analyze("notes/cs231n_vgg16.yaml"))
     h, w, c = hwc
     assert r[name]["output"] == _expected_output(name, hwc)
-    assert r[name]["activations"] == h * w * c          # "memory: H*W*C"
+    assert r[name]["activations"] == h * w * c  # "memory: H*W*C"
     assert r[name]["params"] == r[name]["trainable"] == weights  # "weights: ..."
     assert r[name]["non_trainable"] == 0
 
@@ -204,8 +205,7 @@ VGG16_POOL_RF = {
 def test_vgg16_receptive_field():
     r = rows(analyze("vgg16.yaml"))
     for name, (size, jump, start) in VGG16_POOL_RF.items():
-        assert r[name]["rf"] == {"size": [size, size], "jump": [jump, jump],
-                                 "start": [start, start]}, name
+        assert r[name]["rf"] == {"size": [size, size], "jump": [jump, jump], "start": [start, start]}, name
     # Google's receptive_field table: VGG-16 pool5 size 212, effective stride 32,
     # effective padding 90. Effective padding is how far the first window reaches
     # before the image: start = (size - 1)/2 - padding = (212 - 1)/2 - 90 = 15.5.
@@ -259,18 +259,18 @@ def test_alexnet_rows():
     # conv1: (224 + 2*2 - 11)/4 + 1 = 55.25 -> 55 (accepted inexact); pools 3/2:
     # (55-3)/2+1 = 27, (27-3)/2+1 = 13, (13-3)/2+1 = 6.
     expected = {
-        "conv1": ([64, 55, 55], 3 * 11 * 11 * 64 + 64),      # 23,296
+        "conv1": ([64, 55, 55], 3 * 11 * 11 * 64 + 64),  # 23,296
         "pool1": ([64, 27, 27], 0),
-        "conv2": ([192, 27, 27], 64 * 5 * 5 * 192 + 192),    # 307,392
+        "conv2": ([192, 27, 27], 64 * 5 * 5 * 192 + 192),  # 307,392
         "pool2": ([192, 13, 13], 0),
-        "conv3": ([384, 13, 13], 192 * 3 * 3 * 384 + 384),   # 663,936
-        "conv4": ([256, 13, 13], 384 * 3 * 3 * 256 + 256),   # 884,992
-        "conv5": ([256, 13, 13], 256 * 3 * 3 * 256 + 256),   # 590,080
+        "conv3": ([384, 13, 13], 192 * 3 * 3 * 384 + 384),  # 663,936
+        "conv4": ([256, 13, 13], 384 * 3 * 3 * 256 + 256),  # 884,992
+        "conv5": ([256, 13, 13], 256 * 3 * 3 * 256 + 256),  # 590,080
         "pool5": ([256, 6, 6], 0),
         "avgpool": ([256, 6, 6], 0),
-        "fc6": ([4096], 256 * 6 * 6 * 4096 + 4096),          # 37,752,832
-        "fc7": ([4096], 4096 * 4096 + 4096),                 # 16,781,312
-        "fc8": ([1000], 4096 * 1000 + 1000),                 # 4,097,000
+        "fc6": ([4096], 256 * 6 * 6 * 4096 + 4096),  # 37,752,832
+        "fc7": ([4096], 4096 * 4096 + 4096),  # 16,781,312
+        "fc8": ([1000], 4096 * 1000 + 1000),  # 4,097,000
     }
     for name, (output, params) in expected.items():
         assert r[name]["output"] == output, name

@@ -112,12 +112,12 @@ def test_simple_cnn_without_pool():
 
 
 COURSE_CNN_PARAMS = {  # the note's comments
-    "conv1": 3 * 5 * 5 * 8 + 8,            # = 608
-    "conv2": 8 * 5 * 5 * 24 + 24,          # = 4,824
-    "conv3": 24 * 3 * 3 * 32 + 32,         # = 6,944
-    "conv4": 32 * 3 * 3 * 48 + 48,         # = 13,872
-    "fc1": 48 * 12 * 12 * 200 + 200,       # = 1,382,600
-    "fc2": 200 * 10 + 10,                  # = 2,010
+    "conv1": 3 * 5 * 5 * 8 + 8,  # = 608
+    "conv2": 8 * 5 * 5 * 24 + 24,  # = 4,824
+    "conv3": 24 * 3 * 3 * 32 + 32,  # = 6,944
+    "conv4": 32 * 3 * 3 * 48 + 48,  # = 13,872
+    "fc1": 48 * 12 * 12 * 200 + 200,  # = 1,382,600
+    "fc2": 200 * 10 + 10,  # = 2,010
 }
 
 
@@ -137,8 +137,7 @@ def test_course_cnn_rows():
     assert r["conv2"]["output"] == [24, 53, 53]
     assert r["conv3"]["output"] == [32, 26, 26]
     assert r["conv4"]["output"] == [48, 12, 12]
-    assert [r[n]["exact"] for n in ("conv1", "conv2", "conv3", "conv4")] == [
-        False, False, True, False]
+    assert [r[n]["exact"] for n in ("conv1", "conv2", "conv3", "conv4")] == [False, False, True, False]
     flat = [layer for layer in d["layers"] if layer["type"] == "flatten"]
     assert len(flat) == 1 and flat[0]["output"] == [48 * 12 * 12] == [6912]
     assert r["fc1"]["output"] == [200]
@@ -158,9 +157,9 @@ def test_course_cnn_model_size():
 
 COURSE_MLP_PARAMS = {  # the note's comments
     "fc1": 3 * 224 * 224 * 10000 + 10000,  # = 1,505,290,000
-    "fc2": 10000 * 1000 + 1000,            # = 10,001,000
-    "fc3": 1000 * 100 + 100,               # = 100,100
-    "fc4": 100 * 10 + 10,                  # = 1,010
+    "fc2": 10000 * 1000 + 1000,  # = 10,001,000
+    "fc3": 1000 * 100 + 100,  # = 100,100
+    "fc4": 100 * 10 + 10,  # = 1,010
 }
 
 

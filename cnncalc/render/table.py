@@ -124,7 +124,14 @@ def render_table(
     table.add_column("Share: params│memory", no_wrap=True)
 
     table.add_row(
-        "input", "", shape_text(report.input, layout), "", "", nbytes(report.input_activations * size), "1 /1" if len(report.input) > 1 else "all", ""
+        "input",
+        "",
+        shape_text(report.input, layout),
+        "",
+        "",
+        nbytes(report.input_activations * size),
+        "1 /1" if len(report.input) > 1 else "all",
+        "",
     )
     notes: list[tuple[Row, str]] = []
     all_params = totals.params or 1
@@ -184,8 +191,10 @@ def render_table(
         rounding = "rounded up (ceil_mode)" if any(d.ceil_mode for d in row.divisions) else "floored as PyTorch does"
         verdict = f"allowed (allow_inexact), {rounding}" if row.allow_inexact else f"inexact, {rounding}"
         console.print(
-            Text(f"⚠{number} {row.name} (line {row.loc.line}): {divisions} — {verdict}",
-                 style="yellow" if row.allow_inexact else "bold red")
+            Text(
+                f"⚠{number} {row.name} (line {row.loc.line}): {divisions} — {verdict}",
+                style="yellow" if row.allow_inexact else "bold red",
+            )
         )
     console.print(footer(report, layout), highlight=False, markup=False)
     return out.getvalue()

@@ -58,7 +58,7 @@ class _Layers:
             output = self.texts[id(row.output)] = _encode(list(row.output), _KEY)
         rf = self.texts.get(id(row.rf))
         if rf is None:
-            rf = self.texts[id(row.rf)] = _encode(row.rf_dict(), _KEY)
+            rf = self.texts[id(row.rf)] = _number_lists(row.rf_dict(), _KEY)
         texts = type(row.name) is type(row.type) is type(row.path) is str
         ints = type(row.depth) is type(row.trainable) is type(row.non_trainable) is type(row.macs) is int
         if not (texts and ints and type(row.activations) is int and type(row.exact) is bool):
@@ -70,6 +70,21 @@ class _Layers:
             f'{_KEY}"macs": {row.macs},{_KEY}"activations": {row.activations},'
             f'{_KEY}"exact": {"true" if row.exact else "false"},{_KEY}"rf": {rf}{_LAYER}}}'
         )
+
+
+def _number_lists(value: dict[str, list[Any]] | None, newline: str) -> str:
+    """What ``_encode`` writes for a dict of lists of numbers (a receptive
+    field), without a call per number."""
+    if value is None:
+        return "null"
+    inner, item = newline + "  ", newline + "    "
+    parts = []
+    for key, numbers in value.items():
+        texts = [int.__repr__(n) if type(n) is int else _float(n) if type(n) is float else "" for n in numbers]
+        if type(key) is not str or type(numbers) is not list or not texts or "" in texts:
+            return _encode(value, newline)
+        parts.append(f"{_string(key)}: [{item}{(',' + item).join(texts)}{inner}]")
+    return f"{{{inner}{(',' + inner).join(parts)}{newline}}}" if parts else "{}"
 
 
 def _float(value: float) -> str:
@@ -101,10 +116,13 @@ def _encode(value: Any, newline: str) -> str:
         return scalar(value)
     inner = newline + "  "
     if type(value) is dict and all(type(key) is str for key in value):
-        items = [f"{_string(key)}: {_encode(item, inner)}" for key, item in value.items()]
+        items = [
+            f"{_string(key)}: {scalar(item) if (scalar := _SCALARS.get(type(item))) else _encode(item, inner)}"
+            for key, item in value.items()
+        ]
         return f"{{{inner}{(',' + inner).join(items)}{newline}}}" if items else "{}"
-    if type(value) is list or type(value) is tuple:
-        items = [_encode(item, inner) for item in value]
+    if type(value) is list or type(value) is tuple:  # scalars written inline: no call each
+        items = [scalar(item) if (scalar := _SCALARS.get(type(item))) else _encode(item, inner) for item in value]
         return f"[{inner}{(',' + inner).join(items)}{newline}]" if items else "[]"
     return json.dumps(value, indent=2).replace("\n", newline)  # anything else, as json writes it
 

@@ -31,6 +31,7 @@ def grouped(n: int) -> str:
 def _num(value: Fraction | int) -> str:
     if value.denominator == 1:
         return str(int(value))
+    value = Fraction(value)  # not whole, so a Fraction already (ints stand for whole ones)
     return f"{float(value):.3g}" if abs(value) < 10**300 else f"{round(value):.3g}"  # no float overflow
 
 

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Hostile inputs of at most 1 MB against the bound of the issue "Bad input
+never crashes, never hangs, never runs code": no such input makes cnncalc run
+longer than 5 s or use more than 500 MiB, and none gets a traceback.
+
+    python bench/hostile.py              # every case, summary as JSON and as a table
+    python bench/hostile.py --only alias # the cases whose name contains "alias"
+    python bench/hostile.py --list       # the cases and their sizes, without running them
+
+Each case is a spec file written to a temporary directory and run as its own
+process (``python -m cnncalc ...``); its wall time is measured around the
+process and its peak RSS comes from ``os.wait4`` (the kernel's ru_maxrss for
+that one child). Prints one line per run and exits 1 when any run is past the
+bound, prints a traceback, or ends with an unexpected exit code. Standard
+library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_SECONDS = 5.0
+MAX_MIB = 500.0
+MAX_BYTES = 1_000_000  # "no input of <= 1 MB"
+HEAD = "input: [3, 32, 32]\nlayers:\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    make: Callable[[], bytes]
+    exits: tuple[int, ...]  # the exit codes that are right: 2 refused, 0 analysed
+    commands: tuple[tuple[str, ...], ...] = (("summary", "--format", "json"), ("summary",))
+
+
+def _fill(prefix: str, item: str, suffix: str, sep: str = ", ") -> bytes:
+    """prefix + item, item, ... + suffix, as many items as fit in 1 MB."""
+    room = MAX_BYTES - len(prefix) - len(suffix)
+    count = (room + len(sep)) // (len(item) + len(sep))
+    return (prefix + sep.join([item] * count) + suffix).encode()
+
+
+def alias_bomb() -> bytes:
+    text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        text += f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 10) + "]\n"
+    return text.encode()
+
+
+def alias_fan() -> bytes:
+    """One 100,000-item anchor, aliased as often as 1 MB allows."""
+    anchor = "x: &big [" + ", ".join(["relu"] * 100_000) + "]\n"
+    return _fill(anchor + "input: [3, 32, 32]\nlayers:\n  - add: [", "*big", "]\n")
+
+
+def deep_flow() -> bytes:
+    half = (MAX_BYTES - 40) // 2
+    return (HEAD.replace("layers:\n", "layers: ") + "[" * half + "]" * half + "\n").encode()
+
+
+def deep_block() -> bytes:
+    lines, size, depth = [], 0, 0
+    while size < MAX_BYTES - 1_500:
+        line = "  " * depth + "a:\n"
+        lines.append(line)
+        size += len(line)
+        depth = depth + 1 if depth < 700 else 0
+    return ("".join(lines)).encode()
+
+
+def huge_repeat() -> bytes:
+    return (
+        HEAD + "  - repeat: {times: 2147483647, layers: [conv: {filters: 64, kernel: 3, padding: 1}, relu]}\n"
+    ).encode()
+
+
+def nested_repeats() -> bytes:
+    text = HEAD + "  - " + "repeat: {times: 1000, layers: [" * 10 + "relu" + "]}" * 10 + "\n"
+    return text.encode()
+
+
+def repeat_of_nothing() -> bytes:
+    return (HEAD + "  - repeat: {times: 2147483647, layers: [repeat: {times: 0, layers: [relu]}]}\n").encode()
+
+
+def multiplying_blocks() -> bytes:
+    text = "input: [3, 32, 32]\nblocks:\n"
+    for i in range(60):
+        text += f"  b{i}:\n    layers: [" + ", ".join([f"b{i + 1}"] * 10) + "]\n"
+    return (text + "  b60:\n    layers: [relu]\nlayers: [b0]\n").encode()
+
+
+def block_chain() -> bytes:
+    text, i = "input: [3, 32, 32]\nblocks:\n", 0
+    while len(text) < MAX_BYTES - 100:
+        text += f"  b{i}:\n    layers: [b{i + 1}]\n"
+        i += 1
+    return (text + f"  b{i}:\n    layers: [relu]\nlayers: [b0]\n").encode()
+
+
+def random_bytes() -> bytes:
+    return random.Random(1).randbytes(MAX_BYTES)
+
+
+def random_text() -> bytes:
+    alphabet = "[]{}:,-&*!|>'\"#%@` \n\tabcxyz0123456789relu"
+    return "".join(random.Random(2).choice(alphabet) for _ in range(MAX_BYTES)).encode()
+
+
+def flow_list() -> bytes:
+    return _fill("input: [3, 32, 32]\nlayers: [", "relu", "]\n")
+
+
+def flow_list_of_convs() -> bytes:
+    return _fill("input: [3, 32, 32]\nlayers: [", "conv: {filters: 3, kernel: 3, padding: 1}", "]\n")
+
+
+def block_uses() -> bytes:
+    return _fill("input: [3, 32, 32]\nblocks:\n  b:\n    layers: [relu]\nlayers: [", "b", "]\n")
+
+
+def long_expressions() -> bytes:
+    expression = '"' + "+".join(["1"] * 498) + '"'
+    return _fill(HEAD, f"  - conv: {{filters: {expression}, kernel: 1}}", "\n", sep="\n")
+
+
+def warnings() -> bytes:
+    return _fill("input: [3, 8, 8]\nlayers: [", "dense: {units: 3}", "]\n")
+
+
+def repeat_at_the_limit() -> bytes:
+    """Valid: exactly the default limit of 1,000,000 layers, from 60 bytes."""
+    return (HEAD + "  - repeat: {times: 1000000, layers: [relu]}\n").encode()
+
+
+CASES = [
+    Case("alias_bomb", alias_bomb, (2,)),
+    Case("alias_fan", alias_fan, (2,)),
+    Case("deep_flow_nesting", deep_flow, (2,)),
+    Case("deep_block_nesting", deep_block, (2,)),
+    Case("huge_repeat", huge_repeat, (2,)),
+    Case("nested_repeats", nested_repeats, (2,)),
+    Case("repeat_of_nothing", repeat_of_nothing, (0,)),
+    Case("multiplying_blocks", multiplying_blocks, (2,)),
+    Case("block_chain", block_chain, (2,)),
+    Case("random_bytes", random_bytes, (2,)),
+    Case("random_text", random_text, (2,)),
+    Case("long_expressions", long_expressions, (0,)),
+    Case("flow_list", flow_list, (0,), (("summary", "--format", "json"), ("summary",), ("check",))),
+    Case("flow_list_of_convs", flow_list_of_convs, (0,)),
+    Case("block_uses", block_uses, (0,)),
+    Case("warnings", warnings, (0,)),
+    Case("repeat_at_the_limit", repeat_at_the_limit, (0,)),
+]
+
+
+def run(path: Path, command: tuple[str, ...]) -> tuple[int, float, float, bytes]:
+    """(exit code, seconds, peak RSS in MiB, stderr) of one cnncalc process."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cnncalc", command[0], str(path), *command[1:]],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read()
+    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20  # KiB on Linux
+    return process.returncode, seconds, peak, stderr
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="", help="run the cases whose name contains this")
+    parser.add_argument("--list", action="store_true", help="list the cases and their sizes")
+    options = parser.parse_args()
+    cases = [case for case in CASES if options.only in case.name]
+    failures = 0
+    print(f"bound: {MAX_SECONDS:g} s and {MAX_MIB:g} MiB per run, inputs of at most {MAX_BYTES:,} bytes")
+    print(f"{'case':22} {'bytes':>9}  {'command':24} {'exit':>4} {'seconds':>8} {'peak MiB':>9}  verdict")
+    with tempfile.TemporaryDirectory() as directory:
+        for case in cases:
+            data = case.make()
+            assert len(data) <= MAX_BYTES, (case.name, len(data))
+            path = Path(directory) / f"{case.name}.yaml"
+            path.write_bytes(data)
+            for command in case.commands:
+                shown = " ".join(command)
+                if options.list:
+                    print(f"{case.name:22} {len(data):>9,}  {shown:24}")
+                    continue
+                code, seconds, peak, stderr = run(path, command)
+                problems = []
+                if seconds > MAX_SECONDS:
+                    problems.append("too slow")
+                if peak > MAX_MIB:
+                    problems.append("too much memory")
+                if b"Traceback" in stderr:
+                    problems.append("traceback")
+                if code not in case.exits:
+                    problems.append(f"exit {code}, expected {' or '.join(map(str, case.exits))}")
+                failures += bool(problems)
+                verdict = "ok" if not problems else "FAIL: " + ", ".join(problems)
+                print(f"{case.name:22} {len(data):>9,}  {shown:24} {code:>4} {seconds:>8.2f} {peak:>9.1f}  {verdict}")
+                if code == 2 and not problems:
+                    first = stderr.decode("utf-8", "replace").splitlines()[0]
+                    print(f"{'':35}{first[:150]}")
+    if failures:
+        print(f"{failures} run(s) past the bound or wrong")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
