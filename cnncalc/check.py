@@ -10,10 +10,8 @@ and prints. Nothing here imports rich.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +19,7 @@ from .engine import run
 from .errors import Diagnostic, SourceLoc, SpecError
 from .graph import Graph
 from .loader import load
+from .record import record, replace as replace_record
 from .render.units import count, grouped, nbytes
 from .report import Report, Row
 from .shapes import Division
@@ -61,7 +60,7 @@ def parse_amount(text: str, *, in_bytes: bool = False) -> int:
     return int(value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Budget:
     """A CI guardrail: ``metric`` ('params', 'macs' or 'memory') at most ``limit``."""
 
@@ -99,7 +98,7 @@ _METRIC_WORDS = {"params": "params", "macs": "MACs", "memory": "activation memor
 # --- findings --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fix:
     kind: str  # "padding", "input" or "allow_inexact"
     text: str
@@ -109,7 +108,7 @@ class Fix:
         return {"kind": self.kind, "text": self.text, "value": self.value}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     loc: SourceLoc
     code: str  # "inexact" or "budget"
@@ -133,7 +132,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class FileResult:
     """One spec's outcome: unusable (``error``), or analysed with findings."""
 
@@ -175,15 +174,18 @@ def exit_code(results: Iterable[FileResult]) -> int:
     return 1 if any(r.findings for r in results) else 0
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Options:
     batch: int = 1
     dtype: str | None = None
     input: tuple[int, ...] | None = None
-    budgets: tuple[Budget, ...] = field(default_factory=tuple)
+    budgets: tuple[Budget, ...] = ()
 
 
-def check_text(text: str, file: str, options: Options = Options()) -> FileResult:
+DEFAULTS = Options()
+
+
+def check_text(text: str, file: str, options: Options = DEFAULTS) -> FileResult:
     """Analyse one spec's text; never raises on a bad spec."""
     try:
         graph = load(text, file)
@@ -220,7 +222,7 @@ def budget_findings(report: Report, budgets: Sequence[Budget]) -> list[Finding]:
     return findings
 
 
-def inexact_findings(graph: Graph, report: Report, options: Options = Options()) -> list[Finding]:
+def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) -> list[Finding]:
     """One finding per inexact layer that does not say ``allow_inexact: true``."""
     bad = [(i, row) for i, row in enumerate(report.rows) if not row.exact and not row.allow_inexact]
     if not bad:
@@ -320,7 +322,7 @@ def _padding_fix(graph: Graph, report: Report, index: int, row: Row, inexact: li
             if tried >= 3:
                 break
             continue
-        shown = [dataclasses.replace(d, pad_before=p, pad_total=2 * p) for d, p in zip(row.divisions, pads)]
+        shown = [replace_record(d, pad_before=p, pad_total=2 * p) for d, p in zip(row.divisions, pads)]
         arithmetic = "; ".join(f"{axes}: {d.text()}" for axes, d in _grouped(shown))
         worse = [r for r in outcome.rows if not r.exact and not r.allow_inexact and r.name not in before]
         if worse:
@@ -344,15 +346,11 @@ def _rerun(
     """The report with ``padding`` written at ``loc`` (every layer expanded from that
     line, as editing it would), or the error it causes."""
     nodes = tuple(
-        dataclasses.replace(n, args=dataclasses.replace(n.args, padding=padding))
-        if n.loc == loc and n.type == type_name
-        else n
+        replace_record(n, args=replace_record(n.args, padding=padding)) if n.loc == loc and n.type == type_name else n
         for n in graph.nodes
     )
     try:
-        return run(
-            dataclasses.replace(graph, nodes=nodes), batch=options.batch, dtype=options.dtype, input=options.input
-        )
+        return run(replace_record(graph, nodes=nodes), batch=options.batch, dtype=options.dtype, input=options.input)
     except SpecError as error:
         return error.message
 

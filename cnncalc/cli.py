@@ -8,7 +8,6 @@ from __future__ import annotations
 import gc
 import itertools
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -182,8 +181,12 @@ def _table_options(report: Any, depth: str | None, width: int | None) -> dict[st
             raise click.BadParameter(f"'{depth}' is not a number or 'all'", param_hint="--depth") from None
         if levels < 0:
             raise click.BadParameter("must be 0 or more", param_hint="--depth")
-    if width is None:
-        width = shutil.get_terminal_size((160, 24)).columns if tty else 160
+    if width is None and tty:
+        import shutil  # 2 ms of bz2 and lzma imports: only for a terminal
+
+        width = shutil.get_terminal_size((160, 24)).columns
+    elif width is None:
+        width = 160
     return {"depth": levels, "width": width, "color": tty and "NO_COLOR" not in os.environ}
 
 
@@ -315,8 +318,7 @@ def compare(specs: tuple[str, ...], fmt: str, input_text: str | None, batch: int
     each as a ratio to the first, then where the layers differ. A SPEC that is
     not a file and starts with '[' is an inline stack of layers in YAML flow
     syntax, e.g. '[conv: {filters: 64, kernel: 7, padding: 3}, relu]'."""
-    from .compare import LABELS
-    from .compare import compare as compare_reports
+    from .compare import LABELS, compare as compare_reports
     from .engine import run
     from .loader import load
     from .render.compare import RENDERERS

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from .layers import ACTIVATIONS
+from .record import record
 from .report import Report, Row
 
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -70,7 +70,7 @@ def ratio(value: Any, base: Any) -> Fraction | None:
     return None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Metric:
     key: str
     label: str
@@ -87,7 +87,7 @@ class Metric:
         }
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Hunk:
     """A run of layers: the same in both ('equal'), or only in one of them."""
 
@@ -123,7 +123,7 @@ def diff(base: Report, other: Report) -> tuple[Hunk, ...]:
     return tuple(Hunk(op, base.rows[i1:i2], other.rows[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes())
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Comparison:
     labels: tuple[str, ...]
     sources: tuple[str, ...]  # file names, or the inline stacks as written

@@ -89,8 +89,7 @@ def summarize(type_name: str, args: Any, rank: int) -> str:
             return str(value[0])
         return axes(value) if isinstance(value, tuple) else str(value)
 
-    fields = getattr(args, "__dataclass_fields__", {})
-    if "kernel" in fields and type_name != "channel_maxpool":
+    if hasattr(args, "kernel") and type_name != "channel_maxpool":
         parts.append(axes(args.kernel))
     stride = getattr(args, "stride", None)
     if stride not in (None, 1) and not (type_name in ("maxpool", "avgpool") and stride == args.kernel):

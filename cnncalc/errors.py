@@ -7,13 +7,11 @@ Every message the user sees names ``file:line:col``; the CLI turns a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from ._frozen import fast_init
+from .record import record
 
 
-@fast_init  # one per YAML value
-@dataclass(frozen=True, slots=True)
+@record
 class SourceLoc:
     """A 1-based position in a spec file."""
 
@@ -63,7 +61,7 @@ class LayerError(CnnCalcError):
         self.hint = hint
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """A warning about a valid but suspicious spec."""
 

@@ -5,16 +5,15 @@ expanded; groups remember them so the table can fold rows back."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from ._frozen import fast_init
 from .errors import SourceLoc
+from .record import field, record
 
 INPUT = -1  # the index that stands for the spec's input tensor
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Group:
     """A block instance, repeat, branch, head or composite layer."""
 
@@ -25,8 +24,7 @@ class Group:
     depth: int
 
 
-@fast_init  # one per layer
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     index: int
     name: str
@@ -40,7 +38,7 @@ class Node:
     group: int | None = None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Graph:
     file: str
     name: str

@@ -9,11 +9,11 @@ Adding a layer type is one dataclass and one function here, plus its test.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from .errors import LayerError
+from .record import record
 from .registry import GLOBAL, Facts, OptionalSize, Padding, Shape, Size, Window, arg, composite, layer
 from .shapes import Division, axis_names, per_axis, window_axis
 
@@ -73,7 +73,7 @@ def _groups_hint(channels: int, filters: int, what: str = "groups") -> str:
 # --- convolutions -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conv:
     filters: int
     kernel: Size
@@ -113,7 +113,7 @@ def conv(x: Shape, a: Conv) -> Facts:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DepthwiseConv:
     kernel: Size
     multiplier: int = 1
@@ -142,7 +142,7 @@ def depthwise_conv(x: Shape, a: DepthwiseConv) -> Facts:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SeparableConv:
     filters: int
     kernel: Size
@@ -175,7 +175,7 @@ def separable_conv(a: SeparableConv) -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConvTranspose:
     filters: int
     kernel: Size
@@ -241,7 +241,7 @@ def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
 # --- pooling ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pool:
     kernel: Size
     stride: OptionalSize = None
@@ -282,7 +282,7 @@ def avgpool(x: Shape, a: Pool) -> Facts:
     return _pool(x, a, "avgpool")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoArgs:
     pass
 
@@ -304,7 +304,7 @@ def global_maxpool(x: Shape, a: NoArgs) -> Facts:
     return _global(x, "global_maxpool")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AdaptivePool:
     output: Size
 
@@ -348,7 +348,7 @@ def adaptive_maxpool(x: Shape, a: AdaptivePool) -> Facts:
     return _adaptive(x, a, "adaptive_maxpool")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChannelPool:
     kernel: int
 
@@ -379,7 +379,7 @@ def layernorm(x: Shape, a: NoArgs) -> Facts:
     return Facts(output=x, trainable=2 * x[0])
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lrn:
     size: int = 5
 
@@ -406,7 +406,7 @@ for _name in ACTIVATIONS:
     _activation(_name)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dropout:
     rate: float = arg(0.5, minimum=0, maximum=1)
 
@@ -426,7 +426,7 @@ def flatten(x: Shape, a: NoArgs) -> Facts:
 # --- dense ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dense:
     units: int
     bias: bool = True
@@ -454,7 +454,7 @@ def dense(x: Shape, a: Dense) -> Facts:
 # --- resizing ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Upsample:
     scale: Size
 
@@ -468,7 +468,7 @@ def upsample(x: Shape, a: Upsample) -> Facts:
     return Facts(output=(channels, *(n * s for n, s in zip(spatial, scale))), window=window)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ZeroPad:
     padding: Size = arg(minimum=0)
 

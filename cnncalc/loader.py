@@ -4,16 +4,15 @@ the ``file:line:col`` of its layer and of each argument."""
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import layers as _layers  # noqa: F401  (registers the built-in types)
 from .errors import SourceLoc, SpecError, did_you_mean
 from .expr import ExprError, evaluate
 from .graph import INPUT, Graph, Group, Node
+from .record import field, record, replace as replace_record
 from .registry import REGISTRY, ArgSpec, LayerType
 from .yamltree import YMap, YSeq, describe, parse
 
@@ -27,7 +26,7 @@ MAX_DEPTH = 100  # blocks in blocks, repeats, branches: bounds the recursion
 REQUIRED = "required"
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Scope:
     """Where a list of layers is being expanded."""
 
@@ -39,7 +38,7 @@ class _Scope:
     depth: int = 0
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Builder:
     file: str
     blocks: Mapping[str, Any]
@@ -72,7 +71,7 @@ class _Builder:
     def group(self, scope: _Scope, label: str, kind: str) -> _Scope:
         group = Group(len(self.groups), label, kind, scope.group, scope.depth + 1)
         self.groups.append(group)
-        return dataclasses.replace(scope, group=group.id, depth=scope.depth + 1)
+        return replace_record(scope, group=group.id, depth=scope.depth + 1)
 
     def add_node(
         self,
@@ -407,7 +406,7 @@ class _Builder:
         name = self.layer_name(body, scope, "head")
         if name in self.outputs or name == "main":
             raise SpecError(f"there is already an output named '{name}'", at, "give the head another name")
-        inner = dataclasses.replace(self.group(scope, name, "head"), prefix=name + ".", counters={})
+        inner = replace_record(self.group(scope, name, "head"), prefix=name + ".", counters={})
         self.outputs[name] = self.layers(body["layers"], body.value_locs["layers"], inner, current, f"{path}/head")
         return current  # the main path goes on unchanged
 
@@ -443,7 +442,7 @@ class _Builder:
             variables[key] = resolve(default, variables, declared.value_locs[key])  # may use earlier args
         name = self.layer_name(args, scope, block_name)
         inner = self.group(scope, name, block_name)
-        inner = dataclasses.replace(
+        inner = replace_record(
             inner,
             variables=variables,
             prefix=name + ".",
@@ -549,7 +548,7 @@ def coerce(raw: Any, spec: ArgSpec, variables: Mapping[str, Any], at: SourceLoc,
         locs = raw.locs if isinstance(raw, YSeq) else [at] * len(raw)
         if not 1 <= len(raw) <= 3:
             raise SpecError(f"{what} must list 1 to 3 sizes (one per spatial axis), not {len(raw)}", at)
-        item_spec = dataclasses.replace(spec, kind="int")
+        item_spec = replace_record(spec, kind="int")
         return tuple(coerce(item, item_spec, variables, locs[i], layer) for i, item in enumerate(raw))
     if kind == "padding" and raw in ("same", "valid"):
         return raw

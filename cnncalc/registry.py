@@ -8,39 +8,39 @@ primitives in the loader, so the engine only ever sees primitives.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from .record import MISSING, field, fields, record
 from .shapes import Division
 
 Shape = tuple[int, ...]
-# Annotation markers the loader understands (compared by identity).
+# The annotations an argument class may use, and what the loader accepts for
+# each. Read as written (argument classes use string annotations), not
+# evaluated: typing.get_type_hints compiles every annotation at start-up.
 Size = Union[int, tuple[int, ...]]
 Padding = Union[int, tuple[int, ...], str]
 OptionalSize = Optional[Size]
 
-ARG_KINDS: dict[Any, str] = {
-    int: "int",
-    float: "float",
-    bool: "bool",
-    str: "str",
-    Size: "size",
-    Padding: "padding",
-    OptionalSize: "size",
+ARG_KINDS: dict[str, str] = {
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "str": "str",
+    "Size": "size",
+    "Padding": "padding",
+    "OptionalSize": "size",
 }
 
 
-def arg(default: Any = dataclasses.MISSING, *, minimum: float = 1, maximum: float | None = None) -> Any:
+def arg(default: Any = MISSING, *, minimum: float = 1, maximum: float | None = None) -> Any:
     """A layer argument with its valid range (ints default to >= 1)."""
     meta = {"minimum": minimum, "maximum": maximum}
     return field(default=default, metadata=meta)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Window:
     """What a layer does spatially, per axis, for the receptive field."""
 
@@ -53,7 +53,7 @@ class Window:
 GLOBAL = "global"  # the window covers the whole input: receptive field becomes null
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Facts:
     """What a rule knows about one layer; everything else is derived elsewhere."""
 
@@ -71,7 +71,7 @@ class Facts:
         return all(d.exact for d in self.divisions)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArgSpec:
     name: str
     kind: str
@@ -81,7 +81,7 @@ class ArgSpec:
     maximum: float | None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class LayerType:
     name: str
     args_class: type
@@ -100,13 +100,13 @@ class LayerType:
 
 @functools.cache  # one argument class serves many types (NoArgs: every activation)
 def _schema(args_class: type) -> tuple[ArgSpec, ...]:
-    hints = typing.get_type_hints(args_class)
+    annotations = vars(args_class).get("__annotations__", {})
     specs = []
-    for f in dataclasses.fields(args_class):
-        kind = ARG_KINDS.get(hints[f.name])
+    for f in fields(args_class):
+        kind = ARG_KINDS.get(annotations[f.name])
         if kind is None:
-            raise TypeError(f"{args_class.__name__}.{f.name}: unsupported annotation {hints[f.name]!r}")
-        required = f.default is dataclasses.MISSING
+            raise TypeError(f"{args_class.__name__}.{f.name}: unsupported annotation {annotations[f.name]!r}")
+        required = f.default is MISSING
         specs.append(
             ArgSpec(
                 f.name,

@@ -4,20 +4,18 @@ SPEC-FORMAT.md). Renderers read it; nothing here formats text for humans."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ._frozen import fast_init
 from .errors import Diagnostic, SourceLoc
 from .graph import Group
+from .record import field, fields, record
 from .shapes import Division
 
 Shape = tuple[int, ...]
 
 
-@fast_init  # one per layer and axis
-@dataclass(frozen=True, slots=True)
+@record
 class AxisRF:
     """Receptive field on one axis: size r, jump (input pixels between adjacent
     outputs) and start (input coordinate of the first output's centre)."""
@@ -45,8 +43,7 @@ def _float(value: Fraction | int) -> float | int:
         return round(value)
 
 
-@fast_init  # one per layer
-@dataclass(frozen=True, slots=True)
+@record
 class Row:
     name: str
     type: str
@@ -96,7 +93,7 @@ class Row:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Totals:
     params: int
     trainable: int
@@ -109,10 +106,10 @@ class Totals:
     inexact_layers: int
 
     def to_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Report:
     name: str
     file: str

@@ -3,10 +3,10 @@ sliding window (conv and pooling both call this), and padding resolution."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import LayerError
+from .record import record
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 MAX_SIZE = 2**31 - 1  # the largest size of one axis, written or computed
@@ -30,7 +30,7 @@ def per_axis(value: int | tuple[int, ...], rank: int, arg: str) -> tuple[int, ..
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Division:
     """``out = (size + pad_total - k_eff) / stride + 1`` on one axis, as written."""
 

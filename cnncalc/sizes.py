@@ -22,16 +22,15 @@ shortest period. Axes are independent (no layer mixes spatial axes). Pure: no I/
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from .engine import _apply as apply_rule
 from .errors import CnnCalcError, SpecError
 from .graph import INPUT, Graph, Node
+from .record import asdict, record, replace as replace_record
 from .registry import REGISTRY
 from .report import Report
 from .shapes import Division, axis_names
@@ -45,7 +44,7 @@ class SizesError(CnnCalcError):
     or the case split grows past MAX_CASES)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Affine:
     """A size as a function of the input size n on one axis: q·n + r."""
 
@@ -59,7 +58,7 @@ class Affine:
         return int(c), int(d)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Case:
     a: int
     m: int  # 0: the single size a
@@ -74,7 +73,7 @@ class _Case:
         return _Case(self.a + self.m * k, 0, 0, self.sizes)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Blocker:
     """The layer after which no input size is left on an axis."""
 
@@ -84,7 +83,7 @@ class Blocker:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SizeClass:
     """``{smallest + step·k : k ≥ 0}``; ``offset`` = smallest mod step."""
 
@@ -92,7 +91,7 @@ class SizeClass:
     smallest: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AxisSizes:
     axis: str
     step: int  # the period; 0 when only isolated sizes fit
@@ -135,20 +134,20 @@ class AxisSizes:
             "smallest": self.smallest,
             "classes": [{"offset": c.offset, "smallest": c.smallest} for c in self.classes],
             "points": list(self.points),
-            "blocker": dataclasses.asdict(self.blocker) if self.blocker else None,
+            "blocker": asdict(self.blocker) if self.blocker else None,
         }
 
 
 # --- one layer's size map on one axis ---------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Window:
     division: Division
     exact: bool  # the layer must be exact (not same, not allow_inexact)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Linear:
     u: int
     v: int  # out = u·size + v
@@ -214,7 +213,7 @@ def _at_least(case: _Case, size: Affine, bound: int) -> _Case | None:
     if d == 0:
         return case if c >= bound else None
     lo = max(case.lo, -((c - bound) // d))  # ceil((bound - c) / d)
-    return dataclasses.replace(case, lo=lo)
+    return replace_record(case, lo=lo)
 
 
 def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
@@ -265,7 +264,7 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
     for j in range(t):
         sub = fitted.refine(j, t) if t > 1 else fitted
         x0 = c + d * j
-        out0 = dataclasses.replace(div, size=x0).out
+        out0 = replace_record(div, size=x0).out
         size = Affine(x.q / s, (x.r - x0) / s + out0)
         bounded = _at_least(sub, size, 1)
         if bounded is not None:
@@ -348,7 +347,7 @@ def _normalise(name: str, cases: Iterable[_Case]) -> AxisSizes:
         merged[residue % step] = min(value, merged.get(residue % step, value))
     classes = tuple(sorted((SizeClass(r, v) for r, v in merged.items()), key=lambda c: c.smallest))
     result = AxisSizes(name, step, classes)
-    return dataclasses.replace(result, points=tuple(p for p in points if not result.fits(p)))
+    return replace_record(result, points=tuple(p for p in points if not result.fits(p)))
 
 
 def _divisors(n: int) -> list[int]:

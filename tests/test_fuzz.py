@@ -18,8 +18,7 @@ import os
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from specgen import chaos_specs, mutated_texts, valid_chains, yamlish_texts
 
 from cnncalc.check import Options, check_text

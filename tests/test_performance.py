@@ -8,7 +8,6 @@ and JSON paths never import rich.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import itertools
 import json
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import cnncalc
+from cnncalc.record import replace
 from cnncalc.render import chunked, plain
 from cnncalc.render.table import render_table
 from cnncalc.render.text import _encode, json_chunks, render_json
@@ -43,7 +43,7 @@ def chain(layers: int) -> str:
 
 def test_json_is_json_dumps_byte_for_byte(reports):
     for spec, report in reports.items():
-        for variant in (report, dataclasses.replace(report, batch=3)):
+        for variant in (report, replace(report, batch=3)):
             assert render_json(variant) == json.dumps(variant.to_dict(), indent=2) + "\n", spec
 
 
@@ -92,15 +92,15 @@ def test_json_of_unusual_reports(reports):
     report = reports["specs/resnet18.yaml"]
     rows = report.rows
     unusual = [
-        dataclasses.replace(report, name='a"\x00'),  # holds the placeholder the layers are spliced at
-        dataclasses.replace(report, rows=()),
-        dataclasses.replace(report, rows=(dataclasses.replace(rows[0], macs=Small.THREE), *rows[1:])),
-        dataclasses.replace(report, rows=tuple(dataclasses.replace(r, depth=True) for r in rows)),
+        replace(report, name='a"\x00'),  # holds the placeholder the layers are spliced at
+        replace(report, rows=()),
+        replace(report, rows=(replace(rows[0], macs=Small.THREE), *rows[1:])),
+        replace(report, rows=tuple(replace(r, depth=True) for r in rows)),
     ]
     for variant in unusual:
         assert render_json(variant) == json.dumps(variant.to_dict(), indent=2) + "\n"
     with pytest.raises(TypeError):  # what json cannot write, it cannot either
-        render_json(dataclasses.replace(report, rows=(dataclasses.replace(rows[0], macs=Fraction(1, 3)),)))
+        render_json(replace(report, rows=(replace(rows[0], macs=Fraction(1, 3)),)))
 
 
 # --- receptive field in ints ------------------------------------------------------
@@ -137,8 +137,8 @@ def test_plain_table_is_rich_table(reports, monkeypatch):
 @pytest.mark.parametrize("name", ["x[bold]y", "日本語", "a\tb", "trailing   ", "  lead", "é", "[", "x" * 150, "a]"])
 def test_plain_table_hands_odd_text_to_rich(reports, monkeypatch, name):
     report = reports["specs/resnet18.yaml"]
-    rows = tuple(dataclasses.replace(row, name=f"{name}{i}") for i, row in enumerate(report.rows))
-    for variant in (dataclasses.replace(report, rows=rows), dataclasses.replace(report, name=name)):
+    rows = tuple(replace(row, name=f"{name}{i}") for i, row in enumerate(report.rows))
+    for variant in (replace(report, rows=rows), replace(report, name=name)):
         fast = render_table(variant, width=160, color=False)
         with monkeypatch.context() as patch:
             patch.setattr(plain.Console, "print", rich_only)

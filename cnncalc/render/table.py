@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ..graph import Group
+from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
 from .units import count, divisions_text, grouped, nbytes, rf_text, shape_text
@@ -26,7 +26,7 @@ def bar(share: float, width: int = BAR_WIDTH) -> str:
     return text.ljust(width)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Line:
     """One table line: a layer, or a block/branch header or folded summary."""
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..record import replace as replace_record
 from ..report import Report, Row
 from .units import count, divisions_text, grouped, nbytes, rf_text, shape_text
 
@@ -23,7 +23,7 @@ def json_chunks(report: Report, **_: object) -> Iterator[str]:
     pure-Python encoder. A layer at a time, never all held as dicts, so the
     CLI can write a 100,000-layer report (50 MB) as it is made."""
     rows = report.rows
-    document = dataclasses.replace(report, rows=()).to_dict()
+    document = replace_record(report, rows=()).to_dict()
     document["layers"] = ["\0"]  # a placeholder for the layers
     parts = _encode(document, "\n").split('"\\u0000"')
     if len(parts) != 2 or not rows:  # no layers, or a name that holds the placeholder too

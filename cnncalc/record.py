@@ -1,0 +1,203 @@
+"""Records: the small part of ``dataclasses`` cnncalc uses, at a fraction of
+its start-up cost.
+
+``@dataclass`` compiles six methods for every class with ``exec`` (``__init__``,
+``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``, ``__delattr__``): about
+0.7 ms a class here, and cnncalc's 40 classes made that 24 ms of a 100 ms
+``cnncalc check``. A record compiles one method, its ``__init__``, which sets
+each slot through the slot's own descriptor (faster than the frozen
+dataclass's ``object.__setattr__``; Row, Node and SourceLoc are made once per
+layer or per YAML value). Equality, hashing, ``repr`` and frozenness are shared
+functions over the field names. ``fields``, ``replace`` and ``asdict`` work as
+their ``dataclasses`` namesakes do; type checkers see a dataclass (PEP 681).
+
+Not supported, because nothing here needs them: inheritance between records,
+``ClassVar``/``InitVar``/keyword-only fields, ``__post_init__``, ordering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
+        return lambda decorator: decorator
+
+
+T = TypeVar("T")
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+class FrozenInstanceError(AttributeError):
+    """Assigning to a field of a frozen record."""
+
+
+class Field:
+    """One field: its name, default (or factory) and metadata."""
+
+    __slots__ = ("name", "default", "default_factory", "metadata")
+
+    def __init__(self, default: Any, default_factory: Any, metadata: Mapping[str, Any]) -> None:
+        self.name = ""
+        self.default = default
+        self.default_factory = default_factory
+        self.metadata = metadata
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r}, default={self.default!r})"
+
+
+def field(*, default: Any = MISSING, default_factory: Any = MISSING, metadata: Mapping[str, Any] | None = None) -> Any:
+    """A field with a default, a default factory (``list``, ``dict``) or metadata."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("a field takes a default or a default_factory, not both")
+    return Field(default, default_factory, metadata or {})
+
+
+def _repr(self: Any) -> str:
+    values = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_names__)
+    return f"{type(self).__qualname__}({values})"
+
+
+def _values(self: Any) -> tuple[Any, ...]:
+    return tuple(getattr(self, name) for name in self.__record_names__)
+
+
+def _eq(self: Any, other: Any) -> Any:
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return self is other or _values(self) == _values(other)
+
+
+def _hash(self: Any) -> int:
+    return hash(_values(self))
+
+
+def _refuse_set(self: Any, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _refuse_delete(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _fields_of(cls: type) -> tuple[Field, ...]:
+    if any(hasattr(base, "__record_fields__") for base in cls.__mro__[1:]):
+        raise TypeError(f"{cls.__name__}: records do not inherit fields")
+    found: list[Field] = []
+    for name in vars(cls).get("__annotations__", {}):
+        value = vars(cls).get(name, MISSING)
+        spec = value if isinstance(value, Field) else Field(value, MISSING, {})
+        spec.name = name
+        if found and found[-1].default is not MISSING and spec.default is MISSING and spec.default_factory is MISSING:
+            raise TypeError(f"{cls.__name__}.{name}: a field without a default follows one with a default")
+        found.append(spec)
+    return tuple(found)
+
+
+def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Callable[..., None]:
+    """Compile ``__init__(self, a, b=default, ...)``: the one exec per class."""
+    namespace: dict[str, Any] = {"_MISSING": MISSING}
+    params, body = [], []
+    for f in fields:
+        if f.default is not MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+            body.append(f"    if {f.name} is _MISSING: {f.name} = _factory_{f.name}()")
+        else:
+            params.append(f.name)
+        if slots:  # the slot's member descriptor: no __setattr__ in the way
+            namespace[f"_set_{f.name}"] = vars(cls)[f.name].__set__
+            body.append(f"    _set_{f.name}(self, {f.name})")
+        elif frozen:
+            namespace["_object_setattr"] = object.__setattr__
+            body.append(f"    _object_setattr(self, {f.name!r}, {f.name})")
+        else:
+            body.append(f"    self.{f.name} = {f.name}")
+    source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
+    exec(source, namespace)
+    init: Callable[..., None] = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _make(cls: type, frozen: bool, slots: bool) -> type:
+    fields = _fields_of(cls)
+    names = tuple(f.name for f in fields)
+    namespace = dict(vars(cls))
+    for name in ("__dict__", "__weakref__"):
+        namespace.pop(name, None)
+    for f in fields:
+        if slots or isinstance(namespace.get(f.name), Field):
+            namespace.pop(f.name, None)  # a slot and a class attribute cannot share a name
+    if slots:
+        namespace["__slots__"] = names
+    namespace.update(
+        __record_fields__=fields,
+        __record_names__=names,
+        __repr__=_repr,
+        __eq__=_eq,
+        __hash__=_hash if frozen else None,  # as dataclasses: mutable and eq means unhashable
+    )
+    if frozen:
+        namespace.update(__setattr__=_refuse_set, __delattr__=_refuse_delete)
+    made = type(cls)(cls.__name__, cls.__bases__, namespace)
+    made.__qualname__ = cls.__qualname__
+    made.__init__ = _init(made, fields, frozen, slots)  # type: ignore[misc]
+    return made
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[T] | None = None, *, frozen: bool = True, slots: bool = True) -> Any:
+    """``@record`` (frozen, slotted) or ``@record(frozen=False)``, like ``@dataclass``."""
+    if cls is None:
+        return lambda inner: _make(inner, frozen, slots)
+    return _make(cls, frozen, slots)
+
+
+def fields(obj: Any) -> tuple[Field, ...]:
+    """The fields of a record class or instance, in order."""
+    found: tuple[Field, ...] | None = getattr(obj, "__record_fields__", None)
+    if found is None:
+        raise TypeError(f"{obj!r} is not a record")
+    return found
+
+
+def is_record(obj: Any) -> bool:
+    return hasattr(type(obj), "__record_fields__")
+
+
+def replace(obj: T, **changes: Any) -> T:
+    """A copy of a record with some fields changed."""
+    names = fields(obj)
+    unknown = set(changes) - {f.name for f in names}
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no field {sorted(unknown)[0]!r}")
+    return type(obj)(**{f.name: changes[f.name] if f.name in changes else getattr(obj, f.name) for f in names})
+
+
+def asdict(obj: Any) -> Any:
+    """A record as plain dicts, lists and values, recursively."""
+    if is_record(obj):
+        return {f.name: asdict(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(asdict(item) for item in obj)
+    if isinstance(obj, dict):
+        return {asdict(key): asdict(value) for key, value in obj.items()}
+    return obj

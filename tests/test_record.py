@@ -1,0 +1,83 @@
+"""cnncalc.record: the part of dataclasses the project uses, checked against
+what dataclasses itself does for the same class."""
+
+import dataclasses
+
+import pytest
+
+from cnncalc.record import FrozenInstanceError, asdict, field, fields, record, replace
+
+
+@record
+class Point:
+    x: int
+    y: int = 2
+    tags: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return self.x + self.y
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DataPoint:
+    x: int
+    y: int = 2
+    tags: tuple[str, ...] = ()
+
+
+@record(frozen=False, slots=False)
+class Bag:
+    items: list[int] = field(default_factory=list)
+    size: int = field(default=0, metadata={"minimum": 0})
+
+
+def test_behaves_like_a_frozen_slotted_dataclass():
+    p, d = Point(1), DataPoint(1)
+    assert (p.x, p.y, p.tags, p.total) == (d.x, d.y, d.tags, 3)
+    assert repr(p) == repr(d).replace("DataPoint", "Point")
+    assert p == Point(1, 2) and p != Point(1, 3) and p != (1, 2, ())
+    assert hash(p) == hash(Point(x=1, y=2, tags=()))
+    assert not hasattr(p, "__dict__") and Point.__slots__ == ("x", "y", "tags")
+    with pytest.raises(FrozenInstanceError):
+        p.x = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del p.y  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Point()  # type: ignore[call-arg]
+
+
+def test_fields_replace_asdict():
+    assert [f.name for f in fields(Point)] == [f.name for f in dataclasses.fields(DataPoint)]
+    assert [f.default for f in fields(Point(1))][1:] == [2, ()]
+    q = replace(Point(1), y=7)
+    assert q == Point(1, 7) and type(q) is Point
+    with pytest.raises(TypeError, match="no field 'z'"):
+        replace(Point(1), z=1)
+    assert asdict(Point(1, tags=("a",))) == dataclasses.asdict(DataPoint(1, tags=("a",)))
+    with pytest.raises(TypeError):
+        fields(3)
+
+
+def test_mutable_record_with_factories():
+    a, b = Bag(), Bag()
+    a.items.append(1)
+    a.size = 1
+    assert b.items == [] and (a.items, a.size) == ([1], 1)
+    assert fields(Bag)[1].metadata == {"minimum": 0}
+    assert Bag.__hash__ is None  # mutable with __eq__: unhashable, as a dataclass
+
+
+def test_refuses_what_it_does_not_support():
+    with pytest.raises(TypeError, match="without a default follows"):
+
+        @record
+        class Bad:
+            a: int = 1
+            b: int
+
+    with pytest.raises(TypeError, match="do not inherit"):
+
+        @record
+        class Child(Point):
+            z: int = 0
