@@ -95,7 +95,7 @@ def spec_options(function: F) -> F:
             "--max-layers",
             type=click.IntRange(min=1),
             default=None,
-            help="Refuse specs that expand to more layers than this (default 1,000,000).",
+            help="Refuse specs that expand to more layers than this (default 100,000).",
         ),
     ]
     for option in reversed(options):

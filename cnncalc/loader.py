@@ -19,7 +19,7 @@ from .yamltree import YMap, YSeq, describe, parse
 TOP_KEYS = ("name", "description", "input", "dtype", "args", "blocks", "layers")
 DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
 STRUCTURAL = ("add", "concat", "repeat", "head")
-MAX_LAYERS = 1_000_000
+MAX_LAYERS = 100_000  # see README, "Limits": keeps any spec within 5 s and 500 MiB
 MAX_FILE_BYTES = 32 * 2**20
 MAX_SIZE = 2**31 - 1
 MAX_DEPTH = 100  # blocks in blocks, repeats, branches: bounds the recursion

@@ -18,6 +18,7 @@ Not supported, because nothing here needs them: inheritance between records,
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -72,18 +73,32 @@ def _repr(self: Any) -> str:
     return f"{type(self).__qualname__}({values})"
 
 
-def _values(self: Any) -> tuple[Any, ...]:
-    return tuple(getattr(self, name) for name in self.__record_names__)
+def _eq_and_hash(names: tuple[str, ...]) -> tuple[Callable[[Any, Any], Any], Callable[[Any], int]]:
+    """``__eq__`` and ``__hash__`` over the field values; attrgetter builds the
+    tuple in C (records are dict keys in the engine's memo: this is hot)."""
+    values: Callable[[Any], Any]
+    if len(names) > 1:
+        values = attrgetter(*names)
+    elif names:
+        one = attrgetter(names[0])
 
+        def values(obj: Any) -> Any:  # attrgetter of one name gives the value, not a tuple
+            return (one(obj),)
 
-def _eq(self: Any, other: Any) -> Any:
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    return self is other or _values(self) == _values(other)
+    else:
 
+        def values(obj: Any) -> Any:
+            return ()
 
-def _hash(self: Any) -> int:
-    return hash(_values(self))
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self is other or values(self) == values(other)
+
+    def __hash__(self: Any) -> int:
+        return hash(values(self))
+
+    return __eq__, __hash__
 
 
 def _refuse_set(self: Any, name: str, value: Any) -> None:
@@ -148,12 +163,13 @@ def _make(cls: type, frozen: bool, slots: bool) -> type:
             namespace.pop(f.name, None)  # a slot and a class attribute cannot share a name
     if slots:
         namespace["__slots__"] = names
+    eq, hash_ = _eq_and_hash(names)
     namespace.update(
         __record_fields__=fields,
         __record_names__=names,
         __repr__=_repr,
-        __eq__=_eq,
-        __hash__=_hash if frozen else None,  # as dataclasses: mutable and eq means unhashable
+        __eq__=eq,
+        __hash__=hash_ if frozen else None,  # as dataclasses: mutable and eq means unhashable
     )
     if frozen:
         namespace.update(__setattr__=_refuse_set, __delattr__=_refuse_delete)

@@ -414,12 +414,12 @@ CASES = [
     (
         "repeat_beyond_the_layer_limit",
         H + "  - relu\n  - repeat: {times: 2000000, layers: [conv: {filters: 3, kernel: 3, padding: 1}]}\n",
-        "spec.yaml:4:21: error: the spec expands to at least 2,000,001 layers, more than the limit of 1,000,000; lower the repeat counts, or raise the limit with --max-layers",
+        "spec.yaml:4:21: error: the spec expands to at least 2,000,001 layers, more than the limit of 100,000; lower the repeat counts, or raise the limit with --max-layers",
     ),
     (
         "nested_repeats_beyond_the_limit",
         H + "  - repeat:\n      times: 1000\n      layers:\n        - repeat: {times: 1000, layers: [relu, relu]}\n",
-        "spec.yaml:4:14: error: the spec expands to at least 2,000,000 layers, more than the limit of 1,000,000; lower the repeat counts, or raise the limit with --max-layers",
+        "spec.yaml:4:14: error: the spec expands to at least 2,000,000 layers, more than the limit of 100,000; lower the repeat counts, or raise the limit with --max-layers",
     ),
     (
         "repeat_empty_layers",
@@ -798,13 +798,13 @@ def test_max_layers_refuses_one_layer_more(tmp_path, monkeypatch):
     )
 
 
-def test_max_layers_default_is_a_million_and_the_option_raises_it(tmp_path, monkeypatch):
+def test_max_layers_default_is_100_000_and_the_option_raises_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    text = H + "  - repeat: {times: 1000001, layers: [relu]}\n"
+    text = H + "  - repeat: {times: 100001, layers: [relu]}\n"
     Path("spec.yaml").write_text(text)
     assert_one_clear_error(
         summary("spec.yaml"),
-        "spec.yaml:3:21: error: the spec expands to at least 1,000,001 layers, more than the limit of 1,000,000; "
+        "spec.yaml:3:21: error: the spec expands to at least 100,001 layers, more than the limit of 100,000; "
         "lower the repeat counts, or raise the limit with --max-layers",
         text,
     )
@@ -826,7 +826,7 @@ def test_a_repeat_count_known_only_inside_a_block_is_refused_after_one_pass(tmp_
     assert_one_clear_error(
         summary("spec.yaml"),
         "spec.yaml:5:30: error: this repeat takes the spec to at least 1,200,000 layers, more than the limit of "
-        "1,000,000; lower 'times', or raise the limit with --max-layers",
+        "100,000; lower 'times', or raise the limit with --max-layers",
         text,
     )
 
