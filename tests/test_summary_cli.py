@@ -72,6 +72,31 @@ def test_vgg16_table():
     assert "64×224×224" in out
 
 
+@pytest.mark.parametrize("width", [100, 90])
+def test_a_narrow_terminal_drops_the_share_bars_before_the_numbers(width):
+    wide = ok(VGG16)
+    narrow = ok(VGG16, "--width", width)
+    assert "Share" in wide and "Share" not in narrow
+    table = narrow.split("\nTotal params")[0].splitlines()
+    assert all(len(line) <= width for line in table)
+    conv = next(line for line in table if line.startswith("conv1_1 "))
+    assert conv.split() == [
+        "conv1_1",
+        "conv",
+        "3×3",
+        "p1",
+        "64×224×224",
+        "1.79",
+        "k",
+        "86.70",
+        "M",
+        "12.25",
+        "MiB",
+        "3",
+        "/1",
+    ]
+
+
 def test_no_ansi_escape_codes_when_not_a_terminal():
     for args in ([VGG16], [SMALL], [SMALL, "--depth", "0"], [VGG16, "--format", "markdown"]):
         result = summary(*args)

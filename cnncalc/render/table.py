@@ -110,29 +110,32 @@ def render_table(
         pad_edge=False,
         show_edge=False,
     )
-    table.add_column("Layer", no_wrap=True)
-    table.add_column("Type", overflow="fold")
     axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
-    if not axes:
-        table.add_column("Output")
-    else:
-        table.add_column(f"Output (N, {axes}, C)" if layout == "nhwc" else f"Output (C, {axes})")
-    table.add_column("Params", justify="right")
-    table.add_column("MACs", justify="right")
-    table.add_column("Memory", justify="right")
-    table.add_column("RF /jump", justify="right")
-    table.add_column("Share: params│memory", no_wrap=True)
-
-    table.add_row(
-        "input",
-        "",
-        shape_text(report.input, layout),
-        "",
-        "",
-        nbytes(report.input_activations * size),
-        "1 /1" if len(report.input) > 1 else "all",
-        "",
-    )
+    output_header = "Output"
+    if axes:
+        output_header = f"Output (N, {axes}, C)" if layout == "nhwc" else f"Output (C, {axes})"
+    columns: list[tuple[str, dict[str, Any]]] = [
+        ("Layer", {"no_wrap": True}),
+        ("Type", {"overflow": "fold"}),
+        (output_header, {}),
+        ("Params", {"justify": "right"}),
+        ("MACs", {"justify": "right"}),
+        ("Memory", {"justify": "right"}),
+        ("RF /jump", {"justify": "right"}),
+        ("Share: params│memory", {"no_wrap": True}),
+    ]
+    cells: list[tuple[Any, ...]] = [
+        (
+            "input",
+            "",
+            shape_text(report.input, layout),
+            "",
+            "",
+            nbytes(report.input_activations * size),
+            "1 /1" if len(report.input) > 1 else "all",
+            "",
+        )
+    ]
     notes: list[tuple[Row, str]] = []
     all_params = totals.params or 1
     all_memory = totals.activations or 1
@@ -145,15 +148,17 @@ def render_table(
         if line.header or line.folded:
             mark = "▸ " if line.folded else "▾ "
             style = "dim" if line.header else ""
-            table.add_row(
-                Text(_guide(line.depth, mark) + _local(line.name, line.depth > 0), style="bold " + style),
-                Text(line.kind + (f" ({len(line.rows)} layers)" if line.folded else ""), style=style),
-                Text(shape_text(last.output, layout), style=style),
-                Text(count(params) if params else "", style=style),
-                Text(count(macs) if macs else "", style=style),
-                Text(nbytes(memory * size) if memory else "", style=style),
-                Text(rf_text(last.rf), style=style),
-                share if line.folded else "",
+            cells.append(
+                (
+                    Text(_guide(line.depth, mark) + _local(line.name, line.depth > 0), style="bold " + style),
+                    Text(line.kind + (f" ({len(line.rows)} layers)" if line.folded else ""), style=style),
+                    Text(shape_text(last.output, layout), style=style),
+                    Text(count(params) if params else "", style=style),
+                    Text(count(macs) if macs else "", style=style),
+                    Text(nbytes(memory * size) if memory else "", style=style),
+                    Text(rf_text(last.rf), style=style),
+                    share if line.folded else "",
+                )
             )
             continue
         kind = line.kind
@@ -166,20 +171,29 @@ def render_table(
             notes.append((last, divisions_text(last)))
             output += f" ⚠{len(notes)}"
             style = "yellow" if last.allow_inexact else "bold red"
-        table.add_row(
-            Text(_guide(line.depth) + _local(line.name, nested), style=style),
-            Text(kind, style=style),
-            Text(output, style=style),
-            count(params) if params else "0",
-            count(macs) if macs else "",
-            nbytes(memory * size) if memory else "",
-            rf_text(last.rf),
-            share,
+        cells.append(
+            (
+                Text(_guide(line.depth) + _local(line.name, nested), style=style),
+                Text(kind, style=style),
+                Text(output, style=style),
+                count(params) if params else "0",
+                count(macs) if macs else "",
+                nbytes(memory * size) if memory else "",
+                rf_text(last.rf),
+                share,
+            )
         )
+    width = width or 140
+    if _natural_width(columns, cells) > width:  # a narrow terminal: the bars go first, not the numbers
+        columns, cells = columns[:-1], [row[:-1] for row in cells]
+    for header, options in columns:
+        table.add_column(header, **options)
+    for cell_row in cells:
+        table.add_row(*cell_row)
     out = io.StringIO()
     console = Console(
         file=out,
-        width=width or 140,
+        width=width,
         color_system="auto" if color else None,
         force_terminal=color,
         no_color=not color,
@@ -198,6 +212,15 @@ def render_table(
         )
     console.print(footer(report, layout), highlight=False, markup=False)
     return out.getvalue()
+
+
+def _natural_width(columns: list[tuple[str, dict[str, Any]]], cells: list[tuple[Any, ...]]) -> int:
+    """The table's width with no cell wrapped: widest cell per column, two spaces between."""
+    widths = [len(header) for header, _ in columns]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell.plain if hasattr(cell, "plain") else cell))
+    return sum(widths) + 2 * (len(widths) - 1)
 
 
 def footer(report: Report, layout: str = "nchw") -> str:
