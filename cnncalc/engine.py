@@ -30,22 +30,20 @@ def _step(rf: RF, window: Window | str | None) -> RF:
     for axis, k, stride, pad in zip(rf, window.kernel_eff, window.stride, window.pad_before):
         if window.transposed:  # stride is 1/s: each output sees ceil(k/s) inputs
             taps = math.ceil(Fraction(k) * stride)
-            out.append(
-                AxisRF(
-                    axis.size + (taps - 1) * axis.jump,
-                    axis.jump * stride,
-                    axis.start + (pad - Fraction(k - 1, 2)) * axis.jump * stride,
-                )
-            )
+            size = axis.size + (taps - 1) * axis.jump
+            start = axis.start + (pad - Fraction(k - 1, 2)) * axis.jump * stride
         else:
-            out.append(
-                AxisRF(
-                    axis.size + (k - 1) * axis.jump,
-                    axis.jump * stride,
-                    axis.start + (_half(k - 1) - pad) * axis.jump,
-                )
-            )
+            size = axis.size + (k - 1) * axis.jump
+            start = axis.start + (_half(k - 1) - pad) * axis.jump
+        jump = axis.jump * stride
+        if type(stride) is not int:  # upsampling: back to plain ints where the values are whole
+            size, jump, start = _whole(size), _whole(jump), _whole(start)
+        out.append(AxisRF(size, jump, start))
     return tuple(out)
+
+
+def _whole(value: Fraction | int) -> Fraction | int:
+    return value.numerator if value.denominator == 1 else value
 
 
 def _half(n: int) -> Fraction | int:

@@ -201,11 +201,12 @@ def is_record(obj: Any) -> bool:
 
 def replace(obj: T, **changes: Any) -> T:
     """A copy of a record with some fields changed."""
-    names = fields(obj)
-    unknown = set(changes) - {f.name for f in names}
-    if unknown:
-        raise TypeError(f"{type(obj).__name__} has no field {sorted(unknown)[0]!r}")
-    return type(obj)(**{f.name: changes[f.name] if f.name in changes else getattr(obj, f.name) for f in names})
+    fields(obj)  # a TypeError for anything else
+    names: tuple[str, ...] = type(obj).__record_names__  # type: ignore[attr-defined]
+    for name in changes:
+        if name not in names:
+            raise TypeError(f"{type(obj).__name__} has no field {name!r}")
+    return type(obj)(*[changes[name] if name in changes else getattr(obj, name) for name in names])
 
 
 def asdict(obj: Any) -> Any:

@@ -53,15 +53,20 @@ class Division:
 
     @property
     def out(self) -> int:
+        return self.out_at(self.size)
+
+    def out_at(self, size: int) -> int:
+        """The output size for another input size, with the same window and padding."""
         if self.same:
-            return -(-self.size // self.stride)
+            return -(-size // self.stride)
+        numerator = size + self.pad_total - self.k_eff
         if self.ceil_mode:
-            out = -(-self.numerator // self.stride) + 1
+            out = -(-numerator // self.stride) + 1
             # PyTorch: the last window must start inside the input or the left padding
-            if (out - 1) * self.stride >= self.size + self.pad_before:
+            if (out - 1) * self.stride >= size + self.pad_before:
                 out -= 1
             return out
-        return self.numerator // self.stride + 1
+        return numerator // self.stride + 1
 
     def text(self) -> str:
         """The division as a user would write it: ``(224 + 2·3 − 7) / 2 + 1 = 112.5``."""

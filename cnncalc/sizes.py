@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from fractions import Fraction
 from typing import Any
 
 from .engine import _apply as apply_rule
@@ -46,19 +45,37 @@ class SizesError(CnnCalcError):
 
 @record
 class Affine:
-    """A size as a function of the input size n on one axis: q·n + r."""
+    """A size as a function of the input size n on one axis: (p·n + r) / den.
 
-    q: Fraction
-    r: Fraction
+    Integers over one denominator rather than Fractions: the solver does this
+    arithmetic for every layer of every case, and Fraction's is ten times slower."""
+
+    p: int
+    r: int
+    den: int = 1
+
+    @staticmethod
+    def reduced(p: int, r: int, den: int) -> Affine:
+        g = math.gcd(p, r, den)
+        return Affine(p // g, r // g, den // g)
 
     def at(self, a: int, m: int) -> tuple[int, int]:
         """(c, d) with size = c + d·k on the case n = a + m·k (integers by construction)."""
-        c, d = self.q * a + self.r, self.q * m
-        assert c.denominator == 1 and d.denominator == 1, (self, a, m)
-        return int(c), int(d)
+        c, c_rem = divmod(self.p * a + self.r, self.den)
+        d, d_rem = divmod(self.p * m, self.den)
+        assert not c_rem and not d_rem, (self, a, m)
+        return c, d
+
+    def scaled(self, u: int, v: int) -> Affine:
+        """u·size + v."""
+        return Affine.reduced(self.p * u, self.r * u + v * self.den, self.den)
+
+    def windowed(self, x0: int, out0: int, s: int) -> Affine:
+        """(size − x0) / s + out0: a window's output on the class where the input is x0 + s·j."""
+        return Affine.reduced(self.p, self.r - x0 * self.den + out0 * s * self.den, self.den * s)
 
 
-@record(frozen=False, slots=False)
+@record(frozen=False)
 class _Case:
     a: int
     m: int  # 0: the single size a
@@ -67,6 +84,8 @@ class _Case:
 
     def refine(self, k0: int, t: int) -> _Case:
         """The sub-case k = k0 + t·k'."""
+        if t == 1 and k0 == 0:
+            return self
         return _Case(self.a + self.m * k0, self.m * t, -((k0 - self.lo) // t), self.sizes)
 
     def point(self, k: int) -> _Case:
@@ -158,6 +177,7 @@ class _Merge:
 
 
 _MERGE = _Merge()
+_UNKNOWN: Any = object()
 SizeMap = _Window | _Linear | _Merge | None  # None: no spatial axes after this node
 
 
@@ -213,7 +233,7 @@ def _at_least(case: _Case, size: Affine, bound: int) -> _Case | None:
     if d == 0:
         return case if c >= bound else None
     lo = max(case.lo, -((c - bound) // d))  # ceil((bound - c) / d)
-    return replace_record(case, lo=lo)
+    return _Case(case.a, case.m, lo, case.sizes)
 
 
 def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
@@ -235,25 +255,31 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
             case = case.point(k)
         return [_with(case, node.index, x)], ""
     if isinstance(how, _Linear):
-        mapped = Affine(x.q * how.u, x.r * how.u + how.v)
+        if how.u == 1 and how.v == 0:  # the same size (activations, batchnorm): nothing to solve
+            return [_with(case, node.index, x)], ""
+        mapped = x.scaled(how.u, how.v)
         bounded = _at_least(case, mapped, 1)
         return ([_with(bounded, node.index, mapped)] if bounded else []), "its output would be smaller than 1"
     div = how.division
     s = div.stride
+    c, d = x.at(case.a, case.m)
     if how.exact:
-        c, d = x.at(case.a, case.m)
         solved = _solve_congruence(d, -(c + div.pad_total - div.k_eff), s)
         if solved is None:
             return [], (
                 f"its input {div.axis} + {div.pad_total} − {div.k_eff} is never a multiple of {s} "
                 "for the sizes that fit the layers before it"
             )
-        case = case.refine(*solved) if case.m else case
+        if case.m and solved != (0, 1):
+            case = case.refine(*solved)
+            c, d = x.at(case.a, case.m)
     bound = 1 if div.same else div.k_eff - div.pad_total
-    fitted = _at_least(case, x, bound)
-    if fitted is None:
-        return [], "the window never fits"
-    c, d = x.at(fitted.a, fitted.m)
+    if d == 0:  # _at_least, inline: this runs for every layer of every case
+        if c < bound:
+            return [], "the window never fits"
+        fitted = case
+    else:
+        fitted = _Case(case.a, case.m, max(case.lo, -((c - bound) // d)), case.sizes)
     t = s // math.gcd(d, s)  # d = 0 (a single size) gives t = 1
     if t > MAX_CASES:  # a stride of 2^31 must not be split class by class
         raise SizesError(
@@ -264,8 +290,8 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
     for j in range(t):
         sub = fitted.refine(j, t) if t > 1 else fitted
         x0 = c + d * j
-        out0 = replace_record(div, size=x0).out
-        size = Affine(x.q / s, (x.r - x0) / s + out0)
+        out0 = div.out_at(x0)
+        size = x.windowed(x0, out0, s)
         bounded = _at_least(sub, size, 1)
         if bounded is not None:
             out.append(_with(bounded, node.index, size))
@@ -280,7 +306,33 @@ def _in_shapes(report: Report, node: Node) -> tuple[tuple[int, ...], ...]:
     return tuple(report.input if i == INPUT else report.rows[i].output for i in node.inputs)
 
 
-def solve_axis(graph: Graph, report: Report, axis: int) -> AxisSizes:
+def _size_maps(graph: Graph, report: Report, axis: int) -> list[SizeMap]:
+    """Each node's size map on ``axis``, in execution order."""
+    # A size map depends on the layer's type, arguments and input shapes only,
+    # and deep specs repeat a few layers many times: work each one out once.
+    known: dict[tuple[Any, ...], SizeMap] = {}
+    maps = []
+    for node in graph.nodes:
+        in_shapes = _in_shapes(report, node)
+        key = (node.type, node.args, in_shapes)
+        how = known.get(key, _UNKNOWN)
+        if how is _UNKNOWN:
+            how = known[key] = _size_map(node, in_shapes, axis)
+        maps.append(how)
+    return maps
+
+
+def _solving_alike(how: SizeMap) -> Any:
+    """What the solver reads of a size map: not the axis's name, nor its actual size."""
+    if isinstance(how, _Window):
+        d = how.division
+        if d.same:  # its padding follows the actual size; the solver reads only the stride
+            return ("same", d.stride, how.exact)
+        return (d.pad_before, d.pad_total, d.k_eff, d.stride, d.ceil_mode, how.exact)
+    return how
+
+
+def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | None = None) -> AxisSizes:
     """The input sizes on spatial ``axis`` for which every layer is exact.
 
     ``report`` is the engine's report of ``graph`` at some valid input: it
@@ -292,9 +344,9 @@ def solve_axis(graph: Graph, report: Report, axis: int) -> AxisSizes:
     for node in graph.nodes:
         for i in node.inputs:
             last_use[i] = node.index
-    cases = [_Case(0, 1, 1, {INPUT: Affine(Fraction(1), Fraction(0))})]
-    for node in graph.nodes:
-        how = _size_map(node, _in_shapes(report, node), axis)
+    cases = [_Case(0, 1, 1, {INPUT: Affine(1, 0)})]
+    for node, how in zip(graph.nodes, maps if maps is not None else _size_maps(graph, report, axis)):
+        done = [i for i in node.inputs if last_use.get(i) == node.index]  # tensors no later node reads
         survivors: list[_Case] = []
         reason = ""
         for case in cases:
@@ -311,16 +363,26 @@ def solve_axis(graph: Graph, report: Report, axis: int) -> AxisSizes:
                 "too many rounding layers to solve exactly"
             )
         for case in survivors:
-            for i in node.inputs:
-                if last_use.get(i) == node.index:
-                    case.sizes.pop(i, None)
+            for i in done:
+                case.sizes.pop(i, None)
         cases = survivors
     return _normalise(name, cases)
 
 
 def solve(graph: Graph, report: Report) -> tuple[AxisSizes, ...]:
     """Every spatial axis of the spec's input (none for a flat input)."""
-    return tuple(solve_axis(graph, report, axis) for axis in range(len(report.input) - 1))
+    solved: list[AxisSizes] = []
+    alike: list[list[Any]] = []
+    for axis in range(len(report.input) - 1):
+        maps = _size_maps(graph, report, axis)
+        alike.append([_solving_alike(how) for how in maps])
+        # Square inputs and square kernels: the same problem on every axis, solved once.
+        twin = next((i for i in range(axis) if alike[i] == alike[axis] and solved[i].blocker is None), None)
+        if twin is None:
+            solved.append(solve_axis(graph, report, axis, maps))
+        else:
+            solved.append(replace_record(solved[twin], axis=axis_names(len(report.input) - 1)[axis]))
+    return tuple(solved)
 
 
 def _normalise(name: str, cases: Iterable[_Case]) -> AxisSizes:
