@@ -3,7 +3,7 @@
 never crashes, never hangs, never runs code": no such input makes cnncalc run
 longer than 5 s or use more than 500 MiB, and none gets a traceback.
 
-    python bench/hostile.py              # every case, summary as JSON and as a table
+    python bench/hostile.py              # every case: summary (JSON and table), check and sizes
     python bench/hostile.py --only alias # the cases whose name contains "alias"
     python bench/hostile.py --list       # the cases and their sizes, without running them
 
@@ -38,8 +38,8 @@ HEAD = "input: [3, 32, 32]\nlayers:\n"
 class Case:
     name: str
     make: Callable[[], bytes]
-    exits: tuple[int, ...]  # the exit codes that are right: 2 refused, 0 analysed
-    commands: tuple[tuple[str, ...], ...] = (("summary", "--format", "json"), ("summary",))
+    exits: tuple[int, ...]  # the exit codes that are right: 2 refused, 0 analysed (1: check found a problem)
+    commands: tuple[tuple[str, ...], ...] = (("summary", "--format", "json"), ("summary",), ("check",), ("sizes",))
 
 
 def _fill(prefix: str, item: str, suffix: str, sep: str = ", ") -> bytes:
@@ -117,7 +117,12 @@ def random_text() -> bytes:
 
 
 def flow_list() -> bytes:
+    """Over the layer limit (166,000 layers): refused before anything is built."""
     return _fill("input: [3, 32, 32]\nlayers: [", "relu", "]\n")
+
+
+def flow_list_at_the_limit() -> bytes:
+    return ("input: [3, 32, 32]\nlayers: [" + ", ".join(["relu"] * 100_000) + "]\n").encode()
 
 
 def flow_list_of_convs() -> bytes:
@@ -125,7 +130,21 @@ def flow_list_of_convs() -> bytes:
 
 
 def block_uses() -> bytes:
+    """Over the layer limit (333,000 block uses)."""
     return _fill("input: [3, 32, 32]\nblocks:\n  b:\n    layers: [relu]\nlayers: [", "b", "]\n")
+
+
+def block_uses_at_the_limit() -> bytes:
+    return (
+        "input: [3, 32, 32]\nblocks:\n  b:\n    layers: [relu]\nlayers: [" + ", ".join(["b"] * 100_000) + "]\n"
+    ).encode()
+
+
+def rounding_repeat() -> bytes:
+    """100,000 layers that each round (same padding, ceil_mode, upsampling), on a
+    non-square input: the most work for the sizes solver, which check also runs."""
+    layers = "[conv: {filters: 3, kernel: 3, stride: 3, padding: same}, maxpool: {kernel: 2, ceil_mode: true}, upsample: {scale: 6}]"
+    return f"input: [3, 32, 48]\nlayers:\n  - repeat: {{times: 33333, layers: {layers}}}\n".encode()
 
 
 def long_expressions() -> bytes:
@@ -155,9 +174,12 @@ CASES = [
     Case("random_bytes", random_bytes, (2,)),
     Case("random_text", random_text, (2,)),
     Case("long_expressions", long_expressions, (0,)),
-    Case("flow_list", flow_list, (0,), (("summary", "--format", "json"), ("summary",), ("check",))),
+    Case("flow_list", flow_list, (2,)),
+    Case("flow_list_at_the_limit", flow_list_at_the_limit, (0,)),
     Case("flow_list_of_convs", flow_list_of_convs, (0,)),
-    Case("block_uses", block_uses, (0,)),
+    Case("block_uses", block_uses, (2,)),
+    Case("block_uses_at_the_limit", block_uses_at_the_limit, (0,)),
+    Case("rounding_repeat", rounding_repeat, (0, 1)),
     Case("warnings", warnings, (0,)),
     Case("repeat_at_the_limit", repeat_at_the_limit, (0,)),
 ]
@@ -215,9 +237,9 @@ def main() -> int:
                 failures += bool(problems)
                 verdict = "ok" if not problems else "FAIL: " + ", ".join(problems)
                 print(f"{case.name:22} {len(data):>9,}  {shown:24} {code:>4} {seconds:>8.2f} {peak:>9.1f}  {verdict}")
-                if code == 2 and not problems:
-                    first = stderr.decode("utf-8", "replace").splitlines()[0]
-                    print(f"{'':35}{first[:150]}")
+                said = stderr.decode("utf-8", "replace").splitlines()
+                if code == 2 and not problems and said:  # check reports on stdout
+                    print(f"{'':35}{said[0][:150]}")
     if failures:
         print(f"{failures} run(s) past the bound or wrong")
     return 1 if failures else 0
