@@ -11,14 +11,14 @@ and prints. Nothing here imports rich.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .engine import run
 from .errors import Diagnostic, SourceLoc, SpecError
 from .graph import Graph
-from .loader import load
+from .loader import MAX_LAYERS, load
 from .record import record, replace as replace_record
 from .render.units import count, grouped, nbytes
 from .report import Report, Row
@@ -180,6 +180,8 @@ class Options:
     dtype: str | None = None
     input: tuple[int, ...] | None = None
     budgets: tuple[Budget, ...] = ()
+    overrides: Mapping[str, Any] | None = None  # --set name=value
+    max_layers: int = MAX_LAYERS
 
 
 DEFAULTS = Options()
@@ -188,7 +190,7 @@ DEFAULTS = Options()
 def check_text(text: str, file: str, options: Options = DEFAULTS) -> FileResult:
     """Analyse one spec's text; never raises on a bad spec."""
     try:
-        graph = load(text, file)
+        graph = load(text, file, overrides=options.overrides, max_layers=options.max_layers)
         report = run(graph, batch=options.batch, dtype=options.dtype, input=options.input)
     except SpecError as error:
         return FileResult(file, text, error)

@@ -82,21 +82,23 @@ _DTYPE = click.option(
 )
 
 
+_SET = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a spec argument (repeatable).")
+_MAX_LAYERS = click.option(
+    "--max-layers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Refuse specs that expand to more layers than this (default 100,000).",
+)
+
+
 def spec_options(function: F) -> F:
     """Options shared by the commands that analyse a spec."""
     options = [
         _BATCH,
         _DTYPE,
         click.option("--input", "input_text", metavar="CxHxW", help="Override the spec's input, e.g. 3x160x160."),
-        click.option(
-            "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a spec argument (repeatable)."
-        ),
-        click.option(
-            "--max-layers",
-            type=click.IntRange(min=1),
-            default=None,
-            help="Refuse specs that expand to more layers than this (default 100,000).",
-        ),
+        _SET,
+        _MAX_LAYERS,
     ]
     for option in reversed(options):
         function = option(function)
@@ -229,6 +231,8 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
 @_BATCH
 @_DTYPE
 @click.option("--input", "input_text", metavar="CxHxW", help="Check every spec at this input instead of its own.")
+@_SET
+@_MAX_LAYERS
 def check(
     specs: tuple[str, ...],
     fmt: str,
@@ -238,12 +242,15 @@ def check(
     batch: int,
     dtype: str | None,
     input_text: str | None,
+    sets: tuple[str, ...],
+    max_layers: int | None,
 ) -> None:
     """Check SPECs for CI: exit 1 when a layer's size division leaves a remainder
     (and the layer does not say allow_inexact: true) or a budget is exceeded,
     2 when a spec cannot be analysed (that wins over 1), else 0. Every spec is
     checked and every problem reported, each with its fixes."""
     from .check import Budget, FileResult, Options, check_text, exit_code, parse_amount
+    from .loader import MAX_LAYERS
     from .render.check import RENDERERS
     from .source import read_spec
 
@@ -254,7 +261,7 @@ def check(
                 budgets.append(Budget(metric, parse_amount(written, in_bytes=metric == "memory"), written))
             except ValueError as error:
                 raise click.BadParameter(str(error), param_hint=f"--max-{metric}") from None
-    options = Options(batch, dtype, _input_shape(input_text), tuple(budgets))
+    options = Options(batch, dtype, _input_shape(input_text), tuple(budgets), parse_set(sets), max_layers or MAX_LAYERS)
     results = []
     for spec in specs:
         try:
@@ -313,14 +320,17 @@ def sizes(
 )  # fmt: skip
 @_BATCH
 @_DTYPE
-def compare(specs: tuple[str, ...], fmt: str, input_text: str | None, batch: int, dtype: str | None) -> None:
+@_MAX_LAYERS
+def compare(
+    specs: tuple[str, ...], fmt: str, input_text: str | None, batch: int, dtype: str | None, max_layers: int | None
+) -> None:
     """Compare specs side by side: params, MACs, memory, receptive field, layers;
     each as a ratio to the first, then where the layers differ. A SPEC that is
     not a file and starts with '[' is an inline stack of layers in YAML flow
     syntax, e.g. '[conv: {filters: 64, kernel: 7, padding: 3}, relu]'."""
     from .compare import LABELS, compare as compare_reports
     from .engine import run
-    from .loader import load
+    from .loader import MAX_LAYERS, load
     from .render.compare import RENDERERS
     from .source import read_spec
 
@@ -335,11 +345,11 @@ def compare(specs: tuple[str, ...], fmt: str, input_text: str | None, batch: int
         try:
             if spec.lstrip().startswith("[") and not os.path.exists(spec):
                 text = f"input: [{', '.join(map(str, shape or (3, 224, 224)))}]\nlayers: {spec}\n"
-                graph = load(text, f"<stack {LABELS[i]}>")
+                graph = load(text, f"<stack {LABELS[i]}>", max_layers=max_layers or MAX_LAYERS)
                 sources.append(spec)
             else:
                 text, name = read_spec(spec)
-                graph = load(text, name)
+                graph = load(text, name, max_layers=max_layers or MAX_LAYERS)
                 sources.append(name)
             reports.append(run(graph, batch=batch, dtype=dtype, input=shape))
         except SpecError as error:

@@ -189,6 +189,20 @@ def test_budgets_on_vgg16() -> None:
     assert check("--max-macs", "16G", vgg).exit_code == 0
 
 
+def test_set_gates_a_width_variant_and_max_layers_is_honoured(tmp_path: Path) -> None:
+    mobilenet = str(SPECS / "mobilenet_v2.yaml")
+    # tests/data/mobilenet_v2_widths.json (PyTorch, torchvision's definition): width 0.5 has
+    # 1,968,680 trainable + 18,544 BatchNorm running statistics = 1,987,224 params
+    assert check("--set", "width=0.5", "--max-params", "1987224", mobilenet).exit_code == 0
+    assert check("--set", "width=0.5", "--max-params", "1987223", mobilenet).exit_code == 1
+    assert check("--max-params", "2M", mobilenet).exit_code == 1  # width 1.0: 3.5 M
+    assert check("--set", "widht=0.5", mobilenet).exit_code == 2
+    deep = write(tmp_path, "deep.yaml", "input: [3, 8, 8]\nlayers:\n  - repeat: {times: 100001, layers: [relu]}\n")
+    refused = check(deep)
+    assert refused.exit_code == 2 and "more than the limit of 100,000" in refused.output
+    assert check("--max-layers", "100001", deep).exit_code == 0
+
+
 def test_bad_budget_is_a_usage_error() -> None:
     result = check("--max-params", "lots", str(SPECS / "vgg16.yaml"))
     assert result.exit_code == 2

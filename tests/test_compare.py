@@ -177,3 +177,10 @@ def test_readme_outputs() -> None:
         result = CliRunner().invoke(main, argv, terminal_width=200)
         assert result.exit_code == 0
         assert result.output == output, f"README output of '{command}' is stale"
+
+
+def test_max_layers_reaches_compare() -> None:
+    deep = "[repeat: {times: 100001, layers: [relu]}]"
+    refused = CliRunner().invoke(main, ["compare", deep, "[relu]"])
+    assert refused.exit_code == 2 and "more than the limit of 100,000" in refused.stderr
+    assert CliRunner().invoke(main, ["compare", deep, "[relu]", "--max-layers", "100001"]).exit_code == 0
