@@ -24,6 +24,7 @@ METRICS = (
     ("rf", "receptive field (last map)"),
     ("weight_layers", "weight layers"),
     ("nonlinearities", "nonlinearities"),
+    ("inexact_layers", "inexact layers"),
 )
 
 
@@ -55,6 +56,7 @@ def metric_values(report: Report) -> dict[str, Any]:
         "rf": final_rf(report),
         "weight_layers": weight_layers(report),
         "nonlinearities": nonlinearities(report),
+        "inexact_layers": sum(1 for row in report.rows if not row.exact),  # allowed or not: the size is floored
     }
 
 
@@ -109,6 +111,7 @@ def _row(row: Row) -> dict[str, Any]:
         "output": list(row.output),
         "params": row.params,
         "macs": row.macs,
+        "exact": row.exact,
         "line": row.loc.line,
     }
 

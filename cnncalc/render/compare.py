@@ -61,7 +61,7 @@ def _row_cells(sign: str, row: Row) -> list[str]:
         sign,
         row.name,
         row.summary,
-        shape_text(row.output),
+        shape_text(row.output) + ("" if row.exact else " ⚠ inexact"),
         f"{grouped(row.params)} params",
         f"{grouped(row.macs)} MACs",
         f"line {row.loc.line}",
