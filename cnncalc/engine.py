@@ -13,7 +13,7 @@ from .errors import Diagnostic, LayerError, SpecError
 from .graph import INPUT, Graph, Node
 from .registry import REGISTRY, Facts, Window
 from .report import AxisRF, Report, Row, Totals
-from .shapes import MAX_SIZE, per_axis
+from .shapes import MAX_SIZE
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
 
@@ -64,60 +64,6 @@ def _merge_rf(fields: list[RF]) -> tuple[RF, bool]:
     return widest, misaligned
 
 
-_SHORT = {
-    "depthwise_conv": "dwconv",
-    "conv_transpose": "convT",
-    "adaptive_avgpool": "adaptive_avg",
-    "adaptive_maxpool": "adaptive_max",
-    "global_avgpool": "global_avg",
-    "global_maxpool": "global_max",
-}
-
-
-def summarize(type_name: str, args: Any, rank: int) -> str:
-    """The type and its key arguments in a compact form: ``conv 3×3 /2 p1``."""
-    parts = [_SHORT.get(type_name, type_name)]
-
-    def axes(value: Any) -> str:
-        values = per_axis(value, max(rank, 1), "") if isinstance(value, int) else value
-        return "×".join(map(str, values))
-
-    def uniform(value: Any) -> str:
-        if isinstance(value, tuple) and len(set(value)) == 1:
-            return str(value[0])
-        return axes(value) if isinstance(value, tuple) else str(value)
-
-    if hasattr(args, "kernel") and type_name != "channel_maxpool":
-        parts.append(axes(args.kernel))
-    stride = getattr(args, "stride", None)
-    if stride not in (None, 1) and not (type_name in ("maxpool", "avgpool") and stride == args.kernel):
-        parts.append("/" + uniform(stride))
-    padding = getattr(args, "padding", 0)
-    if padding not in (0, "valid") and type_name != "zero_pad":
-        parts.append(padding if isinstance(padding, str) else "p" + uniform(padding))
-    if getattr(args, "dilation", 1) != 1:
-        parts.append("d" + uniform(args.dilation))
-    if getattr(args, "groups", 1) != 1:
-        parts.append("g" + str(args.groups))
-    if getattr(args, "multiplier", 1) != 1:
-        parts.append("×" + str(args.multiplier))
-    if getattr(args, "ceil_mode", False):
-        parts.append("ceil")
-    if type_name in ("adaptive_avgpool", "adaptive_maxpool"):
-        parts.append("→" + axes(args.output))
-    elif type_name == "upsample":
-        parts.append("×" + uniform(args.scale))
-    elif type_name == "zero_pad":
-        parts.append(uniform(args.padding))
-    elif type_name == "channel_maxpool":
-        parts.append("/" + str(args.kernel))
-    elif type_name == "dropout":
-        parts.append(f"{args.rate:g}")
-    if getattr(args, "bias", True) is False:
-        parts.append("nobias")
-    return " ".join(parts)
-
-
 def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[int, ...] | None = None) -> Report:
     """Analyse every node; a rule's error becomes a located SpecError."""
     dtype = dtype or graph.dtype
@@ -150,7 +96,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
             found = known[key] = (
                 facts,
                 facts.exact,
-                summarize(node.type, node.args, len(in_shapes[0]) - 1),
+                REGISTRY.types[node.type].summary(node.args, len(in_shapes[0]) - 1),
                 0 if facts.in_place else math.prod(facts.output),
                 bool(getattr(node.args, "allow_inexact", False)),
             )

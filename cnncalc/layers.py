@@ -14,7 +14,21 @@ from typing import Any
 
 from .errors import LayerError
 from .record import record
-from .registry import GLOBAL, Facts, OptionalSize, Padding, Shape, Size, Window, arg, composite, layer
+from .registry import (
+    GLOBAL,
+    Facts,
+    OptionalSize,
+    Padding,
+    Shape,
+    Size,
+    Window,
+    arg,
+    axes_text,
+    composite,
+    layer,
+    uniform_text,
+    window_label,
+)
 from .shapes import Division, axis_names, per_axis, window_axis
 
 
@@ -124,7 +138,7 @@ class DepthwiseConv:
     allow_inexact: bool = False
 
 
-@layer("depthwise_conv", DepthwiseConv)
+@layer("depthwise_conv", DepthwiseConv, short="dwconv")
 def depthwise_conv(x: Shape, a: DepthwiseConv) -> Facts:
     """Depthwise convolution (groups = C): C·multiplier filters of ∏k weights each."""
     channels, spatial = _spatial(x, "depthwise_conv")
@@ -188,7 +202,7 @@ class ConvTranspose:
     allow_inexact: bool = False
 
 
-@layer("conv_transpose", ConvTranspose)
+@layer("conv_transpose", ConvTranspose, short="convT")
 def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
     """Transposed convolution: out = (in − 1)·stride − 2p + k_eff + output_padding.
     MACs = input positions × C·(filters/groups)·∏k (as torch's flop counter)."""
@@ -270,13 +284,17 @@ def _pool(x: Shape, a: Pool, type_name: str) -> Facts:
     )
 
 
-@layer("maxpool", Pool)
+def _pool_label(a: Pool, rank: int) -> str:
+    return window_label(a, rank, default_stride=a.kernel)  # a pool's stride is its kernel unless given
+
+
+@layer("maxpool", Pool, label=_pool_label)
 def maxpool(x: Shape, a: Pool) -> Facts:
     """Max pooling; stride defaults to the kernel; no params, no MACs."""
     return _pool(x, a, "maxpool")
 
 
-@layer("avgpool", Pool)
+@layer("avgpool", Pool, label=_pool_label)
 def avgpool(x: Shape, a: Pool) -> Facts:
     """Average pooling; stride defaults to the kernel; no params, no MACs."""
     return _pool(x, a, "avgpool")
@@ -292,13 +310,13 @@ def _global(x: Shape, type_name: str) -> Facts:
     return Facts(output=(channels,), window=GLOBAL)
 
 
-@layer("global_avgpool", NoArgs)
+@layer("global_avgpool", NoArgs, short="global_avg")
 def global_avgpool(x: Shape, a: NoArgs) -> Facts:
     """Average over every spatial position: [C, ...] → [C] (Keras GlobalAveragePooling)."""
     return _global(x, "global_avgpool")
 
 
-@layer("global_maxpool", NoArgs)
+@layer("global_maxpool", NoArgs, short="global_max")
 def global_maxpool(x: Shape, a: NoArgs) -> Facts:
     """Max over every spatial position: [C, ...] → [C]."""
     return _global(x, "global_maxpool")
@@ -336,13 +354,17 @@ def _adaptive(x: Shape, a: AdaptivePool, type_name: str) -> Facts:
     return Facts(output=(channels, *out), window=window)
 
 
-@layer("adaptive_avgpool", AdaptivePool)
+def _adaptive_label(a: AdaptivePool, rank: int) -> str:
+    return "→" + axes_text(a.output, rank)
+
+
+@layer("adaptive_avgpool", AdaptivePool, short="adaptive_avg", label=_adaptive_label)
 def adaptive_avgpool(x: Shape, a: AdaptivePool) -> Facts:
     """PyTorch AdaptiveAvgPool: [C, ...] → [C, *output]; always exact."""
     return _adaptive(x, a, "adaptive_avgpool")
 
 
-@layer("adaptive_maxpool", AdaptivePool)
+@layer("adaptive_maxpool", AdaptivePool, short="adaptive_max", label=_adaptive_label)
 def adaptive_maxpool(x: Shape, a: AdaptivePool) -> Facts:
     """PyTorch AdaptiveMaxPool: [C, ...] → [C, *output]; always exact."""
     return _adaptive(x, a, "adaptive_maxpool")
@@ -353,7 +375,7 @@ class ChannelPool:
     kernel: int
 
 
-@layer("channel_maxpool", ChannelPool)
+@layer("channel_maxpool", ChannelPool, label=lambda a, rank: f"/{a.kernel}")
 def channel_maxpool(x: Shape, a: ChannelPool) -> Facts:
     """Depth-wise max pooling over groups of `kernel` channels: [C, ...] → [C/kernel, ...]."""
     if x[0] % a.kernel:
@@ -411,7 +433,7 @@ class Dropout:
     rate: float = arg(0.5, minimum=0, maximum=1)
 
 
-@layer("dropout", Dropout)
+@layer("dropout", Dropout, label=lambda a, rank: f"{a.rate:g}")
 def dropout(x: Shape, a: Dropout) -> Facts:
     """Dropout: same shape, no params, counted in place (identity at inference)."""
     return Facts(output=x, in_place=True)
@@ -459,7 +481,7 @@ class Upsample:
     scale: Size
 
 
-@layer("upsample", Upsample)
+@layer("upsample", Upsample, label=lambda a, rank: "×" + uniform_text(a.scale, rank))
 def upsample(x: Shape, a: Upsample) -> Facts:
     """Nearest upsampling by an integer `scale` per axis."""
     channels, spatial = _spatial(x, "upsample")
@@ -473,7 +495,7 @@ class ZeroPad:
     padding: Size = arg(minimum=0)
 
 
-@layer("zero_pad", ZeroPad)
+@layer("zero_pad", ZeroPad, label=lambda a, rank: uniform_text(a.padding, rank))
 def zero_pad(x: Shape, a: ZeroPad) -> Facts:
     """Zero padding on both sides of every spatial axis."""
     channels, spatial = _spatial(x, "zero_pad")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Optional, Union
 
 from .record import MISSING, field, fields, record
-from .shapes import Division
+from .shapes import Division, per_axis
 
 Shape = tuple[int, ...]
 # The annotations an argument class may use, and what the loader accepts for
@@ -81,6 +81,48 @@ class ArgSpec:
     maximum: float | None
 
 
+# (arguments, spatial rank) → the key arguments in a compact form: "3×3 /2 p1"
+Label = Callable[[Any, int], str]
+
+
+def axes_text(value: Any, rank: int) -> str:
+    """A size on every axis: 3 on two axes is "3×3"."""
+    values = per_axis(value, max(rank, 1), "") if isinstance(value, int) else value
+    return "×".join(map(str, values))
+
+
+def uniform_text(value: Any, rank: int) -> str:
+    """A size once if it is the same on every axis: (2, 2) is "2"."""
+    if isinstance(value, tuple) and len(set(value)) == 1:
+        return str(value[0])
+    return axes_text(value, rank) if isinstance(value, tuple) else str(value)
+
+
+def window_label(args: Any, rank: int, default_stride: Any = 1) -> str:
+    """Whichever of the window arguments a layer has, defaults left out:
+    ``3×3 /2 p1 d2 g4 ×2 ceil nobias``."""
+    parts = []
+    if hasattr(args, "kernel"):
+        parts.append(axes_text(args.kernel, rank))
+    stride = getattr(args, "stride", None)
+    if stride is not None and stride != default_stride:
+        parts.append("/" + uniform_text(stride, rank))
+    padding = getattr(args, "padding", 0)
+    if padding not in (0, "valid"):
+        parts.append(padding if isinstance(padding, str) else "p" + uniform_text(padding, rank))
+    if getattr(args, "dilation", 1) != 1:
+        parts.append("d" + uniform_text(args.dilation, rank))
+    if getattr(args, "groups", 1) != 1:
+        parts.append("g" + str(args.groups))
+    if getattr(args, "multiplier", 1) != 1:
+        parts.append("×" + str(args.multiplier))
+    if getattr(args, "ceil_mode", False):
+        parts.append("ceil")
+    if getattr(args, "bias", True) is False:
+        parts.append("nobias")
+    return " ".join(parts)
+
+
 @record(slots=False)
 class LayerType:
     name: str
@@ -90,6 +132,13 @@ class LayerType:
     arity: int | None  # None: any number of inputs (merges)
     schema: tuple[ArgSpec, ...]
     doc: str
+    short: str = ""  # the name in the table's Type column ("" for the name itself)
+    label: Label = window_label
+
+    def summary(self, args: Any, rank: int) -> str:
+        """The type and its key arguments: ``conv 3×3 /2 p1``."""
+        label = self.label(args, rank)
+        return f"{self.short or self.name} {label}" if label else self.short or self.name
 
     def argspec(self, name: str) -> ArgSpec | None:
         for spec in self.schema:
@@ -151,14 +200,15 @@ def layer(
     *,
     arity: int | None = 1,
     aliases: tuple[str, ...] = (),
+    short: str = "",
+    label: Label = window_label,
 ) -> Callable[[Callable[..., Facts]], Callable[..., Facts]]:
-    """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` for merges)."""
+    """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` for merges);
+    ``short`` and ``label`` say how the table names it."""
 
     def register(rule: Callable[..., Facts]) -> Callable[..., Facts]:
-        REGISTRY.add(
-            LayerType(name, args_class, rule, None, arity, _schema(args_class), (rule.__doc__ or "").strip()),
-            aliases,
-        )
+        doc = (rule.__doc__ or "").strip()
+        REGISTRY.add(LayerType(name, args_class, rule, None, arity, _schema(args_class), doc, short, label), aliases)
         return rule
 
     return register

@@ -739,3 +739,33 @@ def test_spatial_layer_on_flat_input():
 )
 def test_bad_arguments_are_named(layer, word):
     assert word in spec_error(f"input: [3, 8, 8]\nlayers:\n  - {layer}\n").message
+
+
+# --- the Type column: each type's compact label, from its registry entry -------------------
+
+
+@pytest.mark.parametrize(
+    ("layer", "expected"),
+    [
+        ("conv: {filters: 8, kernel: 3, stride: 2, padding: 1, dilation: 2, groups: 2, bias: false}",
+         "conv 3×3 /2 p1 d2 g2 nobias"),
+        ("conv: {filters: 8, kernel: [1, 7], padding: [0, 3]}", "conv 1×7 p0×3"),
+        ("conv: {filters: 8, kernel: 3, padding: same}", "conv 3×3 same"),
+        ("depthwise_conv: {kernel: 3, multiplier: 2}", "dwconv 3×3 ×2"),
+        ("conv_transpose: {filters: 8, kernel: 2, stride: 2}", "convT 2×2 /2"),
+        ("maxpool: {kernel: 2}", "maxpool 2×2"),
+        ("maxpool: {kernel: 3, stride: 2, padding: 1, ceil_mode: true}", "maxpool 3×3 /2 p1 ceil"),
+        ("avgpool: {kernel: 2, stride: 1}", "avgpool 2×2 /1"),
+        ("avgpool: {kernel: 2, stride: 2}", "avgpool 2×2"),
+        ("adaptive_avgpool: {output: [7, 7]}", "adaptive_avg →7×7"),
+        ("global_maxpool", "global_max"),
+        ("channel_maxpool: {kernel: 2}", "channel_maxpool /2"),
+        ("dropout: {rate: 0.25}", "dropout 0.25"),
+        ("upsample: {scale: 2}", "upsample ×2"),
+        ("zero_pad: {padding: [1, 2]}", "zero_pad 1×2"),
+        ("relu", "relu"),
+    ],
+)  # fmt: skip
+def test_type_column_label(layer: str, expected: str) -> None:
+    report = cnncalc.analyze(f"input: [4, 16, 16]\nlayers:\n  - {layer}\n")
+    assert report.rows[0].summary == expected
