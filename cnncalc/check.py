@@ -144,19 +144,18 @@ class FileResult:
     totals: dict[str, int] | None = None
     allowed: int = 0  # inexact layers that say allow_inexact: true
 
+    @property
+    def errors(self) -> list[SpecError]:
+        """Every mistake found in an unusable spec, in the order of the file."""
+        return [] if self.error is None else [self.error, *self.error.others]
+
     def to_dict(self) -> dict[str, Any]:
-        error = None
-        if self.error is not None:
-            error = {
-                "line": self.error.loc.line,
-                "col": self.error.loc.col,
-                "message": self.error.message,
-                "hint": self.error.hint,
-            }
+        errors = [{"line": e.loc.line, "col": e.loc.col, "message": e.message, "hint": e.hint} for e in self.errors]
         return {
             "file": self.file,
             "ok": self.error is None and not self.findings,
-            "error": error,
+            "error": errors[0] if errors else None,
+            "errors": errors,
             "findings": [f.to_dict() for f in self.findings],
             "warnings": [
                 {"line": w.loc.line, "col": w.loc.col, "level": w.level, "message": w.message} for w in self.warnings
@@ -190,7 +189,7 @@ DEFAULTS = Options()
 def check_text(text: str, file: str, options: Options = DEFAULTS) -> FileResult:
     """Analyse one spec's text; never raises on a bad spec."""
     try:
-        graph = load(text, file, overrides=options.overrides, max_layers=options.max_layers)
+        graph = load(text, file, overrides=options.overrides, max_layers=options.max_layers, every_error=True)
         report = run(graph, batch=options.batch, dtype=options.dtype, input=options.input)
     except SpecError as error:
         return FileResult(file, text, error)

@@ -19,6 +19,7 @@ from .yamltree import YMap, YSeq, describe, parse
 TOP_KEYS = ("name", "description", "input", "dtype", "args", "blocks", "layers")
 DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
 STRUCTURAL = ("add", "concat", "repeat", "head")
+MAX_ERRORS = 20  # per spec, when collecting (check)
 MAX_LAYERS = 100_000  # see README, "Limits": keeps any spec within 5 s and 500 MiB
 MAX_FILE_BYTES = 32 * 2**20
 MAX_SIZE = 2**31 - 1
@@ -49,6 +50,7 @@ class _Builder:
     names: dict[str, SourceLoc] = field(default_factory=dict)
     outputs: dict[str, int] = field(default_factory=dict)
     counted: dict[int, int] = field(default_factory=dict)  # id(list in a block) → count()
+    errors: list[SpecError] | None = None  # collect layer errors and go on (check), or stop at the first
 
     # --- naming and groups ---------------------------------------------------
 
@@ -148,14 +150,23 @@ class _Builder:
             return self.head(body, body_loc, at, scope, current, path)
         if type_name in self.blocks:
             return self.block(type_name, body, body_loc, at, scope, current, path)
-        layer_type = REGISTRY.get(type_name)
-        if layer_type is None:
-            raise SpecError(
-                f"unknown layer type '{type_name}'",
-                at,
-                did_you_mean(type_name, [*REGISTRY.names(), *STRUCTURAL, *self.blocks]),
-            )
-        return self.primitive(layer_type, type_name, body, body_loc, at, scope, current, path)
+        try:
+            layer_type = REGISTRY.get(type_name)
+            if layer_type is None:
+                raise SpecError(
+                    f"unknown layer type '{type_name}'",
+                    at,
+                    did_you_mean(type_name, [*REGISTRY.names(), *STRUCTURAL, *self.blocks]),
+                )
+            return self.primitive(layer_type, type_name, body, body_loc, at, scope, current, path)
+        except SpecError as error:
+            if self.errors is None or len(self.errors) >= MAX_ERRORS:
+                raise
+            # A layer's own mistake (its type, an argument) leaves the layers after it
+            # readable: note it, skip the layer, and read on for the next mistake.
+            if not any(e.loc == error.loc and e.message == error.message for e in self.errors):
+                self.errors.append(error)
+            return current
 
     def arguments(self, body: Any, body_loc: SourceLoc, what: str) -> YMap:
         if body is None:
@@ -608,8 +619,13 @@ def load(
     *,
     overrides: Mapping[str, Any] | None = None,
     max_layers: int = MAX_LAYERS,
+    every_error: bool = False,
 ) -> Graph:
-    """Parse and expand a spec. ``overrides`` are ``--set name=value`` pairs."""
+    """Parse and expand a spec. ``overrides`` are ``--set name=value`` pairs.
+
+    With ``every_error``, mistakes in single layers (an unknown type or
+    argument, a bad value) do not stop the reading: the first is raised at the
+    end with the others in its ``others``, up to MAX_ERRORS."""
     start = SourceLoc(file, 1, 1)
     if len(text) > MAX_FILE_BYTES:
         raise SpecError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB", start, "is this a spec?")
@@ -640,12 +656,23 @@ def load(
     global_args = _spec_args(document, overrides or {})
     blocks = _blocks(document)
     builder = _Builder(file, blocks, global_args, max_layers)
+    if every_error:
+        builder.errors = []
     scope = _Scope(dict(global_args), "", {})
     layers = document["layers"]
     if isinstance(layers, YSeq) and not layers:
         raise SpecError("'layers' is empty", document.value_locs["layers"], "list at least one layer")
     builder.refuse_oversized(layers, scope)
-    main = builder.layers(layers, document.value_locs["layers"], scope, INPUT, "layers")
+    try:
+        main = builder.layers(layers, document.value_locs["layers"], scope, INPUT, "layers")
+    except SpecError as error:
+        if not builder.errors:
+            raise
+        builder.errors.append(error)  # a mistake that stops the reading, after those noted before it
+    if builder.errors:
+        first, *others = builder.errors
+        first.others = others
+        raise first
     for name, value in (("name", document.get("name")), ("description", document.get("description"))):
         if value is not None and not isinstance(value, str):
             raise SpecError(f"'{name}' must be text, not {describe(value)}", document.value_locs[name])

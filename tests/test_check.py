@@ -121,6 +121,41 @@ def test_every_file_is_reported_and_2_wins(tmp_path: Path) -> None:
     assert out.strip().endswith("checked 4 specs: 2 inexact layers, 2 specs could not be analysed")
 
 
+SEVERAL_MISTAKES = """\
+input: [3, 32, 32]
+blocks:
+  b:
+    args: {n: required}
+    layers: [conv: {filters: $n, kernel: 3}]
+layers:
+  - conv: {filters: 8, kernal: 3}
+  - relu
+  - convv: {filters: 8}
+  - maxpool: {kernel: 2, stride: 0}
+  - b: {}
+  - dense: {units: 10}
+"""
+
+
+def test_every_mistake_in_a_spec_is_reported(tmp_path: Path) -> None:
+    spec = write(tmp_path, "bad.yaml", SEVERAL_MISTAKES)
+    result = check("--format", "json", spec)
+    assert result.exit_code == 2
+    errors = json.loads(result.output)["files"][0]["errors"]
+    assert [(e["line"], e["col"], e["message"]) for e in errors] == [
+        (7, 24, "conv has no argument 'kernal'"),
+        (9, 5, "unknown layer type 'convv'"),
+        (10, 34, "maxpool 'stride' must be at least 1, not 0"),
+        (11, 5, "block 'b' is missing the argument 'n'"),  # a block's own error stops the reading
+    ]
+    text = check(spec).output
+    assert text.count("error:") == 4 and "did you mean 'kernel'" in text and "did you mean 'conv'" in text
+    assert check("--format", "github", spec).output.count("::error ") == 4
+    # summary stops at the first
+    first = CliRunner().invoke(main, ["summary", spec])
+    assert first.exit_code == 2 and first.stderr.count("error:") == 1
+
+
 def test_github_annotations(tmp_path: Path) -> None:
     path = write(tmp_path, "stem.yaml", STEM)
     broken = write(tmp_path, "broken.yaml", BROKEN)

@@ -39,7 +39,7 @@ def render_text(results: Sequence[FileResult]) -> str:
     out = []
     for result in results:
         if result.error is not None:
-            out.append(format_error(result.error, result.text))
+            out += [format_error(error, result.text) for error in result.errors]
             continue
         for warning in result.warnings:
             out.append(str(warning))
@@ -69,9 +69,9 @@ def render_github(results: Sequence[FileResult]) -> str:
     out = []
     for result in results:
         if result.error is not None:
-            e = result.error
-            message = e.message + (f"; {e.hint}" if e.hint else "")
-            out.append(annotation("error", e.loc.file, e.loc.line, e.loc.col, "cnncalc: unusable spec", message))
+            for e in result.errors:
+                message = e.message + (f"; {e.hint}" if e.hint else "")
+                out.append(annotation("error", e.loc.file, e.loc.line, e.loc.col, "cnncalc: unusable spec", message))
             continue
         for w in result.warnings:
             out.append(annotation("warning", w.loc.file, w.loc.line, w.loc.col, "cnncalc", w.message))
