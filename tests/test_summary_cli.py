@@ -156,6 +156,8 @@ def test_csv():
     assert first["params"] == str(64 * 3 * 9 + 64)
     assert (first["rf_size"], first["rf_jump"]) == ("3x3", "1x1")
     assert dict(zip(rows[0], rows[-1]))["rf_size"] == ""  # after flatten
+    nhwc = list(csv.reader(io.StringIO(ok(VGG16, "--format", "csv", "--layout", "nhwc"))))
+    assert nhwc[1][4] == "224x224x64" and nhwc[-1][4] == "1000"  # Keras's order; a flat output stays
 
 
 def test_markdown():

@@ -144,7 +144,9 @@ CSV_COLUMNS = (
 )
 
 
-def render_csv(report: Report, **_: object) -> str:
+def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
+    """One line per layer, exact integers; ``--layout nhwc`` puts the channels last in ``output``."""
+    channels_last = layout == "nhwc"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -156,7 +158,7 @@ def render_csv(report: Report, **_: object) -> str:
                 row.type,
                 row.path,
                 row.depth,
-                "x".join(map(str, row.output)),
+                "x".join(map(str, (*row.output[1:], row.output[0]) if channels_last else row.output)),
                 row.params,
                 row.trainable,
                 row.non_trainable,
