@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from .errors import CnnCalcError, SourceLoc, SpecError
+from .shapes import MAX_SIZE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -278,7 +279,9 @@ def check(
 @click.argument("spec")
 @spec_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--near", type=click.IntRange(min=1), metavar="N", help="Name the fitting sizes closest to N.")
+@click.option(
+    "--near", type=click.IntRange(min=1, max=MAX_SIZE), metavar="N", help="Name the fitting sizes closest to N."
+)
 def sizes(
     spec: str,
     batch: int,

@@ -5,6 +5,7 @@ the ``file:line:col`` of its layer and of each argument."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -450,7 +451,7 @@ class _Builder:
                     at,
                     f"write '{block_name}: {{{key}: ...}}'",
                 )
-            variables[key] = resolve(default, variables, declared.value_locs[key])  # may use earlier args
+            variables[key] = resolve_default(key, default, variables, declared)  # may use earlier args
         name = self.layer_name(args, scope, block_name)
         inner = self.group(scope, name, block_name)
         inner = replace_record(
@@ -740,8 +741,25 @@ def _spec_args(document: YMap, overrides: Mapping[str, Any]) -> dict[str, Any]:
         if not key.isidentifier():
             raise SpecError(f"argument name '{key}' must be a plain identifier", declared.key_locs[key])
         # in order, so a later default may use an earlier argument, overridden or not
-        values[key] = overrides[key] if key in overrides else resolve(raw, values, declared.value_locs[key])
+        values[key] = overrides[key] if key in overrides else resolve_default(key, raw, values, declared)
     return values
+
+
+def resolve_default(key: str, raw: Any, earlier: Mapping[str, Any], declared: YMap) -> Any:
+    """An argument's default, which may use the arguments declared before it."""
+    try:
+        return resolve(raw, earlier, declared.value_locs[key])
+    except SpecError as error:
+        names = list(declared)
+        ahead = [k for k in names[names.index(key) :] if k not in earlier and re.search(rf"\${k}\b", str(raw))]
+        if not ahead or not error.message.startswith("unknown argument"):
+            raise
+        what = "itself" if ahead[0] == key else f"'{ahead[0]}', declared after it"
+        raise SpecError(
+            f"the default of '{key}' uses {what}",
+            declared.value_locs[key],
+            "a default may use only the arguments declared before it",
+        ) from None
 
 
 def _blocks(document: YMap) -> dict[str, YMap]:

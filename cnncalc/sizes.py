@@ -32,7 +32,7 @@ from .graph import INPUT, Graph, Node
 from .record import asdict, record, replace as replace_record
 from .registry import REGISTRY
 from .report import Report
-from .shapes import Division, axis_names
+from .shapes import MAX_SIZE, Division, axis_names
 
 MAX_CASES = 4096
 MAX_PERIOD = 1 << 20
@@ -133,10 +133,10 @@ class AxisSizes:
         return any(n >= c.smallest and (n - c.offset) % self.step == 0 for c in self.classes)
 
     def next_fit(self, n: int) -> int | None:
-        """The smallest fitting size ≥ n."""
+        """The smallest fitting size ≥ n (none above MAX_SIZE, the largest size anything may have)."""
         found = [max(c.smallest, n + (c.offset - n) % self.step) for c in self.classes]
         found += [p for p in self.points if p >= n]
-        return min(found) if found else None
+        return min(found) if found and min(found) <= MAX_SIZE else None
 
     def prev_fit(self, n: int) -> int | None:
         """The largest fitting size ≤ n."""

@@ -594,6 +594,16 @@ CASES = [
         "input: [3, 32, 32]\nlayers: [relu, \x07relu]\n",
         "spec.yaml:2:16: error: invalid YAML: unacceptable character #x0007: control characters are not allowed; remove the control character",
     ),
+    (
+        "arg_default_uses_itself",
+        'input: [3, 8, 8]\nargs: {w: "$w * 2"}\nlayers: [relu]\n',
+        "spec.yaml:2:11: error: the default of 'w' uses itself; a default may use only the arguments declared before it",
+    ),
+    (
+        "block_arg_default_uses_a_later_one",
+        'input: [3, 8, 8]\nblocks:\n  x:\n    args: {n: "$m", m: 2}\n    layers: [relu]\nlayers: [x]\n',
+        "spec.yaml:4:15: error: the default of 'n' uses 'm', declared after it; a default may use only the arguments declared before it",
+    ),
 ]
 
 

@@ -234,6 +234,10 @@ def test_cli_json_and_near() -> None:
         assert axis["near"] == {"size": 225, "fits": False, "below": 224, "above": 256}
     text = CliRunner().invoke(main, ["sizes", str(SPECS / "vgg16.yaml"), "--near", "225"]).output
     assert "H: 225 does not fit; nearest: 224 (−1) and 256 (+31)" in text
+    # 2^31 − 1 is the largest size; 2^31 = 32·2^26 would fit but is past it
+    top = CliRunner().invoke(main, ["sizes", str(SPECS / "vgg16.yaml"), "--near", str(2**31 - 1)]).output
+    assert f"nearest: {2**31 - 32} (−31)\n" in top
+    assert CliRunner().invoke(main, ["sizes", str(SPECS / "vgg16.yaml"), "--near", str(2**31)]).exit_code == 2
 
 
 def test_cli_input_override_and_errors() -> None:
