@@ -43,6 +43,24 @@ def _section(text: str) -> str:
     return text[text.index(BEGIN) + len(BEGIN) : text.index(END)].strip()
 
 
+def test_readme_shows_the_real_vgg16_summary() -> None:
+    """The "What it prints" block is what `cnncalc summary specs/vgg16.yaml` prints without a terminal."""
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    text = README.read_text()
+    start = text.index("`cnncalc summary specs/vgg16.yaml` (no terminal, so no colours):\n\n```text\n")
+    block = text[text.index("```text\n", start) + len("```text\n") :]
+    block = block[: block.index("```")]
+    printed = CliRunner().invoke(main, ["summary", str(ROOT / "specs" / "vgg16.yaml")]).stdout
+
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.splitlines()]  # rich pads lines; editors strip the padding
+
+    assert lines(block) == lines(printed)
+
+
 def test_zoo_table_matches_the_specs() -> None:
     expected = zoo_table()
     assert _section(README.read_text()) == expected, "README zoo table is stale: run python tests/test_readme.py"
