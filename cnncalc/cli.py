@@ -345,9 +345,10 @@ def compare(
     reports, sources = [], []
     for i, spec in enumerate(specs):
         text = None
+        inline = spec.lstrip().startswith("[") and not os.path.exists(spec)
         try:
-            if spec.lstrip().startswith("[") and not os.path.exists(spec):
-                text = f"input: [{', '.join(map(str, shape or (3, 224, 224)))}]\nlayers: {spec}\n"
+            if inline:
+                text = f"{_STACK_KEY}{spec}\ninput: [{', '.join(map(str, shape or (3, 224, 224)))}]\n"
                 graph = load(text, f"<stack {LABELS[i]}>", max_layers=max_layers or MAX_LAYERS)
                 sources.append(spec)
             else:
@@ -356,8 +357,17 @@ def compare(
                 sources.append(name)
             reports.append(run(graph, batch=batch, dtype=dtype, input=shape))
         except SpecError as error:
+            if inline and error.loc.line == 1:  # in the stack as typed: point into that, not the text around it
+                error.loc = SourceLoc(error.loc.file, 1, max(error.loc.col - len(_STACK_KEY), 1))
+                text = spec
+            elif inline and error.message.startswith("invalid YAML"):  # found past its end: unclosed
+                error.loc = SourceLoc(error.loc.file, 1, len(spec) + 1)
+                text = spec
             fail(error, text)
     click.echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
+
+
+_STACK_KEY = "layers: "  # an inline stack is read as this key's value, on line 1 as the user typed it
 
 
 @main.command()

@@ -184,3 +184,20 @@ def test_max_layers_reaches_compare() -> None:
     refused = CliRunner().invoke(main, ["compare", deep, "[relu]"])
     assert refused.exit_code == 2 and "more than the limit of 100,000" in refused.stderr
     assert CliRunner().invoke(main, ["compare", deep, "[relu]", "--max-layers", "100001"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("stack", "first_line", "caret_col"),
+    [
+        ("[conv: {filters: 8, kernal: 3}]", "<stack A>:1:21: error: conv has no argument 'kernal'", 21),
+        ("[conv: {filters: 8, kernel: 300}]", "<stack A>:1:29: error: conv 'conv1': kernel 300 is larger", 29),
+        ("[conv: {filters: 8, kernel: 3}", "<stack A>:1:31: error: invalid YAML", 31),
+    ],
+)
+def test_inline_stack_errors_point_into_the_stack_as_typed(stack: str, first_line: str, caret_col: int) -> None:
+    result = CliRunner().invoke(main, ["compare", stack, "[relu]"])
+    assert result.exit_code == 2
+    message, source, caret = result.stderr.splitlines()[:3]
+    assert message.startswith(first_line)
+    assert source.strip() == stack
+    assert caret.index("^") - source.index("[") == caret_col - 1
