@@ -87,6 +87,8 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
     def loc(mark: Any) -> SourceLoc:
         return SourceLoc(file, mark.line + 1, mark.column + 1)
 
+    new_loc, ScalarEvent = SourceLoc, yaml.ScalarEvent  # locals: the loop below runs once per YAML event
+
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
     plain_cache: dict[str, Any] = {}
@@ -153,8 +155,9 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
         event: Any
         for event in iter(parser.get_event, None):  # yaml.parse() without a check_event() per event
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                at = loc(event.start_mark)
+            if kind is ScalarEvent:
+                mark = event.start_mark
+                at = new_loc(file, mark.line + 1, mark.column + 1)  # loc(), inline: one per value
                 tag = event.tag
                 if tag:
                     check_tag(tag, at)
@@ -173,12 +176,12 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
                     anchors[event.anchor] = (value, 1)
                 # attach()'s commonest cases, inline: most events are scalars
                 container = stack[-1].value if stack else None
-                if total < MAX_NODES and isinstance(container, YSeq):
+                if total < MAX_NODES and type(container) is YSeq:
                     total += 1
                     stack[-1].size += 1
                     container.append(value)
                     container.locs.append(at)
-                elif total < MAX_NODES and isinstance(container, YMap) and stack[-1].key is not _NO_KEY:
+                elif total < MAX_NODES and type(container) is YMap and stack[-1].key is not _NO_KEY:
                     frame = stack[-1]
                     total += 1
                     frame.size += 1
@@ -188,7 +191,7 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
                     frame.key = _NO_KEY
                 elif (
                     total < MAX_NODES
-                    and isinstance(container, YMap)
+                    and type(container) is YMap
                     and type(value) is str
                     and value not in container
                     and value != "<<"  # a merge key: attach() refuses it
