@@ -161,6 +161,8 @@ def summary(
     options: dict[str, Any] = {"layout": layout}
     if fmt == "table":
         options.update(_table_options(report, depth, width))
+    elif fmt == "markdown" and depth not in (None, "all"):
+        options["depth"] = _table_options(report, depth, width)["depth"]
     # JSON escapes every control character, so it holds no colour codes for
     # click to strip when piped: color=True spares a scan of the whole text.
     color = True if fmt == "json" else None

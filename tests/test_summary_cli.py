@@ -169,6 +169,18 @@ def test_markdown():
     assert "138,357,544" in out
 
 
+def test_markdown_folds_with_depth():
+    # torchvision.json: ResNet-18 has 11,689,512 trainable params and 9,600 BatchNorm running statistics
+    resnet18 = str(ROOT / "specs" / "resnet18.yaml")
+    for depth in ("0", "1"):
+        rows = [line.split(" | ") for line in ok(resnet18, "--format", "markdown", "--depth", depth).splitlines()]
+        rows = [r for r in rows if len(r) == 7 and r[0] != "| layer"]
+        assert sum(int(r[3].replace(",", "")) for r in rows) == 11_689_512 + 9_600
+        assert any("layers)" in r[1] for r in rows)  # folded blocks
+    flat = ok(resnet18, "--format", "markdown").splitlines()
+    assert len([line for line in flat if line.startswith("| ")]) - 1 > len(rows) + 1  # every layer without --depth
+
+
 # --- options -----------------------------------------------------------------------
 
 

@@ -172,7 +172,10 @@ def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
     return out.getvalue()
 
 
-def render_markdown(report: Report, layout: str = "nchw", **_: object) -> str:
+def render_markdown(report: Report, layout: str = "nchw", depth: int | None = None, **_: object) -> str:
+    """A Markdown table; with ``depth``, blocks nested deeper fold into one row each, as in the table."""
+    from .table import lines as table_lines  # the table's folding; rich is imported only to draw
+
     lines = [
         f"**{report.name or report.file}**: input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
         "",
@@ -180,11 +183,18 @@ def render_markdown(report: Report, layout: str = "nchw", **_: object) -> str:
         "|---|---|---|--:|--:|--:|--:|",
     ]
     size = report.dtype_bytes
-    for row in report.rows:
-        flag = "" if row.exact else " ⚠ " + divisions_text(row)
+    for line in table_lines(report, depth):
+        if line.header:  # a block's rows follow it; Markdown lists them flat
+            continue
+        last = line.rows[-1]
+        kind = f"{line.kind} ({len(line.rows)} layers)" if line.folded else line.kind
+        flag = "" if line.folded or last.exact else " ⚠ " + divisions_text(last)
+        params = sum(r.params for r in line.rows)
+        macs = sum(r.macs for r in line.rows)
+        memory = sum(r.activations for r in line.rows)
         lines.append(
-            f"| {row.name} | {row.summary} | {shape_text(row.output, layout)}{flag} | {grouped(row.params)} "
-            f"| {grouped(row.macs)} | {nbytes(row.activations * size)} | {rf_text(row.rf)} |"
+            f"| {line.name} | {kind} | {shape_text(last.output, layout)}{flag} | {grouped(params)} "
+            f"| {grouped(macs)} | {nbytes(memory * size)} | {rf_text(last.rf)} |"
         )
     t = report.totals
     lines += [
