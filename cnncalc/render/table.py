@@ -81,6 +81,13 @@ def _local(name: str, nested: bool) -> str:
     return name.rsplit(".", 1)[-1] if nested else name
 
 
+def _joined(name: str, merge: str) -> str:
+    """A merge's input as the tree shows it: local if it sits in the merge's own
+    block, else in full (a shortcut from the block before is not this block's relu2)."""
+    prefix = merge.rpartition(".")[0]
+    return name[len(prefix) + 1 :] if prefix and name.startswith(prefix + ".") else name
+
+
 def render_table(
     report: Report,
     *,
@@ -163,8 +170,8 @@ def render_table(
             continue
         kind = line.kind
         nested = line.depth > 0
-        if last.type in ("add", "concat"):
-            kind += " ← " + ", ".join(_local(name, nested) for name in last.inputs)
+        if len(last.inputs) > 1:  # a merge names the rows it joins
+            kind += " ← " + ", ".join(_joined(name, last.name) for name in last.inputs)
         output = shape_text(last.output, layout)
         style = ""
         if not last.exact:
