@@ -12,7 +12,9 @@ functions over the field names. ``fields``, ``replace`` and ``asdict`` work as
 their ``dataclasses`` namesakes do; type checkers see a dataclass (PEP 681).
 
 Not supported, because nothing here needs them: inheritance between records,
-``ClassVar``/``InitVar``/keyword-only fields, ``__post_init__``, ordering.
+``ClassVar``/``InitVar``/keyword-only fields, ``__post_init__``, ordering, and
+(as with ``dataclass(slots=True)``, which also makes a new class) zero-argument
+``super()`` in a record's methods.
 """
 
 from __future__ import annotations
