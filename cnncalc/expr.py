@@ -20,6 +20,7 @@ from .errors import did_you_mean
 Number = int | float
 MAX_LENGTH = 1000
 MAX_DEPTH = 50
+MAX_OPERAND = 10**18  # any literal, argument or product; a size is at most 2^31 - 1
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
@@ -135,7 +136,7 @@ class _Parser:
                 value = value // right
             if isinstance(value, float) and not math.isfinite(value):
                 raise ExprError(f'expression "{self.text}" overflows')
-            if isinstance(value, int) and abs(value) > 10**18:
+            if isinstance(value, int) and abs(value) > MAX_OPERAND:
                 raise ExprError(f'expression "{self.text}" gives a number too large for a size')
         return value
 
@@ -153,7 +154,7 @@ class _Parser:
         try:
             kind, token = self.take()
             if kind == "number":
-                return float(token) if any(c in token for c in ".eE") else int(token)
+                return self.bounded(float(token) if any(c in token for c in ".eE") else int(token), token)
             if kind == "var":
                 return self.variable(token)
             if kind == "name":
@@ -175,6 +176,16 @@ class _Parser:
         value = self.scope[name]
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ExprError(f"'${name}' is {_shown(value)}, not a number, in expression \"{self.text}\"")
+        return self.bounded(value, f"${name}")
+
+    def bounded(self, value: Number, written: str) -> Number:
+        """An operand within what a size can come from: larger ones overflow float division."""
+        if value != value:
+            raise ExprError(f'expression "{self.text[:60]}": {written[:20]} is not a number')
+        if abs(value) > MAX_OPERAND:
+            raise ExprError(
+                f'expression "{self.text[:60]}": {written[:20]} is too large for a size (at most 10^18 here)'
+            )
         return value
 
     def call(self, name: str) -> Number:
@@ -210,7 +221,10 @@ def _shown(value: Any) -> str:
 
 def evaluate(text: str, scope: Mapping[str, Any]) -> Number:
     """Evaluate ``text`` over ``scope`` (argument name → value)."""
-    return _Parser(text, scope).parse()
+    try:
+        return _Parser(text, scope).parse()
+    except OverflowError:  # bounded operands should prevent it; never a traceback if not
+        raise ExprError(f'expression "{text[:60]}" overflows') from None
 
 
 def variables(text: str) -> set[str]:

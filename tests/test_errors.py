@@ -526,7 +526,19 @@ CASES = [
     (
         "expression_overflow",
         H + '  - conv: {filters: "1e308 * 10", kernel: 3}\n',
-        'spec.yaml:3:21: error: expression "1e308 * 10" overflows',
+        'spec.yaml:3:21: error: expression "1e308 * 10": 1e308 is too large for a size (at most 10^18 here)',
+    ),
+    (
+        "expression_huge_argument",  # found by the long fuzz run: int / int overflowed float division
+        "input: [1]\nargs:\n  w: 1"
+        + "0" * 400
+        + "\nlayers:\n- repeat:\n    times: floor($w / 3)\n    layers: [relu]\n",
+        'spec.yaml:6:12: error: expression "floor($w / 3)": $w is too large for a size (at most 10^18 here)',
+    ),
+    (
+        "expression_nan_argument",
+        'input: [3, 8, 8]\nargs: {w: .nan}\nlayers:\n  - conv: {filters: "$w * 2", kernel: 1}\n',
+        'spec.yaml:4:21: error: expression "$w * 2": $w is not a number',
     ),
     (
         "expression_unbalanced",
