@@ -359,12 +359,14 @@ def compare(
                 sources.append(name)
             reports.append(run(graph, batch=batch, dtype=dtype, input=shape))
         except SpecError as error:
-            if inline and error.loc.line == 1:  # in the stack as typed: point into that, not the text around it
-                error.loc = SourceLoc(error.loc.file, 1, max(error.loc.col - len(_STACK_KEY), 1))
-                text = spec
-            elif inline and error.message.startswith("invalid YAML"):  # found past its end: unclosed
-                error.loc = SourceLoc(error.loc.file, 1, len(spec) + 1)
-                text = spec
+            if inline:  # point into the stack as typed, not into the text around it
+                *_, last = spec.split("\n")
+                stack_lines = spec.count("\n") + 1
+                if error.loc.line == 1:
+                    error.loc = SourceLoc(error.loc.file, 1, max(error.loc.col - len(_STACK_KEY), 1))
+                elif error.loc.line > stack_lines and error.message.startswith("invalid YAML"):  # unclosed
+                    error.loc = SourceLoc(error.loc.file, stack_lines, len(last) + 1)
+                text = spec if error.loc.line <= stack_lines else text
             fail(error, text)
     click.echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
 

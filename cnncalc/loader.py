@@ -161,13 +161,17 @@ class _Builder:
                 )
             return self.primitive(layer_type, type_name, body, body_loc, at, scope, current, path)
         except SpecError as error:
-            if self.errors is None or len(self.errors) >= MAX_ERRORS:
-                raise
             # A layer's own mistake (its type, an argument) leaves the layers after it
             # readable: note it, skip the layer, and read on for the next mistake.
-            if not any(e.loc == error.loc and e.message == error.message for e in self.errors):
-                self.errors.append(error)
+            self.note(error)
             return current
+
+    def note(self, error: SpecError) -> None:
+        """Collect a layer's mistake (once per place: a block used twice repeats its own), or raise it."""
+        if self.errors is None or len(self.errors) >= MAX_ERRORS:
+            raise error
+        if not any(e.loc == error.loc for e in self.errors):
+            self.errors.append(error)
 
     def arguments(self, body: Any, body_loc: SourceLoc, what: str) -> YMap:
         if body is None:
@@ -202,19 +206,27 @@ class _Builder:
         args = self.arguments(body, body_loc, written)
         values: dict[str, Any] = {}
         arg_locs: dict[str, SourceLoc] = {}
+        mistaken = False
         for key, raw in args.items():
             if key == "name":
                 continue
-            spec = layer_type.argspec(key)
-            if spec is None:
-                known = [s.name for s in layer_type.schema]
-                raise SpecError(
-                    f"{written} has no argument '{key}'",
-                    args.key_locs[key],
-                    did_you_mean(key, [*known, "name"]) or f"{written} takes no arguments",
-                )
-            values[key] = coerce(raw, spec, scope.variables, args.value_locs[key], written)
+            try:
+                spec = layer_type.argspec(key)
+                if spec is None:
+                    known = [s.name for s in layer_type.schema]
+                    raise SpecError(
+                        f"{written} has no argument '{key}'",
+                        args.key_locs[key],
+                        did_you_mean(key, [*known, "name"]) or f"{written} takes no arguments",
+                    )
+                values[key] = coerce(raw, spec, scope.variables, args.value_locs[key], written)
+            except SpecError as error:
+                self.note(error)  # raises unless check collects every mistake: then the next argument
+                mistaken = True
+                continue
             arg_locs[key] = args.value_locs[key]
+        if mistaken:
+            return current  # the layer is skipped; its other arguments have been read
         missing = [s.name for s in layer_type.schema if s.required and s.name not in values]
         if missing:
             raise SpecError(
@@ -664,19 +676,21 @@ def load(
     if isinstance(layers, YSeq) and not layers:
         raise SpecError("'layers' is empty", document.value_locs["layers"], "list at least one layer")
     builder.refuse_oversized(layers, scope)
+    for name, value in (("name", document.get("name")), ("description", document.get("description"))):
+        if value is not None and not isinstance(value, str):
+            builder.note(SpecError(f"'{name}' must be text, not {describe(value)}", document.value_locs[name]))
     try:
         main = builder.layers(layers, document.value_locs["layers"], scope, INPUT, "layers")
     except SpecError as error:
         if not builder.errors:
             raise
-        builder.errors.append(error)  # a mistake that stops the reading, after those noted before it
+        if not any(e.loc == error.loc for e in builder.errors):
+            builder.errors.append(error)  # a mistake that stops the reading, or one past MAX_ERRORS
     if builder.errors:
-        first, *others = builder.errors
+        # in the order of the file (a block's mistakes are found where it is used)
+        first, *others = sorted(builder.errors, key=lambda e: (e.loc.line, e.loc.col))[:MAX_ERRORS]
         first.others = others
         raise first
-    for name, value in (("name", document.get("name")), ("description", document.get("description"))):
-        if value is not None and not isinstance(value, str):
-            raise SpecError(f"'{name}' must be text, not {describe(value)}", document.value_locs[name])
     return Graph(
         file=file,
         name=document.get("name") or "",

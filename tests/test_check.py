@@ -156,6 +156,24 @@ def test_every_mistake_in_a_spec_is_reported(tmp_path: Path) -> None:
     assert first.exit_code == 2 and first.stderr.count("error:") == 1
 
 
+def test_each_mistake_once_in_file_order_and_at_most_20(tmp_path: Path) -> None:
+    uses = "".join(f"  - b: {{f: {-i}}}\n" for i in range(23))  # the block's one bad line, 23 times
+    text = (
+        "name: 5\ninput: [3, 8, 8]\nblocks:\n  b:\n    args: {f: required}\n"
+        "    layers: [conv: {filters: $f, kernel: 1}]\nlayers:\n"
+        + uses
+        + "  - conv: {fliters: 2, kernal: 3}\n  - convv\n"
+    )
+    errors = json.loads(check("--format", "json", write(tmp_path, "s.yaml", text)).output)["files"][0]["errors"]
+    assert [(e["line"], e["col"]) for e in errors] == [(1, 7), (6, 30), (31, 12), (31, 24), (32, 5)]
+    assert errors[0]["message"] == "'name' must be text, not the number 5"
+    assert errors[1]["message"] == "conv 'filters' must be at least 1, not 0"
+    assert [e["message"] for e in errors[2:4]] == ["conv has no argument 'fliters'", "conv has no argument 'kernal'"]
+    many = "input: [3, 8, 8]\nlayers:\n" + "".join(f"  - convv{i}\n" for i in range(30))
+    errors = json.loads(check("--format", "json", write(tmp_path, "m.yaml", many)).output)["files"][0]["errors"]
+    assert [e["line"] for e in errors] == list(range(3, 23))  # the first 20
+
+
 def test_github_annotations(tmp_path: Path) -> None:
     path = write(tmp_path, "stem.yaml", STEM)
     broken = write(tmp_path, "broken.yaml", BROKEN)

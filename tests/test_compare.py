@@ -201,3 +201,11 @@ def test_inline_stack_errors_point_into_the_stack_as_typed(stack: str, first_lin
     assert message.startswith(first_line)
     assert source.strip() == stack
     assert caret.index("^") - source.index("[") == caret_col - 1
+
+
+def test_a_multi_line_inline_stack_is_quoted_as_typed() -> None:
+    unclosed = CliRunner().invoke(main, ["compare", "[relu]", "[conv: {filters: 64,\n  kernel: 7}"])
+    assert unclosed.stderr.splitlines()[0].startswith("<stack B>:2:13: error: invalid YAML")
+    assert unclosed.stderr.splitlines()[1].strip() == "kernel: 7}"
+    typo = CliRunner().invoke(main, ["compare", "[relu]", "[conv: {filters: 64,\n  kernal: 7}]"])
+    assert typo.stderr.splitlines()[0].startswith("<stack B>:2:3: error: conv has no argument 'kernal'")
