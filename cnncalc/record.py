@@ -103,12 +103,21 @@ def _eq_and_hash(names: tuple[str, ...]) -> tuple[Callable[[Any, Any], Any], Cal
     return __eq__, __hash__
 
 
+def _reduce(self: Any) -> tuple[type, tuple[Any, ...]]:
+    """copy, deepcopy and pickle: rebuild from the field values (a frozen record refuses setattr)."""
+    return type(self), tuple(getattr(self, name) for name in self.__record_names__)
+
+
 def _refuse_set(self: Any, name: str, value: Any) -> None:
     raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
 def _refuse_delete(self: Any, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _has_default(f: Field) -> bool:
+    return f.default is not MISSING or f.default_factory is not MISSING
 
 
 def _fields_of(cls: type) -> tuple[Field, ...]:
@@ -119,7 +128,7 @@ def _fields_of(cls: type) -> tuple[Field, ...]:
         value = vars(cls).get(name, MISSING)
         spec = value if isinstance(value, Field) else Field(value, MISSING, {})
         spec.name = name
-        if found and found[-1].default is not MISSING and spec.default is MISSING and spec.default_factory is MISSING:
+        if found and _has_default(found[-1]) and not _has_default(spec):
             raise TypeError(f"{cls.__name__}.{name}: a field without a default follows one with a default")
         found.append(spec)
     return tuple(found)
@@ -166,13 +175,10 @@ def _make(cls: type, frozen: bool, slots: bool) -> type:
     if slots:
         namespace["__slots__"] = names
     eq, hash_ = _eq_and_hash(names)
-    namespace.update(
-        __record_fields__=fields,
-        __record_names__=names,
-        __repr__=_repr,
-        __eq__=eq,
-        __hash__=hash_ if frozen else None,  # as dataclasses: mutable and eq means unhashable
-    )
+    namespace.update(__record_fields__=fields, __record_names__=names, __reduce__=_reduce)
+    generated = {"__repr__": _repr, "__eq__": eq, "__hash__": hash_ if frozen else None}  # mutable + eq: unhashable
+    for name, method in generated.items():
+        namespace.setdefault(name, method)  # as dataclasses: a class's own method stays
     if frozen:
         namespace.update(__setattr__=_refuse_set, __delattr__=_refuse_delete)
     made = type(cls)(cls.__name__, cls.__bases__, namespace)

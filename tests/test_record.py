@@ -68,12 +68,36 @@ def test_mutable_record_with_factories():
     assert Bag.__hash__ is None  # mutable with __eq__: unhashable, as a dataclass
 
 
+def test_copy_pickle_and_own_methods():
+    import copy
+    import pickle
+
+    p = Point(1, 5, ("a",))
+    assert copy.copy(p) == p and copy.deepcopy(p) == p and pickle.loads(pickle.dumps(p)) == p
+
+    @record
+    class Named:
+        x: int
+
+        def __repr__(self) -> str:
+            return "mine"
+
+    assert repr(Named(1)) == "mine" and Named(1) == Named(1)
+
+
 def test_refuses_what_it_does_not_support():
     with pytest.raises(TypeError, match="without a default follows"):
 
         @record
         class Bad:
             a: int = 1
+            b: int
+
+    with pytest.raises(TypeError, match="without a default follows"):
+
+        @record(frozen=False, slots=False)
+        class AfterFactory:
+            a: list[int] = field(default_factory=list)
             b: int
 
     with pytest.raises(TypeError, match="do not inherit"):
