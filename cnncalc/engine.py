@@ -120,25 +120,25 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         fields[position] = rf
         for message in facts.warnings:
             warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc))
-        rows.append(
+        rows.append(  # Row's fields in order: positional arguments are the cheapest call, once per layer
             Row(
-                name=node.name,
-                type=node.type,
-                path=node.path,
-                depth=node.depth,
-                output=facts.output,
-                trainable=facts.trainable,
-                non_trainable=facts.non_trainable,
-                macs=facts.macs * batch,
-                activations=activations * batch,
-                exact=exact,
-                allow_inexact=allow_inexact,
-                divisions=facts.divisions,
-                rf=rf,
-                summary=summary,
-                inputs=tuple(map(name_of, node.inputs)),
-                loc=node.loc,
-                group=node.group,
+                node.name,
+                node.type,
+                node.path,
+                node.depth,
+                facts.output,
+                facts.trainable,
+                facts.non_trainable,
+                facts.macs * batch,
+                activations * batch,
+                exact,
+                allow_inexact,
+                facts.divisions,
+                rf,
+                summary,
+                tuple(map(name_of, node.inputs)),
+                node.loc,
+                node.group,
             )
         )
     size = DTYPE_BYTES[dtype]

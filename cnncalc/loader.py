@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import layers as _layers  # noqa: F401  (registers the built-in types)
-from .errors import SourceLoc, SpecError, did_you_mean
+from .errors import NOWHERE, SourceLoc, SpecError, did_you_mean
 from .expr import ExprError, evaluate
 from .graph import INPUT, Graph, Group, Node
 from .record import field, record, replace as replace_record
@@ -20,6 +20,7 @@ from .yamltree import YMap, YSeq, describe, parse
 TOP_KEYS = ("name", "description", "input", "dtype", "args", "blocks", "layers")
 DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
 STRUCTURAL = ("add", "concat", "repeat", "head")
+_NO_ARGUMENTS = YMap(NOWHERE)
 MAX_ERRORS = 20  # per spec, when collecting (check)
 MAX_LAYERS = 100_000  # see README, "Limits": keeps any spec within 5 s and 500 MiB
 MAX_FILE_BYTES = 32 * 2**20
@@ -52,6 +53,7 @@ class _Builder:
     outputs: dict[str, int] = field(default_factory=dict)
     counted: dict[int, int] = field(default_factory=dict)  # id(list in a block) → count()
     errors: list[SpecError] | None = None  # collect layer errors and go on (check), or stop at the first
+    defaults: dict[type, Any] = field(default_factory=dict)
 
     # --- naming and groups ---------------------------------------------------
 
@@ -166,6 +168,13 @@ class _Builder:
             self.note(error)
             return current
 
+    def default_args(self, args_class: type) -> Any:
+        """One instance of an argument class at its defaults, shared by every layer that gives none."""
+        found = self.defaults.get(args_class)
+        if found is None:
+            found = self.defaults[args_class] = args_class()
+        return found
+
     def note(self, error: SpecError) -> None:
         """Collect a layer's mistake (once per place: a block used twice repeats its own), or raise it."""
         if self.errors is None or len(self.errors) >= MAX_ERRORS:
@@ -175,7 +184,7 @@ class _Builder:
 
     def arguments(self, body: Any, body_loc: SourceLoc, what: str) -> YMap:
         if body is None:
-            return YMap(body_loc)
+            return _NO_ARGUMENTS  # a bare '- relu': read only, shared
         if not isinstance(body, YMap):
             raise SpecError(
                 f"the arguments of '{what}' must be a mapping, not {describe(body)}",
@@ -235,7 +244,7 @@ class _Builder:
                 f"write '{written}: {{{', '.join(f'{m}: ...' for m in missing)}}}'",
             )
         name = self.layer_name(args, scope, layer_type.name)
-        instance = layer_type.args_class(**values)
+        instance = layer_type.args_class(**values) if values else self.default_args(layer_type.args_class)
         if layer_type.expand is None:
             return self.add_node(scope, name, layer_type, instance, (current,), at, arg_locs, path)
         inner = self.group(scope, name, layer_type.name)
