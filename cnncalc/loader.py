@@ -416,8 +416,9 @@ class _Builder:
         if not isinstance(items, YSeq):
             return
         total, crossing, memo = 0, None, dict[int, int]()
+        plain = set(REGISTRY.types) | set(REGISTRY.aliases)  # a bare layer type counts one: most items
         for i, item in enumerate(items):
-            total += self.count_item(item, scope.variables, 0, (), memo)
+            total += 1 if type(item) is str and item in plain else self.count_item(item, scope.variables, 0, (), memo)
             if crossing is None and total > self.max_layers:
                 crossing = i
         if crossing is None:
