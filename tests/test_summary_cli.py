@@ -79,6 +79,7 @@ def test_a_narrow_terminal_drops_the_share_bars_before_the_numbers(width):
     assert "Share" in wide and "Share" not in narrow
     table = narrow.split("\nTotal params")[0].splitlines()
     assert all(len(line) <= width for line in table)
+    # conv1_1: 3·3·3·64 + 64 = 1,792 params, 224·224·64 · 27 = 86,704,128 MACs, 64·224·224·4 B = 12.25 MiB
     conv = next(line for line in table if line.startswith("conv1_1 "))
     assert conv.split() == [
         "conv1_1",
