@@ -1,15 +1,14 @@
 """The model zoo in specs/ against published figures, to the unit.
 
-Reference figures: shared/reference/torchvision.json (computed with PyTorch on
-torchvision's own model definitions, see its "_about"). The repository is cloned
-with shared/ as a sibling of the clone root; CNNCALC_SHARED may point elsewhere.
+Reference figures: tests/data/reference/torchvision.json, a copy of
+shared/reference/torchvision.json (computed with PyTorch on torchvision's own
+model definitions, see its "_about"), so that a clone tests itself.
 MobileNetV2 at other widths: tests/data/mobilenet_v2_widths.json (see its "_source").
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -35,18 +34,8 @@ OWNED = (
 
 
 def _reference_path() -> Path:
-    candidates = [Path(__file__).resolve().parents[2] / "shared"]
-    if os.environ.get("CNNCALC_SHARED"):
-        candidates.append(Path(os.environ["CNNCALC_SHARED"]))
-    for shared in candidates:
-        path = shared / "reference" / "torchvision.json"
-        if path.is_file():
-            return path
-    raise FileNotFoundError(
-        "reference/torchvision.json not found in "
-        + " or ".join(str(c) for c in candidates)
-        + " (clone the repository beside shared/, or set CNNCALC_SHARED)"
-    )
+    """The project's copy of shared/reference/torchvision.json: a clone tests itself."""
+    return DATA / "reference" / "torchvision.json"
 
 
 REFERENCE: dict = json.loads(_reference_path().read_text())
