@@ -59,10 +59,25 @@ def _yolov8n() -> Any:
 MODELS: dict[str, tuple[Callable[[], Any], tuple[int, ...]]] = {
     **{
         name: (_torchvision(name), (3, 224, 224))
-        for name in (
-            "alexnet vgg11 vgg16 vgg19 resnet18 resnet34 resnet50 resnet101 resnet152 mobilenet_v2 "
-            "efficientnet_b0 mobilenet_v3_large convnext_tiny regnet_y_400mf shufflenet_v2_x1_0 swin_t vit_b_16"
-        ).split()
+        for name in [
+            "alexnet",
+            "vgg11",
+            "vgg16",
+            "vgg19",
+            "resnet18",
+            "resnet34",
+            "resnet50",
+            "resnet101",
+            "resnet152",
+            "mobilenet_v2",
+            "efficientnet_b0",
+            "mobilenet_v3_large",
+            "convnext_tiny",
+            "regnet_y_400mf",
+            "shufflenet_v2_x1_0",
+            "swin_t",
+            "vit_b_16",
+        ]
     },
     "googlenet": (_torchvision("googlenet", aux_logits=False, init_weights=True), (3, 224, 224)),
     "inception_v3": (_torchvision("inception_v3", aux_logits=False, init_weights=True), (3, 299, 299)),
