@@ -19,6 +19,7 @@ from .engine import run
 from .errors import Diagnostic, SourceLoc, SpecError
 from .graph import Graph
 from .loader import MAX_LAYERS, load
+from .metrics import BUDGETS, BYTES
 from .record import record, replace as replace_record
 from .render.units import count, grouped, nbytes
 from .report import Report, Row
@@ -62,7 +63,8 @@ def parse_amount(text: str, *, in_bytes: bool = False) -> int:
 
 @record
 class Budget:
-    """A CI guardrail: ``metric`` ('params', 'macs' or 'memory') at most ``limit``."""
+    """A CI guardrail: the metric budgeted as ``metric`` (``--max-params``, see
+    cnncalc.metrics.BUDGETS) at most ``limit``."""
 
     metric: str
     limit: int
@@ -73,26 +75,18 @@ class Budget:
         return f"--max-{self.metric}"
 
 
-def _total(report: Report, metric: str) -> int:
-    t = report.totals
-    return {"params": t.params, "macs": t.macs, "memory": t.activation_bytes}[metric]
+def _total(report: Report, budget: str) -> int:
+    return report.totals[BUDGETS[budget].key]
 
 
-def _row_share(row: Row, metric: str, report: Report) -> int:
-    if metric == "params":
-        return row.params
-    if metric == "macs":
-        return row.macs
-    return row.activations * report.dtype_bytes
+def _row_share(row: Row, budget: str, report: Report) -> int:
+    return BUDGETS[budget].row(row, report.dtype_bytes)
 
 
-def _amount_text(metric: str, value: int) -> str:
-    if metric == "memory":
+def _amount_text(budget: str, value: int) -> str:
+    if BUDGETS[budget].unit == BYTES:
         return f"{nbytes(value)} ({grouped(value)} B)"
     return f"{grouped(value)} ({count(value)})"
-
-
-_METRIC_WORDS = {"params": "params", "macs": "MACs", "memory": "activation memory"}
 
 
 # --- findings --------------------------------------------------------------------
@@ -204,9 +198,9 @@ def budget_findings(report: Report, budgets: Sequence[Budget]) -> list[Finding]:
         value = _total(report, budget.metric)
         if value <= budget.limit:
             continue
-        word = _METRIC_WORDS[budget.metric]
+        word = BUDGETS[budget.metric].label
         message = (
-            f"{word} {_amount_text(budget.metric, value)} {'exceeds' if budget.metric == 'memory' else 'exceed'} "
+            f"{word} {_amount_text(budget.metric, value)} {'exceed' if word.endswith('s') else 'exceeds'} "
             f"{budget.option} {budget.written} "
             f"by {_amount_text(budget.metric, value - budget.limit)}"
         )

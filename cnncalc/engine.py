@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from operator import attrgetter
 from typing import Any
 
 from .errors import Diagnostic, LayerError, SpecError
 from .graph import INPUT, Graph, Node
+from .metrics import totals as metric_totals
 from .registry import REGISTRY, Facts, Window
 from .report import AxisRF, Report, Row, Totals
 from .shapes import MAX_SIZE
@@ -142,22 +142,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
             )
         )
     size = DTYPE_BYTES[dtype]
-    trainable = sum(map(attrgetter("trainable"), rows))  # map/attrgetter: the loop runs in C
-    non_trainable = sum(map(attrgetter("non_trainable"), rows))
-    macs = sum(map(attrgetter("macs"), rows))
     input_activations = math.prod(input_shape) * batch
-    activations = input_activations + sum(map(attrgetter("activations"), rows))
-    totals = Totals(
-        params=trainable + non_trainable,
-        trainable=trainable,
-        non_trainable=non_trainable,
-        macs=macs,
-        flops=2 * macs,
-        activations=activations,
-        activation_bytes=activations * size,
-        param_bytes=(trainable + non_trainable) * size,
-        inexact_layers=sum(1 for r in rows if not r.exact and not r.allow_inexact),
-    )
+    totals = Totals(metric_totals(rows, input_activations, size))
     outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
     return Report(
         name=graph.name,

@@ -9,7 +9,8 @@ from typing import Any
 
 from .errors import Diagnostic, SourceLoc
 from .graph import Group
-from .record import field, fields, record
+from .metrics import ROW_KEYS
+from .record import field, record
 from .shapes import Division
 
 Shape = tuple[int, ...]
@@ -83,30 +84,50 @@ class Row:
             "path": self.path,
             "depth": self.depth,
             "output": list(self.output),
-            "params": self.params,
-            "trainable": self.trainable,
-            "non_trainable": self.non_trainable,
-            "macs": self.macs,
-            "activations": self.activations,
+            **{key: getattr(self, key) for key in ROW_KEYS},
             "exact": self.exact,
             "rf": self.rf_dict(),
         }
 
 
-@record
 class Totals:
-    params: int
-    trainable: int
-    non_trainable: int
-    macs: int
-    flops: int
-    activations: int
-    activation_bytes: int
-    param_bytes: int
-    inexact_layers: int
+    """The network's figures, one per metric of :mod:`cnncalc.metrics`, in its
+    order: ``totals.macs``, ``totals["macs"]``, ``to_dict()`` for JSON."""
+
+    __slots__ = ("_values",)
+    _values: dict[str, int]
+
+    def __init__(self, values: Mapping[str, int]) -> None:
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, key: str) -> int:
+        if key.startswith("_"):  # copy and pickle look for hooks before _values is set
+            raise AttributeError(key)
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"no metric '{key}'; see cnncalc.metrics") from None
+
+    def __getitem__(self, key: str) -> int:
+        return self._values[key]
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError("Totals are frozen")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Totals) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __repr__(self) -> str:
+        return "Totals(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, int]]]:
+        return Totals, (self._values,)
 
     def to_dict(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return dict(self._values)
 
 
 @record(slots=False)

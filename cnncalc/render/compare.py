@@ -8,17 +8,15 @@ from typing import Any
 
 from ..compare import Comparison, Hunk, Metric
 from ..report import Row
-from .units import grouped, nbytes, shape_text
+from .units import exact, grouped, shape_text
 
 
-def value_text(key: str, value: Any) -> str:
+def value_text(unit: str, value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, tuple):
         return "×".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
-    if key.endswith("_bytes"):
-        return nbytes(value)
-    return grouped(value)
+    return exact(unit, value)
 
 
 def ratio_text(r: Fraction | None) -> str:
@@ -46,7 +44,7 @@ def _header(comparison: Comparison) -> list[str]:
 def _cells(metric: Metric) -> list[str]:
     return [
         metric.label,
-        *(value_text(metric.key, v) for v in metric.values),
+        *(value_text(metric.unit, v) for v in metric.values),
         *(ratio_text(r) for r in metric.ratios[1:]),
     ]
 

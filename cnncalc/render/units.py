@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..metrics import BYTES
 from ..report import AxisRF, Row
 
 
@@ -26,6 +27,21 @@ def nbytes(n: int) -> str:
 
 def grouped(n: int) -> str:
     return f"{n:,}"
+
+
+def human(unit: str, n: int) -> str:
+    """A metric's figure at a glance: '138.36 M', '527.79 MiB'."""
+    return nbytes(n) if unit == BYTES else count(n)
+
+
+def exact(unit: str, n: int) -> str:
+    """A metric's figure in full, bytes in binary units: '138,357,544', '527.79 MiB'."""
+    return nbytes(n) if unit == BYTES else grouped(n)
+
+
+def heading(label: str) -> str:
+    """'memory' → 'Memory', 'MACs' → 'MACs'."""
+    return label[:1].upper() + label[1:]
 
 
 def _num(value: Fraction | int) -> str:
