@@ -90,28 +90,10 @@ class Hunk:
     removed: tuple[Row, ...]
     added: tuple[Row, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        if self.op == "equal":
-            return {"op": "equal", "count": len(self.removed), "layers": [r.name for r in self.added]}
-        return {"op": self.op, "removed": [_row(r) for r in self.removed], "added": [_row(r) for r in self.added]}
-
-
-def _row(row: Row) -> dict[str, Any]:
-    return {
-        "name": row.name,
-        "type": row.type,
-        "summary": row.summary,
-        "output": list(row.output),
-        "params": row.params,
-        "macs": row.macs,
-        "exact": row.exact,
-        "line": row.loc.line,
-    }
-
 
 def _key(row: Row) -> tuple[Any, ...]:
     """What makes two layers the same, names aside."""
-    return (row.summary, row.output, row.trainable, row.non_trainable, row.macs)
+    return (row.type, row.args, row.rank, row.output, row.trainable, row.non_trainable, row.macs)
 
 
 def diff(base: Report, other: Report) -> tuple[Hunk, ...]:
@@ -126,27 +108,6 @@ class Comparison:
     reports: tuple[Report, ...]
     metrics: tuple[Metric, ...]
     diffs: tuple[tuple[Hunk, ...], ...]  # diffs[i]: spec i+1 against the first
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "specs": [
-                {
-                    "label": label,
-                    "source": source,
-                    "name": report.name,
-                    "input": list(report.input),
-                    "batch": report.batch,
-                    "dtype": report.dtype,
-                    "output": list(report.outputs.get("main", ())),
-                }
-                for label, source, report in zip(self.labels, self.sources, self.reports)
-            ],
-            "metrics": [m.to_dict() for m in self.metrics],
-            "differences": [
-                {"spec": self.labels[i + 1], "against": self.labels[0], "hunks": [h.to_dict() for h in hunks]}
-                for i, hunks in enumerate(self.diffs)
-            ],
-        }
 
 
 def compare(reports: Sequence[Report], sources: Sequence[str]) -> Comparison:

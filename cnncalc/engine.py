@@ -85,7 +85,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
     warnings: list[Diagnostic] = []
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, str, int, bool]] = {}
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool]] = {}
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
         in_shapes = tuple(map(shape_of, node.inputs))
@@ -96,11 +96,11 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
             found = known[key] = (
                 facts,
                 facts.exact,
-                REGISTRY.types[node.type].summary(node.args, len(in_shapes[0]) - 1),
+                len(in_shapes[0]) - 1,
                 0 if facts.in_place else math.prod(facts.output),
                 bool(getattr(node.args, "allow_inexact", False)),
             )
-        facts, exact, summary, activations, allow_inexact = found
+        facts, exact, rank, activations, allow_inexact = found
         if len(node.inputs) > 1:
             in_fields = list(map(field_of, node.inputs))
             rf_in, misaligned = _merge_rf(in_fields)
@@ -135,7 +135,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 allow_inexact,
                 facts.divisions,
                 rf,
-                summary,
+                node.args,
+                rank,
                 tuple(map(name_of, node.inputs)),
                 node.loc,
                 node.group,

@@ -11,6 +11,7 @@ from .errors import Diagnostic, SourceLoc
 from .graph import Group
 from .metrics import ROW_KEYS
 from .record import field, record
+from .registry import REGISTRY
 from .shapes import Division
 
 Shape = tuple[int, ...]
@@ -59,7 +60,8 @@ class Row:
     allow_inexact: bool
     divisions: tuple[Division, ...]
     rf: tuple[AxisRF, ...] | None
-    summary: str  # the type and key arguments, compact: "conv 3×3 /2 p1"
+    args: Any  # its type's argument record, as the loader built it
+    rank: int  # spatial axes of its (first) input: how its label writes an int size ("3" → "3×3")
     inputs: tuple[str, ...]  # names of the rows it reads ("input" for the spec's input)
     loc: SourceLoc
     group: int | None
@@ -67,6 +69,12 @@ class Row:
     @property
     def params(self) -> int:
         return self.trainable + self.non_trainable
+
+    @property
+    def summary(self) -> str:
+        """The type and its key arguments, "conv 3×3 /2 p1", by the type's
+        registered label function (for scripts; render/ makes the tables' own)."""
+        return REGISTRY.types[self.type].summary(self.args, self.rank)
 
     def rf_dict(self) -> dict[str, list[Any]] | None:
         if self.rf is None:

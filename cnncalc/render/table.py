@@ -13,7 +13,7 @@ from ..metrics import BYTES, COLUMNS, COUNT, METRICS, Metric
 from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
-from .units import count, divisions_text, exact, grouped, heading, human, nbytes, rf_text, shape_text
+from .units import count, divisions_text, exact, grouped, heading, human, nbytes, rf_text, shape_text, type_label
 
 BAR_WIDTH = 6
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -70,7 +70,7 @@ def lines(report: Report, depth: int | None) -> Iterator[_Line]:
             if group.kind != "branch":
                 yield _Line(group.label, group.kind, group.depth - 1, members[group.id], header=True)
         if row.depth <= limit:
-            yield _Line(row.name, row.summary, row.depth, [row])
+            yield _Line(row.name, type_label(row), row.depth, [row])
 
 
 def _guide(depth: int, mark: str = "") -> str:
