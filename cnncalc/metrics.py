@@ -73,6 +73,7 @@ class Metric:
     column: str = ""  # its column's heading in the table and Markdown ("" for none)
     budget: str = ""  # check's ``--max-<budget>`` ("" when it cannot be budgeted)
     compared: bool = True  # a line of ``cnncalc compare``
+    optional: bool = False  # written (JSON, footers) only where it is not 0: version 1 networks keep version 1's keys
 
     @property
     def option(self) -> str:
@@ -113,10 +114,20 @@ METRICS: tuple[Metric, ...] = (
            lambda t: t["params"] * t.dtype_bytes),
     Metric("inexact_layers", "inexact layers", LAYERS, _inexact, lambda t: sum(map(_inexact, t.rows, repeat(0))),
            compared=False),  # compare counts every inexact layer, allowed or not
+    # elements of every attention matrix (heads·N² per window) × batch, and what they would take if
+    # materialised (no fused kernel): only networks with attention have them
+    _per_row("attention_matrix", "attention matrix", ELEMENTS, compared=False, optional=True),
+    Metric(
+        "attention_matrix_bytes", "attention matrix memory", BYTES,
+        lambda row, size: row.attention_matrix * size, lambda t: t["attention_matrix"] * t.dtype_bytes,
+        compared=False, optional=True,
+    ),
 )  # fmt: skip
 
 BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}
-ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row)
+ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row and not metric.optional)
+OPTIONAL_ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row and metric.optional)
+OPTIONAL_KEYS: frozenset[str] = frozenset(metric.key for metric in METRICS if metric.optional)
 COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column)
 BUDGETS: dict[str, Metric] = {metric.budget: metric for metric in METRICS if metric.budget}
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import Diagnostic, SourceLoc
 from .graph import Group
-from .metrics import ROW_KEYS
+from .metrics import OPTIONAL_KEYS, OPTIONAL_ROW_KEYS, ROW_KEYS
 from .record import field, record
 from .registry import REGISTRY
 from .shapes import Division
@@ -65,6 +65,8 @@ class Row:
     inputs: tuple[str, ...]  # names of the rows it reads ("input" for the spec's input)
     loc: SourceLoc
     group: int | None
+    attention_matrix: int = 0  # elements of its attention matrices × batch (heads·N² per window)
+    tokens: bool = False  # the output is tokens [D, N] (shown as "197 tokens × 768")
 
     @property
     def params(self) -> int:
@@ -86,7 +88,7 @@ class Row:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        row = {
             "name": self.name,
             "type": self.type,
             "path": self.path,
@@ -96,6 +98,14 @@ class Row:
             "exact": self.exact,
             "rf": self.rf_dict(),
         }
+        # version 2 keys, on the rows they concern only (version 1 rows keep their keys)
+        if self.tokens:
+            row["tokens"] = True
+        for key in OPTIONAL_ROW_KEYS:
+            value = getattr(self, key)
+            if value:
+                row[key] = value
+        return row
 
 
 class Totals:
@@ -135,7 +145,8 @@ class Totals:
         return Totals, (self._values,)
 
     def to_dict(self) -> dict[str, int]:
-        return dict(self._values)
+        """JSON's "totals": a metric written only where it applies is left out at 0."""
+        return {key: value for key, value in self._values.items() if value or key not in OPTIONAL_KEYS}
 
 
 @record(slots=False)

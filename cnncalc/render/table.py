@@ -236,7 +236,7 @@ def footer(report: Report, layout: str = "nchw") -> str:
     lines_ = []
     for metric in METRICS:
         words = _FOOTER.get(metric.key, _footer_line)
-        if words is not None:
+        if words is not None and (t[metric.key] or not metric.optional):
             lines_.append(words(metric, report))
     lines_ += [
         f"Output:            {shape_text(report.outputs['main'], layout):>16}"
@@ -255,8 +255,9 @@ def footer(report: Report, layout: str = "nchw") -> str:
 def _footer_line(metric: Metric, report: Report) -> str:
     """A total the footer has no words for: its label, the figure in full and at a glance."""
     value = report.totals[metric.key]
-    text = f"{heading(metric.label) + ':':<19}{exact(metric.unit, value):>16}"
-    return text if metric.unit == BYTES else f"{text}  ({count(value)})"
+    text = f"{heading(metric.label) + ':':<19}"
+    text += exact(metric.unit, value).rjust(max(35 - len(text), 0))  # figures end in one column
+    return text if metric.unit == BYTES or value < 1000 else f"{text}  ({count(value)})"
 
 
 # How the footer words each total; None: said with another (or, inexact_layers, as a warning below).

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from operator import attrgetter
 from typing import Any
 
-from ..metrics import COLUMNS, METRICS, ROW_KEYS, Metric
+from ..metrics import COLUMNS, METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric
 from ..record import replace as replace_record
 from ..report import Report, Row, Totals
 from .units import count, divisions_text, exact, grouped, human, nbytes, rf_text, shape_text
@@ -63,7 +63,7 @@ class _Layers:
             rf = self.texts[id(row.rf)] = _number_lists(row.rf_dict(), _KEY)
         figures = _figures(row)
         texts = type(row.name) is type(row.type) is type(row.path) is str
-        if figures is None or not (texts and type(row.depth) is int and type(row.exact) is bool):
+        if figures is None or row.tokens or not (texts and type(row.depth) is int and type(row.exact) is bool):
             return _encode(row.to_dict(), _LAYER)  # below: plain text, ints and bools only
         return (
             f'{{{_KEY}"name": {_string(row.name)},{_KEY}"type": {_string(row.type)},{_KEY}"path": {_string(row.path)},'
@@ -72,16 +72,17 @@ class _Layers:
         )
 
 
-def _figures_writer(keys: tuple[str, ...]) -> Callable[[Row], str | None]:
+def _figures_writer(keys: tuple[str, ...], optional: tuple[str, ...]) -> Callable[[Row], str | None]:
     """The function that writes a row's metric figures (``ROW_KEYS``) as
-    ``_encode`` would, or returns None if one is not a plain int. Compiled once
+    ``_encode`` would, or returns None if one is not a plain int or an
+    optional one (``OPTIONAL_ROW_KEYS``, written after "rf") is not 0. Compiled once
     from the metric registry, as record.py compiles ``__init__``: an f-string
     is the cheapest text per row, a loop over the metrics costs a tenth of the
     100,000-layer run."""
     assert all(key.isidentifier() for key in keys)
     names: dict[str, Any] = {f"k{i}": f"{_KEY}{_string(key)}: " for i, key in enumerate(keys)}
     reads = "".join(f"    v{i} = row.{key}\n" for i, key in enumerate(keys))
-    ints = " and ".join(f"type(v{i}) is int" for i in range(len(keys))) or "True"
+    ints = " and ".join([*(f"type(v{i}) is int" for i in range(len(keys))), *(f"not row.{key}" for key in optional)])
     text = "".join(f"{{k{i}}}{{v{i}}}," for i in range(len(keys)))
     source = f"def figures(row):\n{reads}    if {ints}:\n        return f'{text}'\n    return None\n"
     exec(source, names)  # noqa: S102  # keys are identifiers, the rest constants of this module
@@ -125,7 +126,7 @@ _SCALARS: dict[type, Callable[[Any], str]] = {
     type(None): lambda value: "null",
 }
 
-_figures = _figures_writer(ROW_KEYS)
+_figures = _figures_writer(ROW_KEYS, OPTIONAL_ROW_KEYS)
 
 
 def _encode(value: Any, newline: str) -> str:
@@ -199,7 +200,7 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
     parts = []
     for metric in METRICS:
         words = _MARKDOWN_TOTALS.get(metric.key, _markdown_total)
-        if words is not None:
+        if words is not None and (t[metric.key] or not metric.optional):
             parts.append(words(metric, t))
     lines += ["", " · ".join(parts)]
     return "\n".join(lines) + "\n"
