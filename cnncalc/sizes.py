@@ -26,13 +26,13 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .engine import _apply as apply_rule
 from .errors import CnnCalcError, SpecError
 from .graph import INPUT, Graph, Node
+from .limits import MAX_SIZE
 from .record import asdict, record, replace as replace_record
-from .registry import REGISTRY
+from .registry import BROADCAST, REGISTRY, STACK, apply as apply_rule
 from .report import Report
-from .shapes import MAX_SIZE, Division, axis_names
+from .shapes import Division, axis_names
 
 MAX_CASES = 4096
 MAX_PERIOD = 1 << 20
@@ -172,11 +172,11 @@ class _Linear:
     v: int  # out = u·size + v
 
 
+@record
 class _Merge:
-    pass
+    join: str  # how the inputs meet on this axis (registry: BROADCAST, EQUAL, STACK)
 
 
-_MERGE = _Merge()
 _UNKNOWN: Any = object()
 SizeMap = _Window | _Linear | _Merge | None  # None: no spatial axes after this node
 
@@ -197,8 +197,9 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
         allowed = bool(getattr(node.args, "allow_inexact", False))
         division = facts.divisions[axis]
         return _Window(division, not division.same and not allowed)
-    if REGISTRY.types[node.type].arity is None:
-        return _MERGE
+    joins = REGISTRY.types[node.type].joins
+    if joins is not None:
+        return _Merge(joins(node.args, len(first))[axis + 1])
     size = first[axis + 1]
     outs = []
     for extra in range(3):
@@ -242,18 +243,7 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
         return [case], ""
     x = case.sizes[node.inputs[0]]
     if isinstance(how, _Merge):
-        for other in node.inputs[1:]:
-            c0, d0 = x.at(case.a, case.m)
-            c1, d1 = case.sizes[other].at(case.a, case.m)
-            if d0 == d1:
-                if c0 != c1:
-                    return [], "its branches never have the same size"
-                continue
-            k, rem = divmod(c0 - c1, d1 - d0)  # d0 != d1: not a single size, so m > 0
-            if rem or k < case.lo:
-                return [], "its branches never have the same size"
-            case = case.point(k)
-        return [_with(case, node.index, x)], ""
+        return _merge_step(case, node, how.join)
     if isinstance(how, _Linear):
         if how.u == 1 and how.v == 0:  # the same size (activations, batchnorm): nothing to solve
             return [_with(case, node.index, x)], ""
@@ -296,6 +286,35 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
         if bounded is not None:
             out.append(_with(bounded, node.index, size))
     return out, "its output would be smaller than 1"
+
+
+def _merge_step(case: _Case, node: Node, join: str) -> tuple[list[_Case], str]:
+    """A merge's inputs meet on this axis: their sizes add up (STACK), or must be
+    equal (EQUAL), or equal where not always 1 (BROADCAST: a size of 1 stretches)."""
+    sizes = [case.sizes[i] for i in node.inputs]
+    if join == STACK:
+        total = sizes[0]
+        for size in sizes[1:]:
+            total = Affine.reduced(
+                total.p * size.den + size.p * total.den, total.r * size.den + size.r * total.den, total.den * size.den
+            )
+        return [_with(case, node.index, total)], ""
+    if join == BROADCAST:
+        stretched = [size for size in sizes if not (size.p == 0 and size.r == size.den)]  # not always 1
+        sizes = stretched or sizes[:1]
+    x = sizes[0]
+    for other in sizes[1:]:
+        c0, d0 = x.at(case.a, case.m)
+        c1, d1 = other.at(case.a, case.m)
+        if d0 == d1:
+            if c0 != c1:
+                return [], "its branches never have the same size"
+            continue
+        k, rem = divmod(c0 - c1, d1 - d0)  # d0 != d1: not a single size, so m > 0
+        if rem or k < case.lo:
+            return [], "its branches never have the same size"
+        case = case.point(k)
+    return [_with(case, node.index, x)], ""
 
 
 def _with(case: _Case, index: int, size: Affine) -> _Case:
