@@ -149,7 +149,7 @@ def test_errors_exit_2(args: list[str]) -> None:
 
 # --- the README's outputs, pinned verbatim ---------------------------------------------------
 
-DOCS = [ROOT / "README.md"]
+DOCS = [ROOT / "README.md", ROOT / "docs" / "compare.md"]  # the studies live in docs/compare.md
 BLOCK = re.compile(r"```text\n\$ (cnncalc compare [^\n]+)\n(.*?)```", re.S)
 
 

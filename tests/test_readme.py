@@ -44,21 +44,33 @@ def _section(text: str) -> str:
 
 
 def test_readme_shows_the_real_vgg16_summary() -> None:
-    """The "What it prints" block is what `cnncalc summary specs/vgg16.yaml` prints without a terminal."""
+    """The "What it prints" block is what `cnncalc summary specs/vgg16.yaml` prints without a
+    terminal, its middle rows elided as one `…` line: the lines above it are the output's first
+    lines, the lines below it its last, and the prose says how many rows the `…` stands for."""
+    import re
+
     from click.testing import CliRunner
 
     from cnncalc.cli import main
 
     text = README.read_text()
-    start = text.index("`cnncalc summary specs/vgg16.yaml` (no terminal, so no colours):\n\n```text\n")
-    block = text[text.index("```text\n", start) + len("```text\n") :]
+    intro = re.search(
+        r"`cnncalc summary specs/vgg16.yaml` \(no terminal, so no colours; `…` stands for (\d+) rows left out here\):\n\n```text\n",
+        text,
+    )
+    assert intro, "the README's VGG16 block is missing"
+    block = text[intro.end() :]
     block = block[: block.index("```")]
     printed = CliRunner().invoke(main, ["summary", str(ROOT / "specs" / "vgg16.yaml")]).stdout
 
     def lines(text: str) -> list[str]:
         return [line.rstrip() for line in text.splitlines()]  # rich pads lines; editors strip the padding
 
-    assert lines(block) == lines(printed)
+    shown, full = lines(block), lines(printed)
+    cut = shown.index("…")
+    head, tail = shown[:cut], shown[cut + 1 :]
+    assert full[: len(head)] == head and full[len(full) - len(tail) :] == tail
+    assert len(full) - len(head) - len(tail) == int(intro.group(1))
 
 
 def test_zoo_table_matches_the_specs() -> None:
