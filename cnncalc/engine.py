@@ -79,6 +79,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
     fields: list[RF] = [None] * len(graph.nodes)
     fields.append(start_rf)
     names = [node.name for node in graph.nodes] + ["input"]
+    tokens = [False] * (len(graph.nodes) + 1)  # whether each tensor is tokens [D, N] (the input is not)
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
     # Rules are pure: a layer with the type, arguments and input shapes of an
@@ -116,6 +117,11 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         rf = rf_in if facts.window is None else _step(rf_in, facts.window)
         shapes[position] = facts.output
         fields[position] = rf
+        # a rule may say its output is tokens (class_token, flatten to [C, H·W]); any other layer
+        # keeps its input's tokens while its output is still [D, N] (dense, layernorm, attention)
+        is_tokens = tokens[position] = (
+            facts.tokens if facts.tokens is not None else tokens[node.inputs[0]] and len(facts.output) == 2
+        )
         for message in facts.warnings:
             warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc))
         rows.append(  # Row's fields in order: positional arguments are the cheapest call, once per layer
@@ -137,6 +143,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 tuple(map(name_of, node.inputs)),
                 node.loc,
                 node.group,
+                facts.attention_matrix * batch,
+                is_tokens,
             )
         )
     size = DTYPE_BYTES[dtype]
@@ -145,6 +153,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
     macs = sum(map(attrgetter("macs"), rows))
     input_activations = math.prod(input_shape) * batch
     activations = input_activations + sum(map(attrgetter("activations"), rows))
+    attention = sum(map(attrgetter("attention_matrix"), rows))
     totals = Totals(
         params=trainable + non_trainable,
         trainable=trainable,
@@ -155,6 +164,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         activation_bytes=activations * size,
         param_bytes=(trainable + non_trainable) * size,
         inexact_layers=sum(1 for r in rows if not r.exact and not r.allow_inexact),
+        attention_matrix=attention,
+        attention_matrix_bytes=attention * size,
     )
     outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
     return Report(

@@ -12,6 +12,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from . import attention as _attention  # noqa: F401  (registers the transformer types)
 from .errors import LayerError
 from .record import record
 from .registry import (

@@ -68,6 +68,8 @@ class Facts:
     divisions: tuple[Division, ...] = ()
     in_place: bool = False  # activations, dropout and views add no activation memory
     warnings: tuple[str, ...] = ()
+    attention_matrix: int = 0  # elements of the attention matrices (heads·N² per window), one sample
+    tokens: bool | None = None  # True: the output is tokens [D, N]; None: as the input (if still [D, N])
 
     @property
     def exact(self) -> bool:

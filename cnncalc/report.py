@@ -62,6 +62,8 @@ class Row:
     inputs: tuple[str, ...]  # names of the rows it reads ("input" for the spec's input)
     loc: SourceLoc
     group: int | None
+    attention_matrix: int = 0  # elements of its attention matrices × batch (heads·N² per window)
+    tokens: bool = False  # the output is tokens [D, N] (shown as "197 tokens × 768")
 
     @property
     def params(self) -> int:
@@ -77,7 +79,7 @@ class Row:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        row = {
             "name": self.name,
             "type": self.type,
             "path": self.path,
@@ -91,6 +93,12 @@ class Row:
             "exact": self.exact,
             "rf": self.rf_dict(),
         }
+        # version 2 keys, on the rows they concern only (version 1 rows keep their keys)
+        if self.tokens:
+            row["tokens"] = True
+        if self.attention_matrix:
+            row["attention_matrix"] = self.attention_matrix
+        return row
 
 
 @record
@@ -104,9 +112,14 @@ class Totals:
     activation_bytes: int
     param_bytes: int
     inexact_layers: int
+    attention_matrix: int = 0  # elements of every attention matrix, × batch
+    attention_matrix_bytes: int = 0  # what they would take if materialised (no fused kernel)
 
     def to_dict(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        totals = {f.name: getattr(self, f.name) for f in fields(self)}
+        if not self.attention_matrix:  # a network without attention keeps version 1's keys
+            del totals["attention_matrix"], totals["attention_matrix_bytes"]
+        return totals
 
 
 @record(slots=False)

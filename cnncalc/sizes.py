@@ -173,12 +173,20 @@ class _Linear:
 
 
 @record
+class _Tiling:
+    """A layer that keeps the size but needs its window to tile it (window
+    attention without padding): ``size ≡ 0 (mod stride)``, ``size ≥ k_eff``."""
+
+    division: Division
+
+
+@record
 class _Merge:
     join: str  # how the inputs meet on this axis (registry: BROADCAST, EQUAL, STACK)
 
 
 _UNKNOWN: Any = object()
-SizeMap = _Window | _Linear | _Merge | None  # None: no spatial axes after this node
+SizeMap = _Window | _Tiling | _Linear | _Merge | None  # None: no spatial axes after this node
 
 
 def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> SizeMap:
@@ -196,6 +204,8 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
     if facts.divisions:
         allowed = bool(getattr(node.args, "allow_inexact", False))
         division = facts.divisions[axis]
+        if facts.output[axis + 1] != division.out:  # the division constrains the size, the output keeps it
+            return _Tiling(division)
         return _Window(division, not division.same and not allowed)
     joins = REGISTRY.types[node.type].joins
     if joins is not None:
@@ -244,6 +254,8 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
     x = case.sizes[node.inputs[0]]
     if isinstance(how, _Merge):
         return _merge_step(case, node, how.join)
+    if isinstance(how, _Tiling):
+        return _tile(case, node, how.division, x)
     if isinstance(how, _Linear):
         if how.u == 1 and how.v == 0:  # the same size (activations, batchnorm): nothing to solve
             return [_with(case, node.index, x)], ""
@@ -317,6 +329,18 @@ def _merge_step(case: _Case, node: Node, join: str) -> tuple[list[_Case], str]:
     return [_with(case, node.index, x)], ""
 
 
+def _tile(case: _Case, node: Node, div: Division, x: Affine) -> tuple[list[_Case], str]:
+    """The sub-case whose sizes are multiples of the window; the size goes on unchanged."""
+    c, d = x.at(case.a, case.m)
+    solved = _solve_congruence(d, -c, div.stride)
+    if solved is None:
+        return [], f"its input {div.axis} is never a multiple of the window {div.stride}"
+    if case.m:
+        case = case.refine(*solved)
+    bounded = _at_least(case, x, div.k_eff)
+    return ([_with(bounded, node.index, x)] if bounded else []), "the window never fits"
+
+
 def _with(case: _Case, index: int, size: Affine) -> _Case:
     return _Case(case.a, case.m, case.lo, {**case.sizes, index: size})
 
@@ -348,6 +372,8 @@ def _solving_alike(how: SizeMap) -> Any:
         if d.same:  # its padding follows the actual size; the solver reads only the stride
             return ("same", d.stride, how.exact)
         return (d.pad_before, d.pad_total, d.k_eff, d.stride, d.ceil_mode, how.exact)
+    if isinstance(how, _Tiling):
+        return ("tile", how.division.k_eff, how.division.stride)
     return how
 
 
