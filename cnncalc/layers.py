@@ -22,7 +22,6 @@ from .registry import (
     GLOBAL,
     IN_PLACE,
     STACK,
-    VIEW,
     Facts,
     OptionalSize,
     Padding,
