@@ -14,7 +14,7 @@ import sys
 from typing import Any, BinaryIO
 
 from .errors import SourceLoc, SpecError
-from .loader import MAX_FILE_BYTES
+from .limits import MAX_FILE_BYTES
 
 _CHUNK = 2**20
 _KINDS = (
