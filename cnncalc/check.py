@@ -90,7 +90,7 @@ class Fix:
 
     kind: str  # "padding", "input" or "allow_inexact"
     value: Any = None
-    problem: str = ""  # padding: "no_integer_padding", "parity", "error"; input: "blocked"
+    problem: str = ""  # padding: "no_integer_padding", "parity", "error", "too_large"; input: "blocked"
     divisions: tuple[Division, ...] = ()  # padding: the layer's divisions with it, or those no padding fixes
     error: str = ""  # padding: what the engine says with it
     newly_inexact: tuple[Row, ...] = ()  # padding: the layers it makes inexact
@@ -195,12 +195,37 @@ def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) 
     except SizesError:
         axes = None
     input_fix = _input_fix(report, axes)
-    return [_finding(graph, report, i, row, input_fix, options) for i, row in bad]
+    reruns = _Reruns(graph, options)
+    return [_finding(graph, report, i, row, input_fix, reruns) for i, row in bad]
 
 
-def _finding(graph: Graph, report: Report, index: int, row: Row, input_fix: Fix | None, options: Options) -> Finding:
+MAX_RERUN_LAYERS = 60_000  # layers re-analysed for padding fixes, over all findings of one spec
+
+
+class _Reruns:
+    """The spec re-analysed with a padding written at one line: each outcome once,
+    and no more than MAX_RERUN_LAYERS layers in all (1,000 inexact layers of a
+    repeat would otherwise each re-run the whole spec)."""
+
+    def __init__(self, graph: Graph, options: Options) -> None:
+        self.graph, self.options = graph, options
+        self.known: dict[tuple[SourceLoc, str, int | tuple[int, ...]], Report | str] = {}
+        self.left = MAX_RERUN_LAYERS
+
+    def outcome(self, loc: SourceLoc, type_name: str, padding: int | tuple[int, ...]) -> Report | str | None:
+        """The report or the error; None when the budget is spent."""
+        key = (loc, type_name, padding)
+        if key not in self.known:
+            if self.left < len(self.graph.nodes) and self.known:  # the first one always runs
+                return None
+            self.left -= len(self.graph.nodes)
+            self.known[key] = _rerun(self.graph, loc, type_name, padding, self.options)
+        return self.known[key]
+
+
+def _finding(graph: Graph, report: Report, index: int, row: Row, input_fix: Fix | None, reruns: _Reruns) -> Finding:
     inexact = tuple(d for d in row.divisions if not d.exact)
-    fixes = [_padding_fix(graph, report, index, row, inexact, options)]
+    fixes = [_padding_fix(graph, report, index, row, inexact, reruns)]
     if input_fix is not None:
         fixes.append(input_fix)
     fixes.append(Fix("allow_inexact", True, ceil=any(d.ceil_mode for d in inexact)))
@@ -226,7 +251,7 @@ def _paddings(d: Division) -> list[int]:
 
 
 def _padding_fix(
-    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], options: Options
+    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], reruns: _Reruns
 ) -> Fix:
     node = graph.nodes[index]
     written = getattr(node.args, "padding", None)
@@ -246,7 +271,9 @@ def _padding_fix(
             for d in row.divisions
         )
         padding: int | tuple[int, ...] = pads[0] if len(set(pads)) == 1 else pads
-        outcome = _rerun(graph, node.loc, node.type, padding, options)
+        outcome = reruns.outcome(node.loc, node.type, padding)
+        if outcome is None:
+            return Fix("padding", problem="too_large")
         if isinstance(outcome, str):
             failure = Fix("padding", padding, "error", error=outcome)
             if tried >= 3:
@@ -270,7 +297,13 @@ def _rerun(
         for n in graph.nodes
     )
     try:
-        return run(replace_record(graph, nodes=nodes), batch=options.batch, dtype=options.dtype, input=options.input)
+        return run(
+            replace_record(graph, nodes=nodes),
+            batch=options.batch,
+            dtype=options.dtype,
+            input=options.input,
+            receptive_field=False,
+        )
     except SpecError as error:
         return error.message
 
