@@ -440,12 +440,6 @@ def dropout(x: Shape, a: Dropout) -> Facts:
     return Facts(output=x, in_place=True)
 
 
-@layer("flatten", NoArgs)
-def flatten(x: Shape, a: NoArgs) -> Facts:
-    """Flatten to [prod(shape)]: a view, so no activation memory."""
-    return Facts(output=(math.prod(x),), window=GLOBAL if len(x) > 1 else None, in_place=True)
-
-
 # --- dense ------------------------------------------------------------------
 
 
@@ -458,37 +452,17 @@ class Dense:
 @layer("dense", Dense, aliases=("linear", "fc"))
 def dense(x: Shape, a: Dense) -> Facts:
     """Fully connected on the channel axis: params = C·units (+ units);
-    on an input with spatial axes it acts at every position (Keras Dense)."""
+    on an input with spatial axes it acts at every position (Keras Dense; a
+    transformer's or ConvNeXt's per-position linear), without a warning."""
     positions = math.prod(x[1:])
-    warnings: tuple[str, ...] = ()
-    if len(x) > 1:
-        warnings = (
-            f"dense on an input with spatial axes {list(x)} acts on the {x[0]} channels at every position "
-            "(Keras semantics); add 'flatten' or a global pool before it for a classifier",
-        )
     return Facts(
         output=(a.units, *x[1:]),
         trainable=x[0] * a.units + (a.units if a.bias else 0),
         macs=x[0] * a.units * positions,
-        warnings=warnings,
     )
 
 
 # --- resizing ---------------------------------------------------------------
-
-
-@record
-class Upsample:
-    scale: Size
-
-
-@layer("upsample", Upsample, label=lambda a, rank: "×" + uniform_text(a.scale, rank))
-def upsample(x: Shape, a: Upsample) -> Facts:
-    """Nearest upsampling by an integer `scale` per axis."""
-    channels, spatial = _spatial(x, "upsample")
-    scale = per_axis(a.scale, len(spatial), "scale")
-    window = Window((1,) * len(scale), tuple(Fraction(1, s) for s in scale), (0,) * len(scale))
-    return Facts(output=(channels, *(n * s for n, s in zip(spatial, scale))), window=window)
 
 
 @record
@@ -538,3 +512,8 @@ def concat(xs: tuple[Shape, ...], a: NoArgs) -> Facts:
                 hint="give every branch the same strides and padding",
             )
     return Facts(output=(sum(x[0] for x in xs), *first[1:]))
+
+
+# The version 2 types (and flatten, upsample with their v2 arguments) live in
+# their own module; importing it here registers them wherever layers is imported.
+from . import layers_v2 as _layers_v2  # noqa: E402,F401

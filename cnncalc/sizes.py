@@ -14,7 +14,11 @@ execution order:
   so the case is split into those classes (at most s of them);
 - ``add``/``concat`` need equal sizes on their branches: an affine equation
   in ``k`` (always true, never true, or true for one ``k``);
-- every size must stay ≥ 1 and every window must fit: linear lower bounds on ``k``.
+- every size must stay ≥ 1 and every window must fit: linear lower bounds on ``k``;
+- a layer with a fixed output size (``crop``, a spatial ``slice``, ``upsample``
+  to a size) needs its input at least as large as the rule accepts: one more
+  lower bound; a layer that mixes axes (``permute``, ``reshape``) cannot be
+  solved axis by axis and says so; an axis that becomes tokens ends there.
 
 What survives is a union of disjoint arithmetic progressions, reduced to the
 shortest period. Axes are independent (no layer mixes spatial axes). Pure: no I/O.
@@ -173,6 +177,12 @@ class _Linear:
 
 
 @record
+class _Fixed:
+    out: int
+    least: int  # the input must be at least this large
+
+
+@record
 class _Tiling:
     """A layer that keeps the size but needs its window to tile it (window
     attention without padding): ``size ≡ 0 (mod stride)``, ``size ≥ k_eff``."""
@@ -186,7 +196,7 @@ class _Merge:
 
 _MERGE = _Merge()
 _UNKNOWN: Any = object()
-SizeMap = _Window | _Tiling | _Linear | _Merge | None  # None: no spatial axes after this node
+SizeMap = _Window | _Tiling | _Linear | _Fixed | _Merge | None  # None: no spatial axes after this node
 
 
 def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> SizeMap:
@@ -210,17 +220,40 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
     if REGISTRY.types[node.type].arity is None:
         return _MERGE
     size = first[axis + 1]
-    outs = []
-    for extra in range(3):
-        shape = (*first[: axis + 1], size + extra, *first[axis + 2 :])
+    outputs = [facts.output]
+    for extra in (1, 2):
         try:
-            outs.append(apply_rule(node, (shape,)).output[axis + 1])
+            outputs.append(apply_rule(node, (_resized(first, axis, size + extra),)).output)
         except SpecError as error:
             raise SizesError(error.message) from None
+    others = {(*out[: axis + 1], *out[axis + 2 :]) for out in outputs}
+    if len(others) > 1 or len({len(out) for out in outputs}) > 1:  # permute, reshape: not one axis alone
+        raise SizesError(f"{node.type} '{node.name}' mixes this axis with another; cannot solve each axis alone")
+    outs = [out[axis + 1] for out in outputs]
     u = outs[1] - outs[0]
     if outs[2] - outs[1] != u or u < 0:
         raise SizesError(f"{node.type} '{node.name}' does not map sizes affinely; cannot solve")
+    if u == 0:  # a fixed output size (crop, slice, upsample to a size, adaptive pooling)
+        return _Fixed(outs[0], _least_input(node, first, axis))
     return _Linear(u, outs[0] - u * size)
+
+
+def _resized(shape: tuple[int, ...], axis: int, size: int) -> tuple[int, ...]:
+    return (*shape[: axis + 1], size, *shape[axis + 2 :])
+
+
+def _least_input(node: Node, first: tuple[int, ...], axis: int) -> int:
+    """The smallest size on ``axis`` the layer accepts (a crop needs at least its
+    size): these rules accept every size from some least one on, so bisect."""
+    low, high = 1, first[axis + 1]  # the rule holds at the actual size
+    while low < high:
+        middle = (low + high) // 2
+        try:
+            apply_rule(node, (_resized(first, axis, middle),))
+            high = middle
+        except SpecError:
+            low = middle + 1
+    return low
 
 
 # --- the walk ------------------------------------------------------------------------
@@ -250,8 +283,12 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
     """The sub-cases of ``case`` that survive ``node``, and why none did."""
     if how is None:
         return [case], ""
-    x = case.sizes[node.inputs[0]]
+    x = case.sizes.get(node.inputs[0])
+    if x is None:
+        return [case], ""  # an axis that ended earlier (flatten: {start: 1} made it tokens)
     if isinstance(how, _Merge):
+        if any(i not in case.sizes for i in node.inputs):
+            return [case], ""
         for other in node.inputs[1:]:
             c0, d0 = x.at(case.a, case.m)
             c1, d1 = case.sizes[other].at(case.a, case.m)
@@ -266,6 +303,10 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
         return [_with(case, node.index, x)], ""
     if isinstance(how, _Tiling):
         return _tile(case, node, how.division, x)
+    if isinstance(how, _Fixed):
+        bounded = _at_least(case, x, how.least)
+        reason = f"it needs an input of at least {how.least}"
+        return ([_with(bounded, node.index, Affine(0, how.out))] if bounded else []), reason
     if isinstance(how, _Linear):
         if how.u == 1 and how.v == 0:  # the same size (activations, batchnorm): nothing to solve
             return [_with(case, node.index, x)], ""

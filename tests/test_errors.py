@@ -860,12 +860,6 @@ def test_a_repeat_count_known_only_inside_a_block_is_refused_after_one_pass(tmp_
     ("layers", "warning"),
     [
         pytest.param(
-            "  - dense: {units: 10}\n",
-            "spec.yaml:3:5: warning: dense 'dense1': dense on an input with spatial axes [3, 32, 32] acts on the 3 "
-            "channels at every position (Keras semantics); add 'flatten' or a global pool before it for a classifier",
-            id="dense_on_spatial_input",
-        ),
-        pytest.param(
             "  - concat:\n      - [maxpool: {kernel: 2}]\n      - [conv: {filters: 4, kernel: 17}]\n",
             "spec.yaml:3:5: warning: concat 'concat1': its branches have different jumps (2×2, 1×1); "
             "the receptive field shown is the largest",
