@@ -93,7 +93,9 @@ def test_readme_encoder_block():
     torchvision's encoder (2 LayerNorms, attention, the 768 → 3072 → 768 MLP)."""
     text = (ROOT / "README.md").read_text()
     start = text.index("A ViT encoder block:")
-    block = text[text.index("```yaml\n", start) + len("```yaml\n") : text.index("```", text.index("```yaml\n", start) + 8)]
+    block = text[
+        text.index("```yaml\n", start) + len("```yaml\n") : text.index("```", text.index("```yaml\n", start) + 8)
+    ]
     spec = "input: [768, 197]\n" + block + "layers:\n  - encoder_block: {width: 768, heads: 12}\n"
     totals = cnncalc.analyze(spec).totals
     norms = 2 * (2 * 768)
@@ -102,3 +104,25 @@ def test_readme_encoder_block():
     assert totals.params == norms + attention + mlp == 7_087_872
     assert totals.macs == (4 * 197 * 768**2 + 2 * 197**2 * 768) + 2 * 197 * 768 * 3072
     assert totals.attention_matrix == 12 * 197 * 197
+
+
+def test_vit_sizes_are_whole_patches():
+    """conv_proj is 16×16 with stride 16 (torchvision asserts image_size % patch_size == 0):
+    every multiple of 16 fits, and the tokens after it end the axis."""
+    from cnncalc.sizes import solve
+
+    path = str(SPECS / "vit_b_16.yaml")
+    axes = solve(cnncalc.load_graph(path), cnncalc.analyze(path))
+    assert [(a.step, a.smallest) for a in axes] == [(16, 16), (16, 16)]
+    # at 384: 24·24 + 1 = 577 tokens, one position vector each; torchvision lists
+    # vit_b_16 with its 384 SWAG weights as 86,859,496 params
+    report = cnncalc.analyze(path, input=(3, 384, 384))
+    assert report.totals.params == REFERENCE["vit_b_16"]["trainable"] + (577 - 197) * 768 == 86_859_496
+
+
+def test_flatten_start_1_makes_tokens():
+    report = _analyze("vit_b_16")
+    flags = {row.name: row.tokens for row in report.rows}
+    assert not flags["conv_proj"] and flags["flatten1"] and flags["head"] is False
+    assert report.to_dict()["layers"][1]["tokens"] is True
+    assert "tokens" not in report.to_dict()["layers"][0]

@@ -61,7 +61,8 @@ class _Layers:
             rf = self.texts[id(row.rf)] = _number_lists(row.rf_dict(), _KEY)
         texts = type(row.name) is type(row.type) is type(row.path) is str
         ints = type(row.depth) is type(row.trainable) is type(row.non_trainable) is type(row.macs) is int
-        if not (texts and ints and type(row.activations) is int and type(row.exact) is bool):
+        plain = not row.tokens and not row.attention_matrix  # the keys only transformer rows have
+        if not (plain and texts and ints and type(row.activations) is int and type(row.exact) is bool):
             return _encode(row.to_dict(), _LAYER)  # below: plain text, ints and bools only
         return (
             f'{{{_KEY}"name": {_string(row.name)},{_KEY}"type": {_string(row.type)},{_KEY}"path": {_string(row.path)},'
