@@ -4,8 +4,8 @@ A finding is an inexact layer (a size division with a remainder, without
 ``allow_inexact: true``) or an exceeded budget. Each inexact layer comes with
 the padding that makes it exact (verified by re-running the engine with it),
 the nearest input sizes for which every layer is exact (solved by
-:mod:`cnncalc.sizes`), and ``allow_inexact``. Pure: the CLI reads the files
-and prints. Nothing here imports rich.
+:mod:`cnncalc.sizes`), and ``allow_inexact``. Pure, and data only: render/check.py words the
+findings, the CLI reads the files and prints. Nothing here imports rich.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from .engine import run
 from .errors import Diagnostic, SourceLoc, SpecError
 from .graph import Graph
 from .loader import MAX_LAYERS, load
+from .metrics import BUDGETS
 from .record import record, replace as replace_record
-from .render.units import count, grouped, nbytes
 from .report import Report, Row
 from .shapes import Division
 
@@ -62,7 +62,8 @@ def parse_amount(text: str, *, in_bytes: bool = False) -> int:
 
 @record
 class Budget:
-    """A CI guardrail: ``metric`` ('params', 'macs' or 'memory') at most ``limit``."""
+    """A CI guardrail: the metric budgeted as ``metric`` (``--max-params``, see
+    cnncalc.metrics.BUDGETS) at most ``limit``."""
 
     metric: str
     limit: int
@@ -73,26 +74,8 @@ class Budget:
         return f"--max-{self.metric}"
 
 
-def _total(report: Report, metric: str) -> int:
-    t = report.totals
-    return {"params": t.params, "macs": t.macs, "memory": t.activation_bytes}[metric]
-
-
-def _row_share(row: Row, metric: str, report: Report) -> int:
-    if metric == "params":
-        return row.params
-    if metric == "macs":
-        return row.macs
-    return row.activations * report.dtype_bytes
-
-
-def _amount_text(metric: str, value: int) -> str:
-    if metric == "memory":
-        return f"{nbytes(value)} ({grouped(value)} B)"
-    return f"{grouped(value)} ({count(value)})"
-
-
-_METRIC_WORDS = {"params": "params", "macs": "MACs", "memory": "activation memory"}
+def _row_share(row: Row, budget: str, report: Report) -> int:
+    return BUDGETS[budget].row(row, report.dtype_bytes)
 
 
 # --- findings --------------------------------------------------------------------
@@ -100,36 +83,36 @@ _METRIC_WORDS = {"params": "params", "macs": "MACs", "memory": "activation memor
 
 @record
 class Fix:
-    kind: str  # "padding", "input" or "allow_inexact"
-    text: str
-    value: Any = None  # the padding to write; the input shapes to use
+    """One way to make an inexact layer exact, as data; render/check.py words it.
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "value": self.value}
+    ``value`` is what to write (the padding; the input shapes; True for
+    allow_inexact), None when this kind of fix cannot work, and ``problem`` says why."""
+
+    kind: str  # "padding", "input" or "allow_inexact"
+    value: Any = None
+    problem: str = ""  # padding: "no_integer_padding", "parity", "error"; input: "blocked"
+    divisions: tuple[Division, ...] = ()  # padding: the layer's divisions with it, or those no padding fixes
+    error: str = ""  # padding: what the engine says with it
+    newly_inexact: tuple[Row, ...] = ()  # padding: the layers it makes inexact
+    all_exact: bool = False  # padding: every layer is exact with it
+    axes: tuple[AxisSizes, ...] = ()  # input: the sizes that fit, per spatial axis
+    ceil: bool = False  # allow_inexact: the layer rounds up (ceil_mode), not down
 
 
 @record
 class Finding:
+    """An inexact layer (``code`` "inexact") or an exceeded budget ("budget"), as data."""
+
     loc: SourceLoc
-    code: str  # "inexact" or "budget"
-    message: str
+    code: str
     layer: str | None = None
     type: str | None = None
-    divisions: tuple[str, ...] = ()  # as written: "(224 + 2·0 − 5) / 2 + 1 = 110.5"
+    divisions: tuple[Division, ...] = ()  # inexact: the divisions with a remainder
     fixes: tuple[Fix, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.loc.file,
-            "line": self.loc.line,
-            "col": self.loc.col,
-            "code": self.code,
-            "layer": self.layer,
-            "type": self.type,
-            "message": self.message,
-            "divisions": list(self.divisions),
-            "fixes": [fix.to_dict() for fix in self.fixes],
-        }
+    budget: Budget | None = None
+    value: int = 0  # budget: the total
+    top: Row | None = None  # budget: the layer with the largest share of it (None if no layer has any)
+    share: int = 0  # budget: that layer's share
 
 
 @record(slots=False)
@@ -148,21 +131,6 @@ class FileResult:
     def errors(self) -> list[SpecError]:
         """Every mistake found in an unusable spec, in the order of the file."""
         return [] if self.error is None else [self.error, *self.error.others]
-
-    def to_dict(self) -> dict[str, Any]:
-        errors = [{"line": e.loc.line, "col": e.loc.col, "message": e.message, "hint": e.hint} for e in self.errors]
-        return {
-            "file": self.file,
-            "ok": self.error is None and not self.findings,
-            "error": errors[0] if errors else None,
-            "errors": errors,
-            "findings": [f.to_dict() for f in self.findings],
-            "warnings": [
-                {"line": w.loc.line, "col": w.loc.col, "level": w.level, "message": w.message} for w in self.warnings
-            ],
-            "totals": self.totals,
-            "allowed_inexact": self.allowed,
-        }
 
 
 def exit_code(results: Iterable[FileResult]) -> int:
@@ -201,25 +169,15 @@ def check_text(text: str, file: str, options: Options = DEFAULTS) -> FileResult:
 def budget_findings(report: Report, budgets: Sequence[Budget]) -> list[Finding]:
     findings = []
     for budget in budgets:
-        value = _total(report, budget.metric)
+        value = report.totals[BUDGETS[budget.metric].key]
         if value <= budget.limit:
             continue
-        word = _METRIC_WORDS[budget.metric]
-        message = (
-            f"{word} {_amount_text(budget.metric, value)} {'exceeds' if budget.metric == 'memory' else 'exceed'} "
-            f"{budget.option} {budget.written} "
-            f"by {_amount_text(budget.metric, value - budget.limit)}"
-        )
-        loc = SourceLoc(report.file, 1, 1)
         top = max(report.rows, key=lambda r: _row_share(r, budget.metric, report), default=None)
-        if top is not None and _row_share(top, budget.metric, report) > 0:
-            share = _row_share(top, budget.metric, report)
-            message += (
-                f"; the largest is {top.type} '{top.name}' with {_amount_text(budget.metric, share)}, "
-                f"{100 * share / value:.0f}%"
-            )
-            loc = top.loc
-        findings.append(Finding(loc, "budget", message))
+        share = 0 if top is None else _row_share(top, budget.metric, report)
+        if share > 0 and top is not None:
+            findings.append(Finding(top.loc, "budget", budget=budget, value=value, top=top, share=share))
+        else:
+            findings.append(Finding(SourceLoc(report.file, 1, 1), "budget", budget=budget, value=value))
     return findings
 
 
@@ -238,41 +196,13 @@ def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) 
     return [_finding(graph, report, i, row, input_fix, options) for i, row in bad]
 
 
-def _grouped(divisions: Sequence[Division]) -> list[tuple[str, Division]]:
-    """Axes with the same division text together: [('H, W', division), ...]."""
-    groups: dict[str, list[Division]] = {}
-    for d in divisions:
-        groups.setdefault(d.text(), []).append(d)
-    return [(", ".join(d.axis for d in ds), ds[0]) for ds in groups.values()]
-
-
-def _consequence(d: Division) -> str:
-    if d.ceil_mode:
-        return f"rounded up to {d.out} (ceil_mode): the last window hangs over the padded input"
-    rest = d.numerator % d.stride
-    if rest == 1:
-        return f"floored to {d.out}: the last position of the padded input never reaches a window"
-    return f"floored to {d.out}: the last {rest} positions of the padded input never reach a window"
-
-
 def _finding(graph: Graph, report: Report, index: int, row: Row, input_fix: Fix | None, options: Options) -> Finding:
-    inexact = [d for d in row.divisions if not d.exact]
-    parts = [f"{axes}: {d.text()}, {_consequence(d)}" for axes, d in _grouped(inexact)]
-    message = f"{row.type} '{row.name}' is inexact on " + "; ".join(parts)
+    inexact = tuple(d for d in row.divisions if not d.exact)
     fixes = [_padding_fix(graph, report, index, row, inexact, options)]
     if input_fix is not None:
         fixes.append(input_fix)
-    word = "rounding up" if any(d.ceil_mode for d in inexact) else "floor"
-    fixes.append(Fix("allow_inexact", f"or accept the {word}: add 'allow_inexact: true' to this layer", True))
-    return Finding(
-        row.loc,
-        "inexact",
-        message,
-        row.name,
-        row.type,
-        tuple(f"{axes}: {d.text()}" for axes, d in _grouped(inexact)),
-        tuple(fixes),
-    )
+    fixes.append(Fix("allow_inexact", True, ceil=any(d.ceil_mode for d in inexact)))
+    return Finding(row.loc, "inexact", row.name, row.type, inexact, tuple(fixes))
 
 
 # --- fixes -----------------------------------------------------------------------
@@ -293,52 +223,39 @@ def _paddings(d: Division) -> list[int]:
     return sorted(found, key=lambda p: (abs(p - d.pad_before), p))
 
 
-def _padding_fix(graph: Graph, report: Report, index: int, row: Row, inexact: list[Division], options: Options) -> Fix:
+def _padding_fix(
+    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], options: Options
+) -> Fix:
     node = graph.nodes[index]
     written = getattr(node.args, "padding", None)
     if written is None or written == "same":
-        return Fix("padding", "no padding fixes it: this layer has no integer padding")
+        return Fix("padding", problem="no_integer_padding")
     choices = {d.axis: _paddings(d) for d in inexact}
     stuck = [d for d in inexact if not choices[d.axis]]
     if stuck:
         d = stuck[0]
-        axes = ", ".join(x.axis for x in stuck if (x.size, x.k_eff, x.stride) == (d.size, d.k_eff, d.stride))
-        return Fix(
-            "padding",
-            f"no padding makes it exact on {axes}: with stride {d.stride}, "
-            f"{d.size} + 2·padding − {d.k_eff} is always odd",
-        )
+        alike = tuple(x for x in stuck if (x.size, x.k_eff, x.stride) == (d.size, d.k_eff, d.stride))
+        return Fix("padding", problem="parity", divisions=alike)
     before = {r.name for r in report.rows if not r.exact and not r.allow_inexact}
-    tried, failure = 0, "no padding makes it exact"
-    for option in range(max(len(c) for c in choices.values())):
+    failure = Fix("padding", problem="error")
+    for tried, option in enumerate(range(max(len(c) for c in choices.values())), 1):
         pads = tuple(
             choices[d.axis][min(option, len(choices[d.axis]) - 1)] if d.axis in choices else d.pad_before
             for d in row.divisions
         )
         padding: int | tuple[int, ...] = pads[0] if len(set(pads)) == 1 else pads
         outcome = _rerun(graph, node.loc, node.type, padding, options)
-        tried += 1
         if isinstance(outcome, str):
-            failure = f"'padding: {_padding_text(padding)}' would make it exact, but: {outcome}"
+            failure = Fix("padding", padding, "error", error=outcome)
             if tried >= 3:
                 break
             continue
-        shown = [replace_record(d, pad_before=p, pad_total=2 * p) for d, p in zip(row.divisions, pads)]
-        arithmetic = "; ".join(f"{axes}: {d.text()}" for axes, d in _grouped(shown))
-        worse = [r for r in outcome.rows if not r.exact and not r.allow_inexact and r.name not in before]
-        if worse:
-            names = ", ".join(f"{r.type} '{r.name}' (line {r.loc.line})" for r in worse[:3])
-            after = f"; but then {names} become{'s' if len(worse) == 1 else ''} inexact"
-        elif outcome.totals.inexact_layers == 0:
-            after = "; every layer is then exact"
-        else:
-            after = "; no other layer becomes inexact"
-        return Fix("padding", f"'padding: {_padding_text(padding)}' makes it exact ({arithmetic}){after}", padding)
-    return Fix("padding", failure)
-
-
-def _padding_text(padding: int | tuple[int, ...]) -> str:
-    return str(padding) if isinstance(padding, int) else "[" + ", ".join(map(str, padding)) + "]"
+        shown = tuple(replace_record(d, pad_before=p, pad_total=2 * p) for d, p in zip(row.divisions, pads))
+        worse = tuple(r for r in outcome.rows if not r.exact and not r.allow_inexact and r.name not in before)
+        return Fix(
+            "padding", padding, divisions=shown, newly_inexact=worse, all_exact=outcome.totals.inexact_layers == 0
+        )
+    return failure
 
 
 def _rerun(
@@ -361,26 +278,12 @@ def _input_fix(report: Report, axes: tuple[AxisSizes, ...] | None) -> Fix | None
     if axes is None or not axes:
         return None
     sizes = report.input[1:]
-    blocked = [a for a in axes if a.empty]
-    if blocked:
-        a = blocked[0]
-        where = f" (after {a.blocker.type} '{a.blocker.name}', line {a.blocker.line})" if a.blocker else ""
-        return Fix("input", f"no input size on {a.axis} makes every layer exact{where}")
+    if any(a.empty for a in axes):
+        return Fix("input", problem="blocked", axes=axes)
     below = [a.prev_fit(n) for a, n in zip(axes, sizes)]
     above = [a.next_fit(n) for a, n in zip(axes, sizes)]
     shapes = []
     if all(b is not None for b in below):
         shapes.append((report.input[0], *(b for b in below if b is not None)))
     shapes.append((report.input[0], *(a for a in above if a is not None)))
-    from .render.sizes import progression_text
-
-    by_rule: dict[str, list[str]] = {}
-    for a in axes:
-        by_rule.setdefault(progression_text(a), []).append(a.axis)
-    rules = "; ".join(f"{', '.join(names)}: {rule}" for rule, names in by_rule.items())
-    listed = " or ".join("×".join(map(str, s)) for s in dict.fromkeys(shapes))
-    return Fix(
-        "input",
-        f"an input of {listed} makes every layer exact ({rules})",
-        [list(s) for s in dict.fromkeys(shapes)],
-    )
+    return Fix("input", [list(s) for s in dict.fromkeys(shapes)], axes=axes)

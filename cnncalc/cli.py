@@ -106,6 +106,21 @@ def spec_options(function: F) -> F:
     return function
 
 
+def budget_options(function: F) -> F:
+    """``--max-params``, ``--max-macs``, ...: one per metric that can be budgeted."""
+    from .metrics import BUDGETS, BYTES
+
+    for metric in reversed(BUDGETS.values()):
+        if metric.unit == BYTES:
+            metavar, examples = "BYTES", "100MiB, 1GB"
+        else:
+            metavar, examples = "N", "5M, 1.5G, 250k"
+        verb = "exceed" if metric.label.endswith("s") else "exceeds"
+        help_text = f"Fail when the {metric.label} {verb} {metavar} ({examples})."
+        function = click.option(metric.option, metavar=metavar, help=help_text)(function)
+    return function
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnncalc")
 def main() -> None:
@@ -228,9 +243,7 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
     "--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text", show_default=True,
     help="github: GitHub Actions annotations.",
 )  # fmt: skip
-@click.option("--max-params", metavar="N", help="Fail when the total params exceed N (5M, 1.5G, 250k).")
-@click.option("--max-macs", metavar="N", help="Fail when the MACs exceed N (600M).")
-@click.option("--max-memory", metavar="BYTES", help="Fail when the activation memory exceeds BYTES (100MiB, 1GB).")
+@budget_options
 @_BATCH
 @_DTYPE
 @click.option("--input", "input_text", metavar="CxHxW", help="Check every spec at this input instead of its own.")
@@ -239,14 +252,12 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
 def check(
     specs: tuple[str, ...],
     fmt: str,
-    max_params: str | None,
-    max_macs: str | None,
-    max_memory: str | None,
     batch: int,
     dtype: str | None,
     input_text: str | None,
     sets: tuple[str, ...],
     max_layers: int | None,
+    **limits: str | None,
 ) -> None:
     """Check SPECs for CI: exit 1 when a layer's size division leaves a remainder
     (and the layer does not say allow_inexact: true) or a budget is exceeded,
@@ -254,16 +265,18 @@ def check(
     checked and every problem reported, each with its fixes."""
     from .check import Budget, FileResult, Options, check_text, exit_code, parse_amount
     from .loader import MAX_LAYERS
+    from .metrics import BUDGETS, BYTES
     from .render.check import RENDERERS
     from .source import read_spec
 
     budgets = []
-    for metric, written in (("params", max_params), ("macs", max_macs), ("memory", max_memory)):
+    for name, metric in BUDGETS.items():
+        written = limits.get(f"max_{name}")
         if written is not None:
             try:
-                budgets.append(Budget(metric, parse_amount(written, in_bytes=metric == "memory"), written))
+                budgets.append(Budget(name, parse_amount(written, in_bytes=metric.unit == BYTES), written))
             except ValueError as error:
-                raise click.BadParameter(str(error), param_hint=f"--max-{metric}") from None
+                raise click.BadParameter(str(error), param_hint=metric.option) from None
     options = Options(batch, dtype, _input_shape(input_text), tuple(budgets), parse_set(sets), max_layers or MAX_LAYERS)
     results = []
     for spec in specs:

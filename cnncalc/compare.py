@@ -9,23 +9,20 @@ from fractions import Fraction
 from typing import Any
 
 from .layers import ACTIVATIONS
+from .metrics import LAYERS, METRICS as DECLARED
 from .record import record
 from .report import Report, Row
 
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-# (key, label): the metrics in the order shown
-METRICS = (
-    ("params", "params"),
-    ("trainable", "trainable params"),
-    ("macs", "MACs"),
-    ("activation_bytes", "activation memory"),
-    ("param_bytes", "parameter memory"),
-    ("rf", "receptive field (last map)"),
-    ("weight_layers", "weight layers"),
-    ("nonlinearities", "nonlinearities"),
-    ("inexact_layers", "inexact layers"),
+# Compare's own lines, after the declared metrics that say ``compared``: (key, label, unit)
+STRUCTURE = (
+    ("rf", "receptive field (last map)", ""),
+    ("weight_layers", "weight layers", LAYERS),
+    ("nonlinearities", "nonlinearities", LAYERS),
+    ("inexact_layers", "inexact layers", LAYERS),
 )
+METRICS = (*((m.key, m.label, m.unit) for m in DECLARED if m.compared), *STRUCTURE)
 
 
 def weight_layers(report: Report) -> int:
@@ -46,13 +43,8 @@ def final_rf(report: Report) -> tuple[int | float, ...] | None:
 
 
 def metric_values(report: Report) -> dict[str, Any]:
-    t = report.totals
     return {
-        "params": t.params,
-        "trainable": t.trainable,
-        "macs": t.macs,
-        "activation_bytes": t.activation_bytes,
-        "param_bytes": t.param_bytes,
+        **{m.key: report.totals[m.key] for m in DECLARED if m.compared},
         "rf": final_rf(report),
         "weight_layers": weight_layers(report),
         "nonlinearities": nonlinearities(report),
@@ -78,6 +70,7 @@ class Metric:
     label: str
     values: tuple[Any, ...]
     ratios: tuple[Fraction | None, ...]  # to the first spec; None for the first
+    unit: str = ""  # of cnncalc.metrics ("" for the receptive field)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,28 +90,10 @@ class Hunk:
     removed: tuple[Row, ...]
     added: tuple[Row, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        if self.op == "equal":
-            return {"op": "equal", "count": len(self.removed), "layers": [r.name for r in self.added]}
-        return {"op": self.op, "removed": [_row(r) for r in self.removed], "added": [_row(r) for r in self.added]}
-
-
-def _row(row: Row) -> dict[str, Any]:
-    return {
-        "name": row.name,
-        "type": row.type,
-        "summary": row.summary,
-        "output": list(row.output),
-        "params": row.params,
-        "macs": row.macs,
-        "exact": row.exact,
-        "line": row.loc.line,
-    }
-
 
 def _key(row: Row) -> tuple[Any, ...]:
     """What makes two layers the same, names aside."""
-    return (row.summary, row.output, row.trainable, row.non_trainable, row.macs)
+    return (row.type, row.args, row.rank, row.output, row.trainable, row.non_trainable, row.macs)
 
 
 def diff(base: Report, other: Report) -> tuple[Hunk, ...]:
@@ -134,27 +109,6 @@ class Comparison:
     metrics: tuple[Metric, ...]
     diffs: tuple[tuple[Hunk, ...], ...]  # diffs[i]: spec i+1 against the first
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "specs": [
-                {
-                    "label": label,
-                    "source": source,
-                    "name": report.name,
-                    "input": list(report.input),
-                    "batch": report.batch,
-                    "dtype": report.dtype,
-                    "output": list(report.outputs.get("main", ())),
-                }
-                for label, source, report in zip(self.labels, self.sources, self.reports)
-            ],
-            "metrics": [m.to_dict() for m in self.metrics],
-            "differences": [
-                {"spec": self.labels[i + 1], "against": self.labels[0], "hunks": [h.to_dict() for h in hunks]}
-                for i, hunks in enumerate(self.diffs)
-            ],
-        }
-
 
 def compare(reports: Sequence[Report], sources: Sequence[str]) -> Comparison:
     if len(reports) > len(LABELS):
@@ -166,8 +120,9 @@ def compare(reports: Sequence[Report], sources: Sequence[str]) -> Comparison:
             label,
             tuple(v[key] for v in values),
             (None, *(ratio(v[key], values[0][key]) for v in values[1:])),
+            unit,
         )
-        for key, label in METRICS
+        for key, label, unit in METRICS
     )
     return Comparison(
         tuple(LABELS[: len(reports)]),

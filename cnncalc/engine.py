@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from operator import attrgetter
 from typing import Any
 
 from .errors import Diagnostic, LayerError, SpecError
 from .graph import INPUT, Graph, Node
+from .metrics import totals as metric_totals
 from .registry import REGISTRY, Facts, Window
 from .report import AxisRF, Report, Row, Totals
 from .shapes import MAX_SIZE
@@ -86,7 +86,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
     warnings: list[Diagnostic] = []
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, str, int, bool]] = {}
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool]] = {}
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
         in_shapes = tuple(map(shape_of, node.inputs))
@@ -97,11 +97,11 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
             found = known[key] = (
                 facts,
                 facts.exact,
-                REGISTRY.types[node.type].summary(node.args, len(in_shapes[0]) - 1),
+                len(in_shapes[0]) - 1,
                 0 if facts.in_place else math.prod(facts.output),
                 bool(getattr(node.args, "allow_inexact", False)),
             )
-        facts, exact, summary, activations, allow_inexact = found
+        facts, exact, rank, activations, allow_inexact = found
         if len(node.inputs) > 1:
             in_fields = list(map(field_of, node.inputs))
             rf_in, misaligned = _merge_rf(in_fields)
@@ -141,7 +141,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 allow_inexact,
                 facts.divisions,
                 rf,
-                summary,
+                node.args,
+                rank,
                 tuple(map(name_of, node.inputs)),
                 node.loc,
                 node.group,
@@ -150,25 +151,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
             )
         )
     size = DTYPE_BYTES[dtype]
-    trainable = sum(map(attrgetter("trainable"), rows))  # map/attrgetter: the loop runs in C
-    non_trainable = sum(map(attrgetter("non_trainable"), rows))
-    macs = sum(map(attrgetter("macs"), rows))
     input_activations = math.prod(input_shape) * batch
-    activations = input_activations + sum(map(attrgetter("activations"), rows))
-    attention = sum(map(attrgetter("attention_matrix"), rows))
-    totals = Totals(
-        params=trainable + non_trainable,
-        trainable=trainable,
-        non_trainable=non_trainable,
-        macs=macs,
-        flops=2 * macs,
-        activations=activations,
-        activation_bytes=activations * size,
-        param_bytes=(trainable + non_trainable) * size,
-        inexact_layers=sum(1 for r in rows if not r.exact and not r.allow_inexact),
-        attention_matrix=attention,
-        attention_matrix_bytes=attention * size,
-    )
+    totals = Totals(metric_totals(rows, input_activations, size))
     outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
     return Report(
         name=graph.name,

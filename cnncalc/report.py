@@ -9,7 +9,9 @@ from typing import Any
 
 from .errors import Diagnostic, SourceLoc
 from .graph import Group
-from .record import field, fields, record
+from .metrics import OPTIONAL_KEYS, OPTIONAL_ROW_KEYS, ROW_KEYS
+from .record import field, record
+from .registry import REGISTRY
 from .shapes import Division
 
 Shape = tuple[int, ...]
@@ -58,7 +60,8 @@ class Row:
     allow_inexact: bool
     divisions: tuple[Division, ...]
     rf: tuple[AxisRF, ...] | None
-    summary: str  # the type and key arguments, compact: "conv 3×3 /2 p1"
+    args: Any  # its type's argument record, as the loader built it
+    rank: int  # spatial axes of its (first) input: how its label writes an int size ("3" → "3×3")
     inputs: tuple[str, ...]  # names of the rows it reads ("input" for the spec's input)
     loc: SourceLoc
     group: int | None
@@ -68,6 +71,12 @@ class Row:
     @property
     def params(self) -> int:
         return self.trainable + self.non_trainable
+
+    @property
+    def summary(self) -> str:
+        """The type and its key arguments, "conv 3×3 /2 p1", by the type's
+        registered label function (for scripts; render/ makes the tables' own)."""
+        return REGISTRY.types[self.type].summary(self.args, self.rank)
 
     def rf_dict(self) -> dict[str, list[Any]] | None:
         if self.rf is None:
@@ -85,41 +94,59 @@ class Row:
             "path": self.path,
             "depth": self.depth,
             "output": list(self.output),
-            "params": self.params,
-            "trainable": self.trainable,
-            "non_trainable": self.non_trainable,
-            "macs": self.macs,
-            "activations": self.activations,
+            **{key: getattr(self, key) for key in ROW_KEYS},
             "exact": self.exact,
             "rf": self.rf_dict(),
         }
         # version 2 keys, on the rows they concern only (version 1 rows keep their keys)
         if self.tokens:
             row["tokens"] = True
-        if self.attention_matrix:
-            row["attention_matrix"] = self.attention_matrix
+        for key in OPTIONAL_ROW_KEYS:
+            value = getattr(self, key)
+            if value:
+                row[key] = value
         return row
 
 
-@record
 class Totals:
-    params: int
-    trainable: int
-    non_trainable: int
-    macs: int
-    flops: int
-    activations: int
-    activation_bytes: int
-    param_bytes: int
-    inexact_layers: int
-    attention_matrix: int = 0  # elements of every attention matrix, × batch
-    attention_matrix_bytes: int = 0  # what they would take if materialised (no fused kernel)
+    """The network's figures, one per metric of :mod:`cnncalc.metrics`, in its
+    order: ``totals.macs``, ``totals["macs"]``, ``to_dict()`` for JSON."""
+
+    __slots__ = ("_values",)
+    _values: dict[str, int]
+
+    def __init__(self, values: Mapping[str, int]) -> None:
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, key: str) -> int:
+        if key.startswith("_"):  # copy and pickle look for hooks before _values is set
+            raise AttributeError(key)
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"no metric '{key}'; see cnncalc.metrics") from None
+
+    def __getitem__(self, key: str) -> int:
+        return self._values[key]
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError("Totals are frozen")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Totals) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __repr__(self) -> str:
+        return "Totals(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, int]]]:
+        return Totals, (self._values,)
 
     def to_dict(self) -> dict[str, int]:
-        totals = {f.name: getattr(self, f.name) for f in fields(self)}
-        if not self.attention_matrix:  # a network without attention keeps version 1's keys
-            del totals["attention_matrix"], totals["attention_matrix_bytes"]
-        return totals
+        """JSON's "totals": a metric written only where it applies is left out at 0."""
+        return {key: value for key, value in self._values.items() if value or key not in OPTIONAL_KEYS}
 
 
 @record(slots=False)

@@ -8,17 +8,15 @@ from typing import Any
 
 from ..compare import Comparison, Hunk, Metric
 from ..report import Row
-from .units import grouped, nbytes, shape_text
+from .units import exact, grouped, shape_text, type_label
 
 
-def value_text(key: str, value: Any) -> str:
+def value_text(unit: str, value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, tuple):
         return "×".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
-    if key.endswith("_bytes"):
-        return nbytes(value)
-    return grouped(value)
+    return exact(unit, value)
 
 
 def ratio_text(r: Fraction | None) -> str:
@@ -46,7 +44,7 @@ def _header(comparison: Comparison) -> list[str]:
 def _cells(metric: Metric) -> list[str]:
     return [
         metric.label,
-        *(value_text(metric.key, v) for v in metric.values),
+        *(value_text(metric.unit, v) for v in metric.values),
         *(ratio_text(r) for r in metric.ratios[1:]),
     ]
 
@@ -60,7 +58,7 @@ def _row_cells(sign: str, row: Row) -> list[str]:
     return [
         sign,
         row.name,
-        row.summary,
+        type_label(row),
         shape_text(row.output) + ("" if row.exact else " ⚠ inexact"),
         f"{grouped(row.params)} params",
         f"{grouped(row.macs)} MACs",
@@ -139,8 +137,50 @@ def render_markdown(comparison: Comparison, **_: object) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _row_dict(row: Row) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "type": row.type,
+        "summary": type_label(row),
+        "output": list(row.output),
+        "params": row.params,
+        "macs": row.macs,
+        "exact": row.exact,
+        "line": row.loc.line,
+    }
+
+
+def _hunk_dict(hunk: Hunk) -> dict[str, Any]:
+    if hunk.op == "equal":
+        return {"op": "equal", "count": len(hunk.removed), "layers": [r.name for r in hunk.added]}
+    return {"op": hunk.op, "removed": [_row_dict(r) for r in hunk.removed], "added": [_row_dict(r) for r in hunk.added]}
+
+
+def comparison_dict(comparison: Comparison) -> dict[str, Any]:
+    """``compare --format json``: the specs, the metrics with their ratios, the differing layers."""
+    return {
+        "specs": [
+            {
+                "label": label,
+                "source": source,
+                "name": report.name,
+                "input": list(report.input),
+                "batch": report.batch,
+                "dtype": report.dtype,
+                "output": list(report.outputs.get("main", ())),
+            }
+            for label, source, report in zip(comparison.labels, comparison.sources, comparison.reports)
+        ],
+        "metrics": [m.to_dict() for m in comparison.metrics],
+        "differences": [
+            {"spec": comparison.labels[i + 1], "against": comparison.labels[0], "hunks": [_hunk_dict(h) for h in hunks]}
+            for i, hunks in enumerate(comparison.diffs)
+        ],
+    }
+
+
 def render_json(comparison: Comparison, **_: object) -> str:
-    return json.dumps(comparison.to_dict(), indent=2) + "\n"
+    return json.dumps(comparison_dict(comparison), indent=2) + "\n"
 
 
 RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_json}

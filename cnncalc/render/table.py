@@ -5,14 +5,15 @@ rows highlighted with the division that failed, and a Keras/CS231n footer."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..graph import Group
+from ..metrics import BYTES, COLUMNS, COUNT, METRICS, Metric
 from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
-from .units import count, divisions_text, grouped, nbytes, rf_text, shape_text
+from .units import count, divisions_text, exact, grouped, heading, human, nbytes, rf_text, shape_text, type_label
 
 BAR_WIDTH = 6
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -69,7 +70,7 @@ def lines(report: Report, depth: int | None) -> Iterator[_Line]:
             if group.kind != "branch":
                 yield _Line(group.label, group.kind, group.depth - 1, members[group.id], header=True)
         if row.depth <= limit:
-            yield _Line(row.name, row.summary, row.depth, [row])
+            yield _Line(row.name, type_label(row), row.depth, [row])
 
 
 def _guide(depth: int, mark: str = "") -> str:
@@ -125,9 +126,7 @@ def render_table(
         ("Layer", {"no_wrap": True}),
         ("Type", {"overflow": "fold"}),
         (output_header, {}),
-        ("Params", {"justify": "right"}),
-        ("MACs", {"justify": "right"}),
-        ("Memory", {"justify": "right"}),
+        *((heading(m.column), {"justify": "right"}) for m in COLUMNS),
         ("RF /jump", {"justify": "right"}),
         ("Share: params│memory", {"no_wrap": True}),
     ]
@@ -136,9 +135,7 @@ def render_table(
             "input",
             "",
             shape_text(report.input, layout),
-            "",
-            "",
-            nbytes(report.input_activations * size),
+            *(_figure(m, m.input(report.input_activations, size)) for m in COLUMNS),
             "1 /1" if len(report.input) > 1 else "all",
             "",
         )
@@ -147,8 +144,8 @@ def render_table(
     all_params = totals.params or 1
     all_memory = totals.activations or 1
     for line in lines(report, depth):
+        figures = [sum(m.row(r, size) for r in line.rows) for m in COLUMNS]
         params = sum(r.params for r in line.rows)
-        macs = sum(r.macs for r in line.rows)
         memory = sum(r.activations for r in line.rows)
         last = line.rows[-1]
         share = f"{bar(params / all_params)}│{bar(memory / all_memory)}"
@@ -160,9 +157,7 @@ def render_table(
                     Text(_guide(line.depth, mark) + _local(line.name, line.depth > 0), style="bold " + style),
                     Text(line.kind + (f" ({len(line.rows)} layers)" if line.folded else ""), style=style),
                     Text(shape_text(last.output, layout), style=style),
-                    Text(count(params) if params else "", style=style),
-                    Text(count(macs) if macs else "", style=style),
-                    Text(nbytes(memory * size) if memory else "", style=style),
+                    *(Text(_figure(m, value), style=style) for m, value in zip(COLUMNS, figures)),
                     Text(rf_text(last.rf), style=style),
                     share if line.folded else "",
                 )
@@ -183,9 +178,7 @@ def render_table(
                 Text(_guide(line.depth) + _local(line.name, nested), style=style),
                 Text(kind, style=style),
                 Text(output, style=style),
-                count(params) if params else "0",
-                count(macs) if macs else "",
-                nbytes(memory * size) if memory else "",
+                *(_figure(m, value, layer=True) for m, value in zip(COLUMNS, figures)),
                 rf_text(last.rf),
                 share,
             )
@@ -230,18 +223,22 @@ def _natural_width(columns: list[tuple[str, dict[str, Any]]], cells: list[tuple[
     return sum(widths) + 2 * (len(widths) - 1)
 
 
+def _figure(metric: Metric, value: int, layer: bool = False) -> str:
+    """A cell: blank for nothing, except that a layer's params say 0 (worth knowing: no weights)."""
+    if value:
+        return human(metric.unit, value)
+    return "0" if layer and metric.unit == COUNT else ""
+
+
 def footer(report: Report, layout: str = "nchw") -> str:
     t = report.totals
     extra = [f"{name} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
-    lines_ = [
-        f"Total params:      {grouped(t.params):>16}  ({count(t.params)})",
-        f"Trainable params:  {grouped(t.trainable):>16}",
-        f"Non-trainable:     {grouped(t.non_trainable):>16}  (BatchNorm running mean/var; Keras counts them, PyTorch's parameters() does not)",
-        f"MACs:              {grouped(t.macs):>16}  ({count(t.macs)}; multiply-accumulates of conv/dense, bias excluded)",
-        f"FLOPs:             {grouped(t.flops):>16}  ({count(t.flops)}; FLOPs = 2 × MACs)",
-        f"Activations:       {grouped(t.activations):>16}  elements = {nbytes(t.activation_bytes)} forward, "
-        f"~{nbytes(2 * t.activation_bytes)} for training (×2: values + gradients)",
-        f"Parameter memory:  {nbytes(t.param_bytes):>16}  ({report.dtype}, {report.dtype_bytes} B each)",
+    lines_ = []
+    for metric in METRICS:
+        words = _FOOTER.get(metric.key, _footer_line)
+        if words is not None and (t[metric.key] or not metric.optional):
+            lines_.append(words(metric, report))
+    lines_ += [
         f"Output:            {shape_text(report.outputs['main'], layout):>16}"
         + ("  heads: " + ", ".join(extra) if extra else ""),
         "Units: k/M/G = 10^3/10^6/10^9; KiB/MiB/GiB = 2^10/2^20/2^30 bytes."
@@ -253,3 +250,39 @@ def footer(report: Report, layout: str = "nchw") -> str:
             "fix the padding or input size, or mark them 'allow_inexact: true'."
         )
     return "\n".join(lines_)
+
+
+def _footer_line(metric: Metric, report: Report) -> str:
+    """A total the footer has no words for: its label, the figure in full and at a glance."""
+    value = report.totals[metric.key]
+    text = f"{heading(metric.label) + ':':<19}"
+    text += exact(metric.unit, value).rjust(max(35 - len(text), 0))  # figures end in one column
+    return text if metric.unit == BYTES or value < 1000 else f"{text}  ({count(value)})"
+
+
+# How the footer words each total; None: said with another (or, inexact_layers, as a warning below).
+# A metric not listed gets _footer_line.
+_FOOTER: dict[str, Callable[[Metric, Report], str] | None] = {
+    "params": lambda _, r: f"Total params:      {grouped(r.totals.params):>16}  ({count(r.totals.params)})",
+    "trainable": lambda _, r: f"Trainable params:  {grouped(r.totals.trainable):>16}",
+    "non_trainable": lambda _, r: (
+        f"Non-trainable:     {grouped(r.totals.non_trainable):>16}  "
+        "(BatchNorm running mean/var; Keras counts them, PyTorch's parameters() does not)"
+    ),
+    "macs": lambda _, r: (
+        f"MACs:              {grouped(r.totals.macs):>16}  "
+        f"({count(r.totals.macs)}; multiply-accumulates of conv/dense, bias excluded)"
+    ),
+    "flops": lambda _, r: (
+        f"FLOPs:             {grouped(r.totals.flops):>16}  ({count(r.totals.flops)}; FLOPs = 2 × MACs)"
+    ),
+    "activations": lambda _, r: (
+        f"Activations:       {grouped(r.totals.activations):>16}  elements = {nbytes(r.totals.activation_bytes)} "
+        f"forward, ~{nbytes(2 * r.totals.activation_bytes)} for training (×2: values + gradients)"
+    ),
+    "activation_bytes": None,
+    "param_bytes": lambda _, r: (
+        f"Parameter memory:  {nbytes(r.totals.param_bytes):>16}  ({r.dtype}, {r.dtype_bytes} B each)"
+    ),
+    "inexact_layers": None,
+}

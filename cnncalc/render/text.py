@@ -6,11 +6,13 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
+from operator import attrgetter
 from typing import Any
 
+from ..metrics import COLUMNS, METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric
 from ..record import replace as replace_record
-from ..report import Report, Row
-from .units import count, divisions_text, grouped, nbytes, rf_text, shape_text
+from ..report import Report, Row, Totals
+from .units import count, divisions_text, exact, grouped, human, nbytes, rf_text, shape_text
 
 
 def render_json(report: Report, **_: object) -> str:
@@ -59,18 +61,33 @@ class _Layers:
         rf = self.texts.get(id(row.rf))
         if rf is None:
             rf = self.texts[id(row.rf)] = _number_lists(row.rf_dict(), _KEY)
+        figures = _figures(row)
         texts = type(row.name) is type(row.type) is type(row.path) is str
-        ints = type(row.depth) is type(row.trainable) is type(row.non_trainable) is type(row.macs) is int
-        plain = not row.tokens and not row.attention_matrix  # the keys only transformer rows have
-        if not (plain and texts and ints and type(row.activations) is int and type(row.exact) is bool):
+        if figures is None or row.tokens or not (texts and type(row.depth) is int and type(row.exact) is bool):
             return _encode(row.to_dict(), _LAYER)  # below: plain text, ints and bools only
         return (
             f'{{{_KEY}"name": {_string(row.name)},{_KEY}"type": {_string(row.type)},{_KEY}"path": {_string(row.path)},'
-            f'{_KEY}"depth": {row.depth},{_KEY}"output": {output},{_KEY}"params": {row.params},'
-            f'{_KEY}"trainable": {row.trainable},{_KEY}"non_trainable": {row.non_trainable},'
-            f'{_KEY}"macs": {row.macs},{_KEY}"activations": {row.activations},'
+            f'{_KEY}"depth": {row.depth},{_KEY}"output": {output},{figures}'
             f'{_KEY}"exact": {"true" if row.exact else "false"},{_KEY}"rf": {rf}{_LAYER}}}'
         )
+
+
+def _figures_writer(keys: tuple[str, ...], optional: tuple[str, ...]) -> Callable[[Row], str | None]:
+    """The function that writes a row's metric figures (``ROW_KEYS``) as
+    ``_encode`` would, or returns None if one is not a plain int or an
+    optional one (``OPTIONAL_ROW_KEYS``, written after "rf") is not 0. Compiled once
+    from the metric registry, as record.py compiles ``__init__``: an f-string
+    is the cheapest text per row, a loop over the metrics costs a tenth of the
+    100,000-layer run."""
+    assert all(key.isidentifier() for key in keys)
+    names: dict[str, Any] = {f"k{i}": f"{_KEY}{_string(key)}: " for i, key in enumerate(keys)}
+    reads = "".join(f"    v{i} = row.{key}\n" for i, key in enumerate(keys))
+    ints = " and ".join([*(f"type(v{i}) is int" for i in range(len(keys))), *(f"not row.{key}" for key in optional)])
+    text = "".join(f"{{k{i}}}{{v{i}}}," for i in range(len(keys)))
+    source = f"def figures(row):\n{reads}    if {ints}:\n        return f'{text}'\n    return None\n"
+    exec(source, names)  # noqa: S102  # keys are identifiers, the rest constants of this module
+    figures: Callable[[Row], str | None] = names["figures"]
+    return figures
 
 
 def _number_lists(value: dict[str, list[Any]] | None, newline: str) -> str:
@@ -109,6 +126,8 @@ _SCALARS: dict[type, Callable[[Any], str]] = {
     type(None): lambda value: "null",
 }
 
+_figures = _figures_writer(ROW_KEYS, OPTIONAL_ROW_KEYS)
+
 
 def _encode(value: Any, newline: str) -> str:
     """One value as ``json.dumps(indent=2)`` writes it at this indentation."""
@@ -128,21 +147,7 @@ def _encode(value: Any, newline: str) -> str:
     return json.dumps(value, indent=2).replace("\n", newline)  # anything else, as json writes it
 
 
-CSV_COLUMNS = (
-    "name",
-    "type",
-    "path",
-    "depth",
-    "output",
-    "params",
-    "trainable",
-    "non_trainable",
-    "macs",
-    "activations",
-    "exact",
-    "rf_size",
-    "rf_jump",
-)
+CSV_COLUMNS = ("name", "type", "path", "depth", "output", *ROW_KEYS, "exact", "rf_size", "rf_jump")
 
 
 def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
@@ -151,6 +156,7 @@ def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    figures = attrgetter(*ROW_KEYS) if len(ROW_KEYS) > 1 else lambda row: (getattr(row, ROW_KEYS[0]),)
     for row in report.rows:
         rf = row.rf_dict()
         writer.writerow(
@@ -160,11 +166,7 @@ def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
                 row.path,
                 row.depth,
                 "x".join(map(str, (*row.output[1:], row.output[0]) if channels_last else row.output)),
-                row.params,
-                row.trainable,
-                row.non_trainable,
-                row.macs,
-                row.activations,
+                *figures(row),
                 str(row.exact).lower(),
                 "x".join(map(str, rf["size"])) if rf else "",
                 "x".join(map(str, rf["jump"])) if rf else "",
@@ -180,8 +182,8 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
     lines = [
         f"**{report.name or report.file}**: input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
         "",
-        "| layer | type | output | params | MACs | memory | RF |",
-        "|---|---|---|--:|--:|--:|--:|",
+        "| layer | type | output | " + "".join(f"{m.column} | " for m in COLUMNS) + "RF |",
+        "|---|---|---|" + "--:|" * len(COLUMNS) + "--:|",
     ]
     size = report.dtype_bytes
     for line in table_lines(report, depth):
@@ -190,17 +192,36 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
         last = line.rows[-1]
         kind = f"{line.kind} ({len(line.rows)} layers)" if line.folded else line.kind
         flag = "" if line.folded or last.exact else " ⚠ " + divisions_text(last)
-        params = sum(r.params for r in line.rows)
-        macs = sum(r.macs for r in line.rows)
-        memory = sum(r.activations for r in line.rows)
+        figures = "".join(f" {exact(m.unit, sum(m.row(r, size) for r in line.rows))} |" for m in COLUMNS)
         lines.append(
-            f"| {line.name} | {kind} | {shape_text(last.output, layout)}{flag} | {grouped(params)} "
-            f"| {grouped(macs)} | {nbytes(memory * size)} | {rf_text(last.rf)} |"
+            f"| {line.name} | {kind} | {shape_text(last.output, layout)}{flag} |{figures} {rf_text(last.rf)} |"
         )
     t = report.totals
-    lines += [
-        "",
-        f"Params: {grouped(t.params)} ({grouped(t.trainable)} trainable, {grouped(t.non_trainable)} non-trainable) · "
-        f"MACs: {count(t.macs)} · activations: {nbytes(t.activation_bytes)} · parameter memory: {nbytes(t.param_bytes)}",
-    ]
+    parts = []
+    for metric in METRICS:
+        words = _MARKDOWN_TOTALS.get(metric.key, _markdown_total)
+        if words is not None and (t[metric.key] or not metric.optional):
+            parts.append(words(metric, t))
+    lines += ["", " · ".join(parts)]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_total(metric: Metric, t: Totals) -> str:
+    return f"{metric.label}: {human(metric.unit, t[metric.key])}"
+
+
+# How Markdown's last line words a total; None: said with another (or not at all).
+# A metric not listed gets _markdown_total.
+_MARKDOWN_TOTALS: dict[str, Callable[[Metric, Totals], str] | None] = {
+    "params": lambda _, t: (
+        f"Params: {grouped(t.params)} ({grouped(t.trainable)} trainable, {grouped(t.non_trainable)} non-trainable)"
+    ),
+    "trainable": None,
+    "non_trainable": None,
+    "macs": lambda _, t: f"MACs: {count(t.macs)}",
+    "flops": None,
+    "activations": None,
+    "activation_bytes": lambda _, t: f"activations: {nbytes(t.activation_bytes)}",
+    "param_bytes": lambda _, t: f"parameter memory: {nbytes(t.param_bytes)}",
+    "inexact_layers": None,
+}

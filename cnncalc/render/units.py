@@ -3,8 +3,12 @@ prefixes (MiB = 2^20) and say so."""
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
+from typing import Any
 
+from ..metrics import BYTES
+from ..registry import REGISTRY
 from ..report import AxisRF, Row
 
 
@@ -26,6 +30,21 @@ def nbytes(n: int) -> str:
 
 def grouped(n: int) -> str:
     return f"{n:,}"
+
+
+def human(unit: str, n: int) -> str:
+    """A metric's figure at a glance: '138.36 M', '527.79 MiB'."""
+    return nbytes(n) if unit == BYTES else count(n)
+
+
+def exact(unit: str, n: int) -> str:
+    """A metric's figure in full, bytes in binary units: '138,357,544', '527.79 MiB'."""
+    return nbytes(n) if unit == BYTES else grouped(n)
+
+
+def heading(label: str) -> str:
+    """'memory' → 'Memory', 'MACs' → 'MACs'."""
+    return label[:1].upper() + label[1:]
 
 
 def _num(value: Fraction | int) -> str:
@@ -62,3 +81,17 @@ def divisions_text(row: Row) -> str:
         if not division.exact:
             by_text.setdefault(division.text(), []).append(division.axis)
     return "; ".join(f"{', '.join(axes)}: {text}" for text, axes in by_text.items())
+
+
+def type_label(row: Row) -> str:
+    """'conv 3×3 /2 p1': the row's type and key arguments, by its type's
+    registered label function; worked out once per type, arguments and rank."""
+    try:
+        return _label(row.type, row.args, row.rank)
+    except TypeError:  # arguments that cannot be a cache key
+        return REGISTRY.types[row.type].summary(row.args, row.rank)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(type_name: str, args: Any, rank: int) -> str:
+    return REGISTRY.types[type_name].summary(args, rank)

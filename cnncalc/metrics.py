@@ -1,0 +1,138 @@
+"""Every figure cnncalc totals, declared once.
+
+A :class:`Metric` says what the figure is called, its unit, what one layer
+contributes, how the network's total is reached and whether ``cnncalc check``
+can budget it. ``Totals`` and its JSON keys (in this order), the JSON and CSV
+layer columns, the table's and Markdown's columns and footers, ``compare``'s
+lines and ``check``'s ``--max-*`` options all iterate :data:`METRICS`: a new
+metric is one declaration here and its test (see docs/architecture.md).
+
+Ground floor: no cnncalc module but ``record`` is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+from .record import record
+
+if TYPE_CHECKING:
+    from .report import Row
+
+# Units: how a figure is read back (``--max-memory 100MiB``) and shown (138.36 M, 527.79 MiB).
+COUNT = "count"
+MACS = "MACs"
+ELEMENTS = "elements"
+BYTES = "bytes"
+LAYERS = "layers"
+
+
+class Tally:
+    """What totals are made of: the rows, the input's elements (× batch) and the
+    element size. Each sum over the rows runs once, in C (``map``/``attrgetter``:
+    a 100,000-layer spec must not pay a Python call per row and metric)."""
+
+    def __init__(self, rows: Sequence[Row], input_elements: int, dtype_bytes: int) -> None:
+        self.rows = rows
+        self.input_elements = input_elements
+        self.dtype_bytes = dtype_bytes
+        self._sums: dict[str, int] = {}
+        self._totals: dict[str, int] = {}
+
+    def sum(self, attribute: str) -> int:
+        """The rows' ``attribute`` summed."""
+        found = self._sums.get(attribute)
+        if found is None:
+            found = self._sums[attribute] = sum(map(attrgetter(attribute), self.rows))
+        return found
+
+    def __getitem__(self, key: str) -> int:
+        """Another metric's total."""
+        found = self._totals.get(key)
+        if found is None:
+            found = self._totals[key] = BY_KEY[key].total(self)
+        return found
+
+
+def _nothing(elements: int, dtype_bytes: int) -> int:
+    return 0
+
+
+@record
+class Metric:
+    key: str  # the JSON key in "totals" (and in every layer, when per_row)
+    label: str  # what compare and check call it: "activation memory"
+    unit: str  # COUNT, MACS, ELEMENTS, BYTES or LAYERS
+    row: Callable[[Row, int], int]  # one layer's figure, given the element size in bytes
+    total: Callable[[Tally], int]  # the network's: the rows' figures summed, plus the input's share
+    input: Callable[[int, int], int] = _nothing  # the spec's input tensor's share (elements × batch, element size)
+    per_row: bool = False  # the row's figure is the Row attribute ``key``: a key of every JSON layer, a CSV column
+    column: str = ""  # its column's heading in the table and Markdown ("" for none)
+    budget: str = ""  # check's ``--max-<budget>`` ("" when it cannot be budgeted)
+    compared: bool = True  # a line of ``cnncalc compare``
+    optional: bool = False  # written (JSON, footers) only where it is not 0: version 1 networks keep version 1's keys
+
+    @property
+    def option(self) -> str:
+        return f"--max-{self.budget}"
+
+
+def _per_row(key: str, label: str, unit: str, total: Callable[[Tally], int] | None = None, **options: Any) -> Metric:
+    """A figure every row holds as the attribute ``key``; the total, unless
+    said otherwise, is their sum."""
+    get = attrgetter(key)
+    summed = total or (lambda t: t.sum(key))
+    return Metric(key, label, unit, lambda row, _: get(row), summed, per_row=True, **options)
+
+
+def _inexact(row: Row, _: int) -> int:
+    return 1 if not row.exact and not row.allow_inexact else 0
+
+
+METRICS: tuple[Metric, ...] = (
+    _per_row(
+        "params", "params", COUNT,
+        total=lambda t: t["trainable"] + t["non_trainable"], column="params", budget="params",
+    ),
+    _per_row("trainable", "trainable params", COUNT),
+    _per_row("non_trainable", "non-trainable params", COUNT, compared=False),
+    _per_row("macs", "MACs", MACS, column="MACs", budget="macs"),
+    Metric("flops", "FLOPs", MACS, lambda row, _: 2 * row.macs, lambda t: 2 * t["macs"], compared=False),
+    _per_row(
+        "activations", "activations", ELEMENTS,
+        total=lambda t: t.input_elements + t.sum("activations"), input=lambda n, _: n, compared=False,
+    ),
+    Metric(
+        "activation_bytes", "activation memory", BYTES,
+        lambda row, size: row.activations * size, lambda t: t["activations"] * t.dtype_bytes,
+        input=lambda n, size: n * size, column="memory", budget="memory",
+    ),
+    Metric("param_bytes", "parameter memory", BYTES, lambda row, size: row.params * size,
+           lambda t: t["params"] * t.dtype_bytes),
+    Metric("inexact_layers", "inexact layers", LAYERS, _inexact, lambda t: sum(map(_inexact, t.rows, repeat(0))),
+           compared=False),  # compare counts every inexact layer, allowed or not
+    # elements of every attention matrix (heads·N² per window) × batch, and what they would take if
+    # materialised (no fused kernel): only networks with attention have them
+    _per_row("attention_matrix", "attention matrix", ELEMENTS, compared=False, optional=True),
+    Metric(
+        "attention_matrix_bytes", "attention matrix memory", BYTES,
+        lambda row, size: row.attention_matrix * size, lambda t: t["attention_matrix"] * t.dtype_bytes,
+        compared=False, optional=True,
+    ),
+)  # fmt: skip
+
+BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}
+ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row and not metric.optional)
+OPTIONAL_ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row and metric.optional)
+OPTIONAL_KEYS: frozenset[str] = frozenset(metric.key for metric in METRICS if metric.optional)
+COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column)
+BUDGETS: dict[str, Metric] = {metric.budget: metric for metric in METRICS if metric.budget}
+
+
+def totals(rows: Sequence[Row], input_elements: int, dtype_bytes: int) -> dict[str, int]:
+    """Every metric's total, in declaration order (the order of JSON "totals")."""
+    tally = Tally(rows, input_elements, dtype_bytes)
+    return {metric.key: tally[metric.key] for metric in METRICS}
