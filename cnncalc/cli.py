@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 from .errors import CnnCalcError, SourceLoc, SpecError
-from .shapes import MAX_SIZE
+from .limits import DTYPE_BYTES, MAX_SIZE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,7 +107,7 @@ def load_report(
 _BATCH = click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Batch size.")
 _DTYPE = click.option(
     "--dtype",
-    type=click.Choice(["float32", "float16", "bfloat16", "int8", "float64"]),
+    type=click.Choice(list(DTYPE_BYTES)),
     help="Element type for memory (default: the spec's, else float32).",
 )
 
