@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 ZOO = (
     "alexnet", "vgg11", "vgg16", "vgg19", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-    "googlenet", "inception_v3", "mobilenet_v1", "mobilenet_v2",
+    "googlenet", "inception_v3", "mobilenet_v1", "mobilenet_v2", "shufflenet_v2_x1_0", "convnext_tiny",
 )  # fmt: skip
 BEGIN, END = "<!-- zoo-table:begin -->", "<!-- zoo-table:end -->"
 INSTALL_AND_RUN = "pip install . && cnncalc summary specs/vgg16.yaml"

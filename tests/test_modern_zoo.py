@@ -1,0 +1,61 @@
+"""The modern zoo in specs/ against PyTorch's figures, to the unit.
+
+Reference figures: tests/data/reference/modern.json, a copy of
+shared/reference/modern.json (computed with PyTorch on the named definitions,
+see its "_about"; tools/reference.py recomputes them), so that a clone tests itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cnncalc
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+REFERENCE: dict = json.loads((Path(__file__).resolve().parent / "data" / "reference" / "modern.json").read_text())
+MODELS = {k: v for k, v in REFERENCE.items() if not k.startswith("_")}
+
+# Specs this zoo must provide: a missing one fails, it is never skipped.
+OWNED = ("convnext_tiny", "shufflenet_v2_x1_0")
+ZOO = sorted(set(OWNED) | {name for name in MODELS if (SPECS / f"{name}.yaml").is_file()})
+
+
+def _analyze(name: str, **kwargs) -> dict:
+    path = SPECS / f"{name}.yaml"
+    if not path.is_file():
+        pytest.fail(f"specs/{name}.yaml is missing")
+    return cnncalc.analyze(str(path), **kwargs).to_dict()
+
+
+def _assert_matches(report: dict, ref: dict) -> None:
+    assert report["input"] == ref["input"]
+    totals = report["totals"]
+    assert totals["trainable"] == ref["trainable"]
+    assert totals["non_trainable"] == ref["non_trainable"]
+    assert totals["params"] == ref["trainable"] + ref["non_trainable"]
+    assert totals["macs"] == ref["macs"]
+    assert report["outputs"]["main"] == ref["output"]
+    # every inexact size division in the zoo is an explicit, commented choice
+    assert totals["inexact_layers"] == 0
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_modern_zoo_matches_reference(name: str) -> None:
+    _assert_matches(_analyze(name), MODELS[name])
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_modern_zoo_cites_its_definition(name: str) -> None:
+    head = (SPECS / f"{name}.yaml").read_text().split("\nname:")[0]
+    assert "modern.json" in head and f'"{name}"' in head  # the figures it must match
+    definition = MODELS[name]["definition"].split("(")[0].split()[0]
+    assert definition.split(".")[-1] in head or definition in head
+
+
+def test_convnext_prints_no_dense_warning() -> None:
+    # issue 10: "today ConvNeXt-T prints that warning 36 times"
+    assert cnncalc.analyze(str(SPECS / "convnext_tiny.yaml")).warnings == ()
