@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .engine import run
-from .errors import Diagnostic, SourceLoc, SpecError
+from .errors import Diagnostic, SourceLoc, SpecError, SpecErrors
 from .graph import Graph
 from .metrics import BUDGETS
 from .pipeline import DEFAULTS, Analysis, Options, analyse_text
@@ -130,7 +130,9 @@ class FileResult:
     @property
     def errors(self) -> list[SpecError]:
         """Every mistake found in an unusable spec, in the order of the file."""
-        return [] if self.error is None else [self.error, *self.error.others]
+        if isinstance(self.error, SpecErrors):
+            return list(self.error.errors)
+        return [] if self.error is None else [self.error]
 
 
 def exit_code(results: Iterable[FileResult]) -> int:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from .errors import SourceLoc, SpecError
-from .shapes import MAX_SIZE
+from .limits import DTYPE_BYTES, MAX_SIZE
 
 if TYPE_CHECKING:
     from .pipeline import Analysis, Options
@@ -64,7 +64,7 @@ def _scalar(raw: str) -> Any:
 _BATCH = click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Batch size.")
 _DTYPE = click.option(
     "--dtype",
-    type=click.Choice(["float32", "float16", "bfloat16", "int8", "float64"]),
+    type=click.Choice(list(DTYPE_BYTES)),
     help="Element type for memory (default: the spec's, else float32).",
 )
 
@@ -180,7 +180,7 @@ def _options(
     batch: int, dtype: str | None, input_text: str | None, sets: tuple[str, ...], max_layers: int | None, **more: Any
 ) -> Options:
     """The one options object of a run, from the command line's."""
-    from .loader import MAX_LAYERS
+    from .loader import MAX_LAYERS  # read at run time: tests lower it
     from .pipeline import Options
 
     shape = _input_shape(input_text)

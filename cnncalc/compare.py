@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from .layers import ACTIVATIONS
 from .metrics import LAYERS, METRICS as DECLARED
 from .record import record
+from .registry import ACTIVATION, REGISTRY
 from .report import Report, Row
 
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -32,7 +32,7 @@ def weight_layers(report: Report) -> int:
 
 def nonlinearities(report: Report) -> int:
     """Activation layers (relu, gelu, ...)."""
-    return sum(1 for row in report.rows if row.type in ACTIVATIONS)
+    return sum(1 for row in report.rows if row.type in REGISTRY.tagged(ACTIVATION))
 
 
 def final_rf(report: Report) -> tuple[int | float, ...] | None:

@@ -8,14 +8,12 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from .errors import Diagnostic, LayerError, SpecError
-from .graph import INPUT, Graph, Node
+from .errors import Diagnostic, SpecError
+from .graph import INPUT, Graph
+from .limits import DTYPE_BYTES, MAX_SIZE
 from .metrics import totals as metric_totals
-from .registry import REGISTRY, Facts, Window
+from .registry import Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
-from .shapes import MAX_SIZE
-
-DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
 
 RF = tuple[AxisRF, ...] | None
 
@@ -93,7 +91,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         key = (node.type, node.args, in_shapes)
         found = known.get(key)
         if found is None:
-            facts = _apply(node, in_shapes)
+            facts = apply(node, in_shapes)
             found = known[key] = (
                 facts,
                 facts.exact,
@@ -173,23 +171,3 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
 
 def _n(value: Fraction | int) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
-
-
-def _apply(node: Node, in_shapes: tuple[tuple[int, ...], ...]) -> Facts:
-    layer_type = REGISTRY.types[node.type]
-    assert layer_type.rule is not None
-    try:
-        if layer_type.arity is None:
-            facts: Facts = layer_type.rule(in_shapes, node.args)
-        else:
-            facts = layer_type.rule(in_shapes[0], node.args)
-    except LayerError as error:
-        at = node.arg_locs.get(error.arg, node.loc) if error.arg else node.loc
-        raise SpecError(f"{node.type} '{node.name}': {error.message}", at, error.hint) from None
-    if max(facts.output) > MAX_SIZE:  # bounded sizes keep every count within float range
-        raise SpecError(
-            f"{node.type} '{node.name}': its output {list(facts.output)} has a size above {MAX_SIZE:,}",
-            node.loc,
-            "no tensor is that large; check the scale, stride, padding and kernel",
-        )
-    return facts

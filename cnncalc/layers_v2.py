@@ -16,7 +16,21 @@ from fractions import Fraction
 from .errors import LayerError
 from .layers import _activation, _groups_hint, _spatial
 from .record import record
-from .registry import GLOBAL, Facts, OptionalSize, Shape, Size, Window, arg, axes_text, layer, uniform_text
+from .registry import (
+    ACTIVATION,
+    GLOBAL,
+    IN_PLACE,
+    VIEW,
+    Facts,
+    OptionalSize,
+    Shape,
+    Size,
+    Window,
+    arg,
+    axes_text,
+    layer,
+    uniform_text,
+)
 from .shapes import Division, axis_names, per_axis
 
 
@@ -48,7 +62,7 @@ class StochasticDepth:
     rate: float = arg(0.0, minimum=0, maximum=1)
 
 
-@layer("stochastic_depth", StochasticDepth, short="drop_path", label=lambda a, rank: f"{a.rate:g}")
+@layer("stochastic_depth", StochasticDepth, short="drop_path", label=lambda a, rank: f"{a.rate:g}", tags=(IN_PLACE,))
 def stochastic_depth(x: Shape, a: StochasticDepth) -> Facts:
     """Stochastic depth (drop path): drops the whole residual branch with probability
     `rate` in training; same shape, no params, in place (identity at inference)."""
@@ -60,7 +74,7 @@ class Prelu:
     shared: bool = True
 
 
-@layer("prelu", Prelu, label=lambda a, rank: "" if a.shared else "per-channel")
+@layer("prelu", Prelu, label=lambda a, rank: "" if a.shared else "per-channel", tags=(ACTIVATION, IN_PLACE))
 def prelu(x: Shape, a: Prelu) -> Facts:
     """PReLU: one learned slope (shared) or one per channel; in place like every activation."""
     return Facts(output=x, trainable=1 if a.shared else x[0], in_place=True)
@@ -132,7 +146,7 @@ def _slice_label(a: Slice, rank: int) -> str:
     return f"{a.start}:{a.stop}" + (f" axis {a.axis}" if a.axis else "")
 
 
-@layer("slice", Slice, label=_slice_label)
+@layer("slice", Slice, label=_slice_label, tags=(VIEW,))
 def slice_(x: Shape, a: Slice) -> Facts:
     """The range [start, stop) of one axis (0: the channels); a view, so no
     activation memory. On a spatial axis it moves the receptive field's start."""
@@ -170,7 +184,7 @@ class Flatten:
     start: int = arg(0, minimum=0)
 
 
-@layer("flatten", Flatten, label=lambda a, rank: f"start {a.start}" if a.start else "")
+@layer("flatten", Flatten, label=lambda a, rank: f"start {a.start}" if a.start else "", tags=(VIEW,))
 def flatten(x: Shape, a: Flatten) -> Facts:
     """Collapse the axes from `start` on into one: `start: 0` (the default) gives
     [prod(shape)], `start: 1` turns [C, H, W] into [C, H·W] (tokens). A view."""
@@ -192,7 +206,10 @@ class Reshape:
 
 
 @layer(
-    "reshape", Reshape, label=lambda a, rank: "→" + _shape_text(a.shape if isinstance(a.shape, tuple) else [a.shape])
+    "reshape",
+    Reshape,
+    label=lambda a, rank: "→" + _shape_text(a.shape if isinstance(a.shape, tuple) else [a.shape]),
+    tags=(VIEW,),
 )
 def reshape(x: Shape, a: Reshape) -> Facts:
     """View the tensor as `shape` (channels first, no batch); one entry may be -1
@@ -229,7 +246,12 @@ class Permute:
     order: Size = arg(minimum=0)
 
 
-@layer("permute", Permute, label=lambda a, rank: _shape_text(a.order if isinstance(a.order, tuple) else [a.order]))
+@layer(
+    "permute",
+    Permute,
+    label=lambda a, rank: _shape_text(a.order if isinstance(a.order, tuple) else [a.order]),
+    tags=(VIEW,),
+)
 def permute(x: Shape, a: Permute) -> Facts:
     """Reorder the axes (0 = the channels): output axis i is input axis order[i]. A view."""
     order = a.order if isinstance(a.order, tuple) else (a.order,)

@@ -5,27 +5,21 @@ the ``file:line:col`` of its layer and of each argument."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from . import layers as _layers  # noqa: F401  (registers the built-in types)
-from .errors import NOWHERE, SourceLoc, SpecError, did_you_mean
-from .expr import ExprError, evaluate
+from .errors import NOWHERE, SourceLoc, SpecError, SpecErrors, did_you_mean
+from .expr import ExprError, evaluate, variables as expression_variables
 from .graph import INPUT, Graph, Group, Node
+from .limits import DTYPE_BYTES, MAX_DEPTH, MAX_ERRORS, MAX_FILE_BYTES, MAX_LAYERS, MAX_SIZE
 from .record import field, record, replace as replace_record
 from .registry import REGISTRY, ArgSpec, LayerType
 from .yamltree import YMap, YSeq, describe, parse
 
 TOP_KEYS = ("name", "description", "input", "dtype", "args", "blocks", "layers")
-DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
-STRUCTURAL = ("add", "concat", "repeat", "head")
+STRUCTURAL = ("repeat", "head")
 _NO_ARGUMENTS = YMap(NOWHERE)
-MAX_ERRORS = 20  # per spec, when collecting (check)
-MAX_LAYERS = 100_000  # see README, "Limits": keeps any spec within 5 s and 500 MiB
-MAX_FILE_BYTES = 32 * 2**20
-MAX_SIZE = 2**31 - 1
-MAX_DEPTH = 100  # blocks in blocks, repeats, branches: bounds the recursion
 REQUIRED = "required"
 
 
@@ -145,8 +139,9 @@ class _Builder:
                 at,
                 "write e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'",
             )
-        if type_name in ("add", "concat"):
-            return self.merge(type_name, body, body_loc, at, scope, current, path)
+        layer_type = REGISTRY.get(type_name)
+        if layer_type is not None and layer_type.arity is None:
+            return self.merge(layer_type, type_name, body, body_loc, at, scope, current, path)
         if type_name == "repeat":
             return self.repeat(body, body_loc, at, scope, current, path)
         if type_name == "head":
@@ -154,7 +149,6 @@ class _Builder:
         if type_name in self.blocks:
             return self.block(type_name, body, body_loc, at, scope, current, path)
         try:
-            layer_type = REGISTRY.get(type_name)
             if layer_type is None:
                 raise SpecError(
                     f"unknown layer type '{type_name}'",
@@ -264,29 +258,45 @@ class _Builder:
         return current
 
     def merge(
-        self, kind: str, body: Any, body_loc: SourceLoc, at: SourceLoc, scope: _Scope, current: int, path: str
+        self,
+        layer_type: LayerType,
+        written: str,
+        body: Any,
+        body_loc: SourceLoc,
+        at: SourceLoc,
+        scope: _Scope,
+        current: int,
+        path: str,
     ) -> int:
-        name_arg = YMap(body_loc)
+        """A layer type with several inputs: a list of branches, or a mapping of
+        'branches', 'name' and the type's own arguments."""
+        kind = layer_type.name
+        options = YMap(body_loc)
         branches = body
         if isinstance(body, YMap):
-            unknown = [k for k in body if k not in ("branches", "name")]
+            allowed = ["branches", "name", *(spec.name for spec in layer_type.schema)]
+            unknown = [k for k in body if k not in allowed]
             if unknown:
                 raise SpecError(
-                    f"{kind} has no key '{unknown[0]}'",
-                    body.key_locs[unknown[0]],
-                    did_you_mean(unknown[0], ["branches", "name"]),
+                    f"{written} has no key '{unknown[0]}'", body.key_locs[unknown[0]], did_you_mean(unknown[0], allowed)
                 )
             if "branches" not in body:
-                raise SpecError(f"{kind} needs 'branches', a list of branches", at)
+                raise SpecError(f"{written} needs 'branches', a list of branches", at)
             branches, body_loc = body["branches"], body.value_locs["branches"]
-            name_arg = body
+            options = body
         if not isinstance(branches, YSeq) or len(branches) < 2:
             raise SpecError(
-                f"{kind} needs a list of at least two branches, each a list of layers",
+                f"{written} needs a list of at least two branches, each a list of layers",
                 body_loc,
                 "write '- [layer, ...]' per branch, and '- []' for the identity",
             )
-        name = self.layer_name(name_arg, scope, kind)
+        name = self.layer_name(options, scope, kind)
+        values: dict[str, Any] = {}
+        arg_locs: dict[str, SourceLoc] = {}
+        for spec in layer_type.schema:
+            if spec.name in options:
+                arg_locs[spec.name] = options.value_locs[spec.name]
+                values[spec.name] = coerce(options[spec.name], spec, scope.variables, arg_locs[spec.name], written)
         outputs = []
         for b, branch in enumerate(branches):
             branch_at = branches.locs[b]
@@ -295,15 +305,14 @@ class _Builder:
                 continue
             if not isinstance(branch, YSeq):
                 raise SpecError(
-                    f"branch {b} of {kind} must be a list of layers, not {describe(branch)}",
+                    f"branch {b} of {written} must be a list of layers, not {describe(branch)}",
                     branch_at,
                     "wrap it in [ ]",
                 )
             inner = self.group(scope, f"{name} branch {b}", "branch")
             outputs.append(self.layers(branch, branch_at, inner, current, f"{path}/{kind}/{b}"))
-        layer_type = REGISTRY.get(kind)
-        assert layer_type is not None
-        return self.add_node(scope, name, layer_type, layer_type.args_class(), tuple(outputs), at, {}, path)
+        instance = layer_type.args_class(**values) if values else self.default_args(layer_type.args_class)
+        return self.add_node(scope, name, layer_type, instance, tuple(outputs), at, arg_locs, path)
 
     def keyed(self, kind: str, body: Any, body_loc: SourceLoc, allowed: tuple[str, ...]) -> YMap:
         if not isinstance(body, YMap):
@@ -394,7 +403,8 @@ class _Builder:
             kind, body = next(iter(item.items()))
         else:
             return 0
-        if kind in ("add", "concat"):
+        merge_type = REGISTRY.get(kind)
+        if merge_type is not None and merge_type.arity is None:
             branches = body.get("branches") if isinstance(body, YMap) else body
             if not isinstance(branches, YSeq):
                 return 0
@@ -648,7 +658,7 @@ def load(
 
     With ``every_error``, mistakes in single layers (an unknown type or
     argument, a bad value) do not stop the reading: the first is raised at the
-    end with the others in its ``others``, up to MAX_ERRORS."""
+    end as one SpecErrors holding them all, up to MAX_ERRORS."""
     start = SourceLoc(file, 1, 1)
     if len(text) > MAX_FILE_BYTES:
         raise SpecError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB", start, "is this a spec?")
@@ -668,13 +678,13 @@ def load(
             raise SpecError(f"the spec has no '{key}'", document.loc, _MISSING_HINT[key])
     shape = _input_shape(document["input"], document.value_locs["input"])
     dtype = document.get("dtype", "float32")
-    if not isinstance(dtype, str) or dtype not in DTYPES:
+    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
         raise SpecError(
             f"unknown dtype {describe(dtype)}"
             if isinstance(dtype, str)
             else f"'dtype' must be a name, not {describe(dtype)}",
             document.value_locs["dtype"],
-            did_you_mean(str(dtype), DTYPES),
+            did_you_mean(str(dtype), DTYPE_BYTES),
         )
     global_args = _spec_args(document, overrides or {})
     blocks = _blocks(document)
@@ -698,9 +708,7 @@ def load(
             builder.errors.append(error)  # a mistake that stops the reading, or one past MAX_ERRORS
     if builder.errors:
         # in the order of the file (a block's mistakes are found where it is used)
-        first, *others = sorted(builder.errors, key=lambda e: (e.loc.line, e.loc.col))[:MAX_ERRORS]
-        first.others = others
-        raise first
+        raise SpecErrors(tuple(sorted(builder.errors, key=lambda e: (e.loc.line, e.loc.col))[:MAX_ERRORS]))
     return Graph(
         file=file,
         name=document.get("name") or "",
@@ -774,9 +782,11 @@ def resolve_default(key: str, raw: Any, earlier: Mapping[str, Any], declared: YM
     try:
         return resolve(raw, earlier, declared.value_locs[key])
     except SpecError as error:
-        names = list(declared)
-        ahead = [k for k in names[names.index(key) :] if k not in earlier and re.search(rf"\${k}\b", str(raw))]
-        if not ahead or not error.message.startswith("unknown argument"):
+        if not error.message.startswith("unknown argument"):
+            raise
+        names, used = list(declared), expression_variables(str(raw))  # $names as written: never a pattern
+        ahead = [k for k in names[names.index(key) :] if k not in earlier and k in used]
+        if not ahead:
             raise
         what = "itself" if ahead[0] == key else f"'{ahead[0]}', declared after it"
         raise SpecError(

@@ -14,7 +14,8 @@ from typing import Any
 from .engine import run
 from .errors import SourceLoc, SpecError
 from .graph import Graph
-from .loader import MAX_LAYERS, load
+from .limits import MAX_LAYERS
+from .loader import load
 from .record import record
 from .report import Report
 from .source import decode, quotable, read_bytes

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import layers as _layers  # noqa: F401  (registers the built-in types)
-from .loader import DTYPES, MAX_SIZE, STRUCTURAL, TOP_KEYS
+from .limits import DTYPE_BYTES, MAX_SIZE
+from .loader import STRUCTURAL, TOP_KEYS
 from .registry import REGISTRY, ArgSpec, LayerType
 
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
@@ -78,21 +79,8 @@ def _layer_family(suffix: str, blocks: bool) -> dict[str, Any]:
     layer = f"#/$defs/layer{suffix}"
     branch = {"anyOf": [{"type": "null"}, {"type": "array", "items": {"$ref": layer}}]}
     branches = {"type": "array", "minItems": 2, "items": branch}
-    merge = {
-        "anyOf": [
-            branches,
-            {
-                "type": "object",
-                "properties": {"branches": branches, "name": {"type": "string", "minLength": 1}},
-                "required": ["branches"],
-                "additionalProperties": False,
-            },
-        ]
-    }
     layers = {"type": "array", "items": {"$ref": layer}}
     structural: dict[str, Any] = {
-        "add": {**merge, "description": "residual: the branches' outputs summed (identical shapes)"},
-        "concat": {**merge, "description": "the branches' outputs stacked on the channel axis"},
         "repeat": {
             "type": "object",
             "properties": {
@@ -113,7 +101,7 @@ def _layer_family(suffix: str, blocks: bool) -> dict[str, Any]:
         },
     }
     assert set(structural) == set(STRUCTURAL)
-    properties = {name: {"$ref": f"#/$defs/args_{_type(name).name}"} for name in _names()}
+    properties = {name: _layer_value(_type(name), branches) for name in _names()}
     properties.update(structural)
     mapping: dict[str, Any] = {
         "type": "object",
@@ -127,6 +115,25 @@ def _layer_family(suffix: str, blocks: bool) -> dict[str, Any]:
     if blocks:
         words.append({"type": "string", "not": {"enum": [*_names(), *STRUCTURAL]}, "description": "a block"})
     return {f"layer{suffix}": {"anyOf": [*words, mapping]}}
+
+
+def _layer_value(layer_type: LayerType, branches: dict[str, Any]) -> dict[str, Any]:
+    """What follows a layer's type: its arguments, or a merge's branches (a list,
+    or a mapping of 'branches' and its arguments)."""
+    if layer_type.arity is not None:
+        return {"$ref": f"#/$defs/args_{layer_type.name}"}
+    arguments = _arguments(layer_type)
+    with_branches = {
+        **arguments,
+        "type": "object",
+        "properties": {"branches": branches, **arguments["properties"]},
+        "required": ["branches", *arguments.get("required", [])],
+    }
+    with_branches.pop("description", None)
+    merge: dict[str, Any] = {"anyOf": [branches, with_branches]}
+    if layer_type.doc:
+        merge["description"] = layer_type.doc.split("\n")[0]
+    return merge
 
 
 def _names() -> list[str]:
@@ -170,7 +177,7 @@ def spec_schema() -> dict[str, Any]:
             "items": integer,
             "description": "channels first: [C, H, W], [C, L], [C, D, H, W], or [features]",
         },
-        "dtype": {"enum": list(DTYPES), "default": "float32"},
+        "dtype": {"enum": list(DTYPE_BYTES), "default": "float32"},
         "args": {
             "type": ["object", "null"],
             "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},

@@ -9,7 +9,6 @@ from .errors import LayerError
 from .record import record
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
-MAX_SIZE = 2**31 - 1  # the largest size of one axis, written or computed
 
 
 def axis_names(rank: int) -> tuple[str, ...]:

@@ -30,13 +30,13 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .engine import _apply as apply_rule
 from .errors import CnnCalcError, SpecError
 from .graph import INPUT, Graph, Node
+from .limits import MAX_SIZE
 from .record import asdict, record, replace as replace_record
-from .registry import REGISTRY
+from .registry import BROADCAST, REGISTRY, STACK, apply as apply_rule
 from .report import Report
-from .shapes import MAX_SIZE, Division, axis_names
+from .shapes import Division, axis_names
 
 MAX_CASES = 4096
 MAX_PERIOD = 1 << 20
@@ -190,11 +190,11 @@ class _Tiling:
     division: Division
 
 
+@record
 class _Merge:
-    pass
+    join: str  # how the inputs meet on this axis (registry: BROADCAST, EQUAL, STACK)
 
 
-_MERGE = _Merge()
 _UNKNOWN: Any = object()
 SizeMap = _Window | _Tiling | _Linear | _Fixed | _Merge | None  # None: no spatial axes after this node
 
@@ -217,8 +217,9 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
         if facts.output[axis + 1] != division.out:  # the division constrains the size, the output keeps it
             return _Tiling(division)
         return _Window(division, not division.same and not allowed)
-    if REGISTRY.types[node.type].arity is None:
-        return _MERGE
+    joins = REGISTRY.types[node.type].joins
+    if joins is not None:
+        return _Merge(joins(node.args, len(first))[axis + 1])
     size = first[axis + 1]
     outputs = [facts.output]
     for extra in (1, 2):
@@ -287,20 +288,7 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
     if x is None:
         return [case], ""  # an axis that ended earlier (flatten: {start: 1} made it tokens)
     if isinstance(how, _Merge):
-        if any(i not in case.sizes for i in node.inputs):
-            return [case], ""
-        for other in node.inputs[1:]:
-            c0, d0 = x.at(case.a, case.m)
-            c1, d1 = case.sizes[other].at(case.a, case.m)
-            if d0 == d1:
-                if c0 != c1:
-                    return [], "its branches never have the same size"
-                continue
-            k, rem = divmod(c0 - c1, d1 - d0)  # d0 != d1: not a single size, so m > 0
-            if rem or k < case.lo:
-                return [], "its branches never have the same size"
-            case = case.point(k)
-        return [_with(case, node.index, x)], ""
+        return _merge_step(case, node, how.join)
     if isinstance(how, _Tiling):
         return _tile(case, node, how.division, x)
     if isinstance(how, _Fixed):
@@ -349,6 +337,37 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
         if bounded is not None:
             out.append(_with(bounded, node.index, size))
     return out, "its output would be smaller than 1"
+
+
+def _merge_step(case: _Case, node: Node, join: str) -> tuple[list[_Case], str]:
+    """A merge's inputs meet on this axis: their sizes add up (STACK), or must be
+    equal (EQUAL), or equal where not always 1 (BROADCAST: a size of 1 stretches)."""
+    if any(i not in case.sizes for i in node.inputs):
+        return [case], ""  # an axis that ended earlier on some input
+    sizes = [case.sizes[i] for i in node.inputs]
+    if join == STACK:
+        total = sizes[0]
+        for size in sizes[1:]:
+            total = Affine.reduced(
+                total.p * size.den + size.p * total.den, total.r * size.den + size.r * total.den, total.den * size.den
+            )
+        return [_with(case, node.index, total)], ""
+    if join == BROADCAST:
+        stretched = [size for size in sizes if not (size.p == 0 and size.r == size.den)]  # not always 1
+        sizes = stretched or sizes[:1]
+    x = sizes[0]
+    for other in sizes[1:]:
+        c0, d0 = x.at(case.a, case.m)
+        c1, d1 = other.at(case.a, case.m)
+        if d0 == d1:
+            if c0 != c1:
+                return [], "its branches never have the same size"
+            continue
+        k, rem = divmod(c0 - c1, d1 - d0)  # d0 != d1: not a single size, so m > 0
+        if rem or k < case.lo:
+            return [], "its branches never have the same size"
+        case = case.point(k)
+    return [_with(case, node.index, x)], ""
 
 
 def _tile(case: _Case, node: Node, div: Division, x: Affine) -> tuple[list[_Case], str]:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .errors import SourceLoc, SpecError
-from .loader import MAX_FILE_BYTES
+from .limits import MAX_FILE_BYTES
 
 
 def read_spec(path: str | os.PathLike[str]) -> tuple[str, str]:
