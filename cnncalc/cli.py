@@ -208,6 +208,11 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
 @click.option("--input", "input_text", metavar="CxHxW", help="Check every spec at this input instead of its own.")
 @_SET
 @_MAX_LAYERS
+@click.option(
+    "--allow-padding-drop",
+    is_flag=True,
+    help="Pass inexact layers whose floor drops only padding, no real input (torchvision's 3x3 stride-2 convs).",
+)
 def check(
     specs: tuple[str, ...],
     fmt: str,
@@ -216,6 +221,7 @@ def check(
     input_text: str | None,
     sets: tuple[str, ...],
     max_layers: int | None,
+    allow_padding_drop: bool,
     **limits: str | None,
 ) -> None:
     """Check SPECs for CI: exit 1 when a layer's size division leaves a remainder
@@ -235,7 +241,16 @@ def check(
                 budgets.append(Budget(name, parse_amount(written, in_bytes=metric.unit == BYTES), written))
             except ValueError as error:
                 raise click.BadParameter(str(error), param_hint=metric.option) from None
-    options = _options(batch, dtype, input_text, sets, max_layers, budgets=tuple(budgets), fmt=fmt)
+    options = _options(
+        batch,
+        dtype,
+        input_text,
+        sets,
+        max_layers,
+        budgets=tuple(budgets),
+        allow_padding_drop=allow_padding_drop,
+        fmt=fmt,
+    )
     results = [check_analysis(analyse(spec, options, every_error=True), options) for spec in specs]
     click.echo(RENDERERS[fmt](results), nl=False)
     sys.exit(exit_code(results))

@@ -31,6 +31,7 @@ class Options:
     budgets: tuple[Any, ...] = ()  # check's Budget records (--max-params, ...)
     overrides: Mapping[str, Any] | None = None  # --set name=value
     max_layers: int = MAX_LAYERS
+    allow_padding_drop: bool = False  # check: pass inexact layers whose floor drops only padding, no real input
     fmt: str = "table"
     layout: str = "nchw"
     depth: str | None = None  # --depth: N, "all", or None (fold a long table)
