@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from . import __version__
 from .errors import SourceLoc, SpecError
 from .limits import DTYPE_BYTES, MAX_SIZE
 
@@ -23,11 +24,39 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def echo(text: str, *, err: bool = False, nl: bool = True, color: bool | None = None) -> None:
+    """``click.echo``, writable in any output encoding: symbols the stream cannot
+    encode are spelt in ASCII (× as x, │ as |), anything else left as '?'."""
+    click.echo(_encodable(text, sys.stderr if err else sys.stdout), err=err, nl=nl, color=color)
+
+
+def _encodable(text: str, stream: Any) -> str:
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    if encoding.lower().replace("-", "").replace("_", "") == "utf8" or text.isascii():
+        return text
+    from .render.symbols import encodes, to_ascii
+
+    if encodes(encoding, text):
+        return text
+    text = to_ascii(text)
+    try:
+        return text.encode(encoding, "replace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: ASCII is safe
+        return text.encode("ascii", "replace").decode("ascii")
+
+
+def _writes_symbols(stream: Any) -> bool:
+    """Whether ``stream`` can encode the table's symbols (│, ×, bars, ...)."""
+    from .render.symbols import encodes
+
+    return encodes(getattr(stream, "encoding", None))
+
+
 def fail(error: SpecError, text: str | None = None) -> NoReturn:
     """Print one located error (plus the source line and a caret) and exit 2."""
     from .render.diagnostics import format_error
 
-    click.echo(format_error(error, text), err=True)
+    echo(format_error(error, text), err=True)
     sys.exit(2)
 
 
@@ -108,7 +137,7 @@ def budget_options(function: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="cnncalc")
+@click.version_option(__version__, package_name="cnncalc")  # not importlib.metadata: 25 ms
 def main() -> None:
     """Shapes, params, MACs, memory and receptive field of a CNN from a YAML spec."""
 
@@ -132,7 +161,12 @@ def main() -> None:
     metavar="N|all",
     help="Fold rows nested deeper than N into one row per block (default: all, folded past 300 rows).",
 )
-@click.option("--width", type=click.IntRange(min=60), default=None, help="Table width (default: the terminal's).")
+@click.option(
+    "--width", type=click.IntRange(min=60), default=None, help="Table width (default: $COLUMNS, else the terminal's)."
+)
+@click.option(
+    "--ascii", "ascii_only", is_flag=True, help="Draw the table in ASCII (automatic where the output needs it)."
+)
 def summary(
     spec: str,
     batch: int,
@@ -144,6 +178,7 @@ def summary(
     layout: str,
     depth: str | None,
     width: int | None,
+    ascii_only: bool,
 ) -> None:
     """Print the per-layer summary of SPEC (a file, or - for standard input)."""
     from .pipeline import analyse
@@ -152,28 +187,40 @@ def summary(
     options = _options(batch, dtype, input_text, sets, max_layers, fmt=fmt, layout=layout, depth=depth)
     report = report_of(analyse(spec, options))
     for warning in report.warnings:
-        click.echo(str(warning), err=True)
+        echo(str(warning), err=True)
     tty = sys.stdout.isatty()
-    if width is None and tty:
-        import shutil  # 2 ms of bz2 and lzma imports: only for a terminal
-
-        width = shutil.get_terminal_size((160, 24)).columns
+    dumb = os.environ.get("TERM") == "dumb"  # a terminal that draws no colour: plain text
     try:
         note, pieces = document(
-            report, fmt, layout=layout, depth=depth, width=width or 160, color=tty and "NO_COLOR" not in os.environ
+            report,
+            fmt,
+            layout=layout,
+            depth=depth,
+            width=width or _columns(tty),
+            color=tty and not dumb and "NO_COLOR" not in os.environ,
+            ascii=ascii_only or not _writes_symbols(sys.stdout),
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--depth") from None
     if note:
-        click.echo(note, err=True)
+        echo(note, err=True)
     # JSON escapes every control character, so it holds no colour codes for
     # click to strip when piped: color=True spares a scan of the whole text.
     color = True if fmt == "json" else None
     for piece in pieces:
-        click.echo(piece, nl=False, color=color)
+        echo(piece, nl=False, color=color)
 
 
-# --- check, sizes, compare, schema -------------------------------------------------
+def _columns(tty: bool) -> int:
+    """The table's width: $COLUMNS when set, else the terminal's, else 160."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if tty:
+        import shutil  # 2 ms of bz2 and lzma imports: only for a terminal
+
+        return shutil.get_terminal_size((160, 24)).columns
+    return 160
 
 
 def _options(
@@ -252,7 +299,7 @@ def check(
         fmt=fmt,
     )
     results = [check_analysis(analyse(spec, options, every_error=True), options) for spec in specs]
-    click.echo(RENDERERS[fmt](results), nl=False)
+    echo(RENDERERS[fmt](results), nl=False)
     sys.exit(exit_code(results))
 
 
@@ -288,7 +335,7 @@ def sizes(
         fail(error, analysis.text)
     except SizesError as error:
         fail(SpecError(str(error), SourceLoc(spec, 1, 1)), analysis.text)
-    click.echo((render_json if fmt == "json" else render_text)(report, axes, near), nl=False)
+    echo((render_json if fmt == "json" else render_text)(report, axes, near), nl=False)
 
 
 @main.command()
@@ -326,7 +373,7 @@ def compare(
             analysis = analyse(spec, options)
             reports.append(report_of(analysis))
             sources.append(analysis.file)
-    click.echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
+    echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
 
 
 @main.command()
@@ -337,7 +384,7 @@ def schema() -> None:
 
     from .schema import spec_schema
 
-    click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
+    echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
 
 
 def entry() -> None:

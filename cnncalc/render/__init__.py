@@ -76,7 +76,14 @@ def _fold_depth(report: Report, most: int) -> int:
 
 
 def document(
-    report: Report, fmt: str, *, layout: str = "nchw", depth: str | None = None, width: int = 160, color: bool = False
+    report: Report,
+    fmt: str,
+    *,
+    layout: str = "nchw",
+    depth: str | None = None,
+    width: int = 160,
+    color: bool = False,
+    ascii: bool = False,
 ) -> tuple[str, Iterable[str]]:
     """A report in ``fmt``: a note for the user (or "") and the pieces of text to
     write in turn. Only the table folds a long report unasked; Markdown folds
@@ -85,7 +92,7 @@ def document(
     note = ""
     if fmt == "table":
         levels, note = fold_levels(report, depth)
-        options.update(depth=levels, width=width, color=color)
+        options.update(depth=levels, width=width, color=color, ascii=ascii)
     elif fmt == "markdown":
         options["depth"] = fold_levels(report, depth, fold_long=False)[0]
     return note, chunked(fmt)(report, **options)
