@@ -41,6 +41,7 @@ class Case:
     exits: tuple[int, ...]  # the exit codes that are right: 2 refused, 0 analysed (1: check found a problem)
     commands: tuple[tuple[str, ...], ...] = (("summary", "--format", "json"), ("summary",), ("check",), ("sizes",))
     path: str = ""  # run on this path (a device, say) instead of a file holding make()'s bytes
+    other: Callable[[], bytes] | None = None  # a second spec, written where a command says "{other}"
 
 
 def _fill(prefix: str, item: str, suffix: str, sep: str = ", ") -> bytes:
@@ -174,6 +175,29 @@ def check_padding_fixes() -> bytes:
     return (HEAD + "  - upsample: {scale: 3}\n  - conv: {filters: 3, kernel: 2, stride: 3}\n" * 1000).encode()
 
 
+def nested_95_blocks() -> bytes:
+    """2.4 KB: 99,000 layers whose names and paths hold 95 block names each."""
+    text = "input: [3, 8, 8]\nblocks:\n" + "".join(f"  b{i}:\n    layers: [b{i + 1}]\n" for i in range(95))
+    return (text + "  b95:\n    layers: [repeat: {times: 99000, layers: [relu]}]\nlayers: [b0]\n").encode()
+
+
+def wide_name_at_the_limit() -> bytes:
+    """A wide character in one name sends the table to rich (50 s for 100,000 rows before)."""
+    return (HEAD + "  - relu: {name: 日本}\n  - repeat: {times: 99999, layers: [relu]}\n").encode()
+
+
+def _similar(seed: int) -> Callable[[], bytes]:
+    def make() -> bytes:
+        rng = random.Random(1)
+        kinds = ["relu", "conv: {filters: 3, kernel: 3, padding: 1}", "batchnorm", "sigmoid"]
+        layers = [rng.choice(kinds) for _ in range(20_000)]
+        for i in range(0, 20_000, 97) if seed else ():
+            layers[i] = rng.choice(kinds)
+        return f"input: [3, 8, 8]\nlayers: [{', '.join(layers)}]\n".encode()
+
+    return make
+
+
 def nothing() -> bytes:
     return b""
 
@@ -215,6 +239,19 @@ ROUND_2 = [
         (0, 2),
     ),
     Case("check_padding_fixes", check_padding_fixes, (0, 1)),
+    Case(
+        "nested_95_blocks",
+        nested_95_blocks,
+        (2,),
+        (
+            *Case.commands,
+            ("summary", "--format", "csv"),
+            ("summary", "--format", "markdown"),
+            ("summary", "--depth", "all"),
+        ),
+    ),
+    Case("wide_name_at_the_limit", wide_name_at_the_limit, (0,), (("summary", "--depth", "all"),)),
+    Case("compare_long_similar", _similar(0), (0,), (("compare", "{other}"),), other=_similar(1)),
 ]
 
 CASES = [
@@ -277,12 +314,15 @@ def main() -> int:
             path = Path(case.path or Path(directory) / f"{case.name}.yaml")
             if not case.path:
                 path.write_bytes(data)
+            other = Path(directory) / f"{case.name}.other.yaml"
+            if case.other:
+                other.write_bytes(case.other())
             for command in case.commands:
                 shown = " ".join(command)
                 if options.list:
                     print(f"{case.name:22} {len(data):>9,}  {shown:24}")
                     continue
-                code, seconds, peak, stderr = run(path, command)
+                code, seconds, peak, stderr = run(path, tuple(str(other) if c == "{other}" else c for c in command))
                 problems = []
                 if seconds > MAX_SECONDS:
                     problems.append("too slow")

@@ -98,9 +98,67 @@ def _key(row: Row) -> tuple[Any, ...]:
     return (row.type, row.args, row.rank, row.output, row.trainable, row.non_trainable, row.macs)
 
 
+MAX_ALIGNED = 4_000_000  # rows × rows that difflib aligns (quadratic on repetitive layers); past it, by position
+
+
 def diff(base: Report, other: Report) -> tuple[Hunk, ...]:
-    matcher = difflib.SequenceMatcher(None, [_key(r) for r in base.rows], [_key(r) for r in other.rows], autojunk=False)
-    return tuple(Hunk(op, base.rows[i1:i2], other.rows[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes())
+    a, b = [_key(r) for r in base.rows], [_key(r) for r in other.rows]
+    return tuple(Hunk(op, base.rows[i1:i2], other.rows[j1:j2]) for op, i1, i2, j1, j2 in _opcodes(a, b))
+
+
+Opcode = tuple[str, int, int, int, int]
+
+
+def _opcodes(a: list[Any], b: list[Any]) -> list[Opcode]:
+    """difflib's opcodes, bounded: the common head and tail are matched in linear time,
+    and a middle too long for difflib (two long, similar specs took minutes) is
+    aligned position by position, as two specs of the same layout are."""
+    if len(a) * len(b) <= MAX_ALIGNED:
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
+        tail += 1
+    a_mid, b_mid = a[head : len(a) - tail], b[head : len(b) - tail]
+    middle: list[Opcode]
+    if len(a_mid) * len(b_mid) <= MAX_ALIGNED:
+        middle = list(difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=False).get_opcodes())
+    else:
+        middle = _by_position(a_mid, b_mid)
+    ops: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
+    ops += [(op, i1 + head, i2 + head, j1 + head, j2 + head) for op, i1, i2, j1, j2 in middle if i1 < i2 or j1 < j2]
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return _joined(ops)
+
+
+def _by_position(a: list[Any], b: list[Any]) -> list[Opcode]:
+    ops: list[Opcode] = []
+    for i in range(min(len(a), len(b))):
+        op = "equal" if a[i] == b[i] else "replace"
+        if ops and ops[-1][0] == op:
+            ops[-1] = (op, ops[-1][1], i + 1, ops[-1][3], i + 1)
+        else:
+            ops.append((op, i, i + 1, i, i + 1))
+    n = min(len(a), len(b))
+    if len(a) > n:
+        ops.append(("delete", n, len(a), n, n))
+    if len(b) > n:
+        ops.append(("insert", n, n, n, len(b)))
+    return ops
+
+
+def _joined(ops: list[Opcode]) -> list[Opcode]:
+    """Adjacent runs of the same kind as one (difflib never gives two in a row)."""
+    out: list[Opcode] = []
+    for op in ops:
+        if out and out[-1][0] == op[0] == "equal":
+            out[-1] = ("equal", out[-1][1], op[2], out[-1][3], op[4])
+        else:
+            out.append(op)
+    return out
 
 
 @record(slots=False)

@@ -340,3 +340,73 @@ def test_check_padding_fixes_are_searched_within_a_budget(tmp_path, monkeypatch)
         "  fix: padding fixes not searched: too large to solve (over 60,000 layers re-analysed); "
         "fix the first inexact layers and run check again"
     ) in result.stdout.splitlines()
+
+
+# --- deep names, long tables --------------------------------------------------------------------------
+
+
+def test_names_of_95_nested_blocks_around_a_long_repeat_are_refused(tmp_path, monkeypatch):
+    """2.4 KB: 99,000 layers whose names and paths each hold 95 block names (300 MB of JSON)."""
+    text = "input: [3, 8, 8]\nblocks:\n"
+    text += "".join(f"  b{i}:\n    layers: [b{i + 1}]\n" for i in range(95))
+    text += "  b95:\n    layers: [repeat: {times: 99000, layers: [relu]}]\nlayers: [b0]\n"
+    name = spec(tmp_path, monkeypatch, text)
+    for args in (["--format", "csv"], ["--format", "markdown"], ["--depth", "all"], ["--format", "json"]):
+        result = run_cli("summary", name, *args)
+        assert_one_clear_error(
+            result,
+            # 6,397 layers of 2,501 characters each (name ~560, path ~1,940) pass 160 × 100,000
+            "spec.yaml:194:46: error: the layers' names and paths pass 16,000,000 characters "
+            "(6,397 layers, this one 97 blocks deep); nest fewer blocks around a long repeat, "
+            "or raise the limit with --max-layers",
+            text,
+        )
+
+
+def test_a_table_too_long_for_rich_is_drawn_as_rich_would(tmp_path, monkeypatch):
+    """A wide character sends a table to rich, which takes about 50 s for 100,000 rows;
+    past RICH_MAX_ROWS plain.py draws it, measuring wide characters as rich does."""
+    from cnncalc.render import plain
+
+    name = spec(tmp_path, monkeypatch, H + "  - relu: {name: 日本}\n  - repeat: {times: 30, layers: [conv: {filters: 3, kernel: 1}]}\n")
+    by_rich = run_cli("summary", name, "--depth", "all")
+    monkeypatch.setattr(plain, "RICH_MAX_ROWS", 5)
+    by_plain = run_cli("summary", name, "--depth", "all")
+    assert by_plain.exit_code == by_rich.exit_code == 0
+    assert "日本" in by_plain.stdout
+    assert by_plain.stdout == by_rich.stdout
+
+
+# --- compare: long, similar specs -------------------------------------------------------------------
+
+
+def _long_similar_specs():
+    import random
+
+    rng = random.Random(1)
+    kinds = ["relu", "conv: {filters: 3, kernel: 3, padding: 1}", "batchnorm", "sigmoid"]
+    first = [rng.choice(kinds) for _ in range(20_000)]
+    second = list(first)
+    for i in range(0, 20_000, 97):
+        second[i] = rng.choice(kinds)
+    return [f"input: [3, 8, 8]\nlayers: [{', '.join(layers)}]\n" for layers in (first, second)]
+
+
+def test_compare_of_two_long_similar_specs_is_bounded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one, two = _long_similar_specs()
+    Path("one.yaml").write_text(one)
+    Path("two.yaml").write_text(two)
+    result = run_cli("compare", "one.yaml", "two.yaml", "--format", "json")
+    assert result.exit_code == 0
+
+
+def test_compare_aligns_a_long_middle_by_position(monkeypatch):
+    from cnncalc import compare
+
+    a, b = list("abcdefgh"), list("abXdefgY")
+    expected = [("equal", 0, 2, 0, 2), ("replace", 2, 3, 2, 3), ("equal", 3, 7, 3, 7), ("replace", 7, 8, 7, 8)]
+    assert compare._opcodes(a, b) == expected  # difflib's own, below the bound
+    monkeypatch.setattr(compare, "MAX_ALIGNED", 4)
+    assert compare._opcodes(a, b) == expected  # head matched, middle by position
+    assert compare._opcodes(list("abcd"), list("abcdXYZ"))[-1] == ("insert", 4, 4, 4, 7)

@@ -22,6 +22,23 @@ def _simple(text: str) -> bool:
     return _NARROW.issuperset(text)
 
 
+RICH_MAX_ROWS = 2_000  # rich lays out about 2,000 rows a second: past this, plain.py draws, roughly
+
+
+def _cells(text: str) -> int:
+    """Terminal cells of ``text``: 2 for wide (East Asian) characters, 0 for combining ones."""
+    if _simple(text):
+        return len(text)
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fit(text: str, cells: int, right: bool) -> str:
+    pad = " " * max(0, cells - _cells(text))
+    return pad + text if right else text + pad
+
+
 # SGR codes of the style words the renderers use, as rich writes them: attributes
 # in this order, then the colour (a standard colour is the same code in every
 # colour system rich picks on a terminal: standard, 256 or truecolor).
@@ -95,11 +112,13 @@ class Table:
             table.add_row(*(cell.rich() if isinstance(cell, Text) else cell for cell in row))
         return table
 
-    def lines(self, width: int, color: bool = False) -> list[str] | None:
+    def lines(self, width: int, color: bool = False, force: bool = False) -> list[str] | None:
         """The lines rich prints for this table (in colour: with its escape
         codes), or None where rich's layout is not the simple one: box=None, no
         edge padding, every column at the width of its widest cell and the
-        whole within ``width``."""
+        whole within ``width``. ``force``: lines in any case (wide characters
+        measured, lines past ``width`` left to the terminal, unknown styles
+        dropped), for tables too long for rich (RICH_MAX_ROWS)."""
         simple_table = {
             "title_justify": "left",
             "header_style": "bold",
@@ -108,34 +127,42 @@ class Table:
             "show_edge": False,
         }
         justify = [options.get("justify", "left") for _, options in self.columns]
-        if self.options != simple_table or not set(justify) <= {"left", "right"}:
+        if not force and (self.options != simple_table or not set(justify) <= {"left", "right"}):
             return None
         headings = [header for header, _ in self.columns]
         grid: list[list[str]] = []
         styles: list[list[str]] = [["\x1b[1m"] * len(headings)]  # the header row: bold
         for row in (headings, *self.rows):
             texts = [_plain(cell) for cell in row]
-            if len(texts) != len(self.columns) or not all(text is not None and _simple(text) for text in texts):
+            if force:
+                texts = [cell.plain if isinstance(cell, Text) else str(cell) for cell in row]
+            elif len(texts) != len(self.columns) or not all(text is not None and _simple(text) for text in texts):
                 return None
             grid.append(texts)  # type: ignore[arg-type]  # no None left
             if color and row is not headings:
                 sgrs = [_style(cell) for cell in row]
                 if None in sgrs:
-                    return None
+                    if not force:
+                        return None
+                    sgrs = [sgr or "" for sgr in sgrs]
                 styles.append(sgrs)  # type: ignore[arg-type]  # no None left
         last = len(self.columns) - 1
         pads = [(0 if i == 0 else 1, 0 if i == last else 1) for i in range(last + 1)]
-        inner = [max(len(row[i]) for row in grid) for i in range(last + 1)]
+        measure = _cells if force else len
+        inner = [max(measure(row[i]) for row in grid) for i in range(last + 1)]
         widths = [w + left + right for w, (left, right) in zip(inner, pads)]
         table_width = sum(widths)
-        title = _plain(self.title)
-        if table_width > width or 0 in widths or title is None or not _simple(title) or len(title) > table_width:
+        title = self.title.plain if force and isinstance(self.title, Text) else _plain(self.title)
+        if force:
+            title = title if title is not None else str(self.title)
+        elif table_width > width or 0 in widths or title is None or not _simple(title) or len(title) > table_width:
             return None
-        lines = [_styled(title.ljust(table_width), "\x1b[3m" if color else "")] if title else []  # italic
+        assert title is not None
+        lines = [_styled(_fit(title, table_width, False), "\x1b[3m" if color else "")] if title else []  # italic
         for n, row in enumerate(grid):
             cells = []
             for i, text in enumerate(row):
-                cell = text.rstrip().rjust(inner[i]) if justify[i] == "right" else text.ljust(inner[i])
+                cell = _fit(text.rstrip(), inner[i], True) if justify[i] == "right" else _fit(text, inner[i], False)
                 left, right = " " * pads[i][0], " " * pads[i][1]
                 if not color:
                     cells.append(left + cell + right)
@@ -161,6 +188,8 @@ class Console:
         lines: list[str] | None
         if isinstance(item, Table):
             lines = item.lines(self.width, self.color)
+            if lines is None and len(item.rows) > RICH_MAX_ROWS:  # rich: 50 s and 700 MiB for 100,000 rows
+                lines = item.lines(self.width, self.color, force=True)
         else:
             text = item.plain if isinstance(item, Text) else item
             markup = options.get("markup", True) and not isinstance(item, Text)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import NOWHERE, SourceLoc, SpecError, did_you_mean
 from ..graph import Group, Node
-from ..limits import MAX_DEPTH, MAX_ERRORS
+from ..limits import MAX_DEPTH, MAX_ERRORS, NAME_CHARS_PER_LAYER
 from ..record import field, record, replace as replace_record
 from ..registry import REGISTRY, LayerType
 from .constructs import CONSTRUCTS, construct_for
@@ -44,6 +44,7 @@ class Builder:
     outputs: dict[str, int] = field(default_factory=dict)
     errors: list[SpecError] | None = None  # collect layer errors and go on (check), or stop at the first
     defaults: dict[type, Any] = field(default_factory=dict)
+    name_chars: int = 0  # of the names and paths so far: bounded, as the output holds each
 
     # --- naming and groups ---------------------------------------------------
 
@@ -92,6 +93,14 @@ class Builder:
                 f"the spec expands to more than {self.counter.max_layers:,} layers",
                 at,
                 "raise the limit with --max-layers if this is intended",
+            )
+        self.name_chars += len(name) + len(path)
+        if self.name_chars > NAME_CHARS_PER_LAYER * self.counter.max_layers:  # every output writes them all
+            raise SpecError(
+                f"the layers' names and paths pass {NAME_CHARS_PER_LAYER * self.counter.max_layers:,} characters "
+                f"({len(self.nodes):,} layers, this one {scope.depth} blocks deep)",
+                at,
+                "nest fewer blocks around a long repeat, or raise the limit with --max-layers",
             )
         index = len(self.nodes)
         self.nodes.append(
