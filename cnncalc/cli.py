@@ -249,6 +249,11 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
 @click.option("--input", "input_text", metavar="CxHxW", help="Check every spec at this input instead of its own.")
 @_SET
 @_MAX_LAYERS
+@click.option(
+    "--allow-padding-drop",
+    is_flag=True,
+    help="Pass inexact layers whose floor drops only padding, no real input (torchvision's 3x3 stride-2 convs).",
+)
 def check(
     specs: tuple[str, ...],
     fmt: str,
@@ -257,6 +262,7 @@ def check(
     input_text: str | None,
     sets: tuple[str, ...],
     max_layers: int | None,
+    allow_padding_drop: bool,
     **limits: str | None,
 ) -> None:
     """Check SPECs for CI: exit 1 when a layer's size division leaves a remainder
@@ -277,7 +283,10 @@ def check(
                 budgets.append(Budget(name, parse_amount(written, in_bytes=metric.unit == BYTES), written))
             except ValueError as error:
                 raise click.BadParameter(str(error), param_hint=metric.option) from None
-    options = Options(batch, dtype, _input_shape(input_text), tuple(budgets), parse_set(sets), max_layers or MAX_LAYERS)
+    options = Options(
+        batch, dtype, _input_shape(input_text), tuple(budgets), parse_set(sets), max_layers or MAX_LAYERS,
+        allow_padding_drop,
+    )  # fmt: skip
     results = []
     for spec in specs:
         try:
