@@ -21,7 +21,9 @@ from test_errors import assert_one_clear_error
 from cnncalc.cli import main
 
 H = "input: [3, 32, 32]\nlayers:\n"
-FAST = 5.0
+# Against hangs (each case took 20 s to forever): the 5 s bound itself is bench/hostile.py's, on
+# an idle machine; the heaviest cases here take 2-3 s alone and more beside the rest of the suite.
+FAST = 15.0
 
 
 def run_cli(*args, input=None):
@@ -150,7 +152,7 @@ def real(*args, stdin=subprocess.DEVNULL, **options):
     result = subprocess.run(
         [sys.executable, "-m", "cnncalc", *args], stdin=stdin, capture_output=True, timeout=30, **options
     )
-    assert time.monotonic() - start < FAST + 2  # the interpreter's start-up on a loaded machine
+    assert time.monotonic() - start < FAST
     assert b"Traceback" not in result.stderr, result.stderr
     return result
 
@@ -368,7 +370,11 @@ def test_a_table_too_long_for_rich_is_drawn_as_rich_would(tmp_path, monkeypatch)
     past RICH_MAX_ROWS plain.py draws it, measuring wide characters as rich does."""
     from cnncalc.render import plain
 
-    name = spec(tmp_path, monkeypatch, H + "  - relu: {name: 日本}\n  - repeat: {times: 30, layers: [conv: {filters: 3, kernel: 1}]}\n")
+    name = spec(
+        tmp_path,
+        monkeypatch,
+        H + "  - relu: {name: 日本}\n  - repeat: {times: 30, layers: [conv: {filters: 3, kernel: 1}]}\n",
+    )
     by_rich = run_cli("summary", name, "--depth", "all")
     monkeypatch.setattr(plain, "RICH_MAX_ROWS", 5)
     by_plain = run_cli("summary", name, "--depth", "all")
