@@ -156,7 +156,7 @@ def render_table(
                 (
                     Text(_guide(line.depth, mark) + _local(line.name, line.depth > 0), style="bold " + style),
                     Text(line.kind + (f" ({len(line.rows)} layers)" if line.folded else ""), style=style),
-                    Text(shape_text(last.output, layout), style=style),
+                    Text(shape_text(last.output, layout, last.tokens), style=style),
                     *(Text(_figure(m, value), style=style) for m, value in zip(COLUMNS, figures)),
                     Text(rf_text(last.rf), style=style),
                     share if line.folded else "",
@@ -167,7 +167,7 @@ def render_table(
         nested = line.depth > 0
         if len(last.inputs) > 1:  # a merge names the rows it joins
             kind += " ← " + ", ".join(_joined(name, last.name) for name in last.inputs)
-        output = shape_text(last.output, layout)
+        output = shape_text(last.output, layout, last.tokens)
         style = ""
         if not last.exact:
             notes.append((last, divisions_text(last)))
@@ -230,6 +230,11 @@ def _figure(metric: Metric, value: int, layer: bool = False) -> str:
     return "0" if layer and metric.unit == COUNT else ""
 
 
+def _main_is_tokens(report: Report) -> bool:
+    at = report.output_rows.get("main", len(report.rows) - 1)
+    return at >= 0 and report.rows[at].tokens
+
+
 def footer(report: Report, layout: str = "nchw") -> str:
     t = report.totals
     extra = [f"{name} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
@@ -239,7 +244,7 @@ def footer(report: Report, layout: str = "nchw") -> str:
         if words is not None and (t[metric.key] or not metric.optional):
             lines_.append(words(metric, report))
     lines_ += [
-        f"Output:            {shape_text(report.outputs['main'], layout):>16}"
+        f"Output:            {shape_text(report.outputs['main'], layout, _main_is_tokens(report)):>16}"
         + ("  heads: " + ", ".join(extra) if extra else ""),
         "Units: k/M/G = 10^3/10^6/10^9; KiB/MiB/GiB = 2^10/2^20/2^30 bytes."
         + (f"  Batch {report.batch}: MACs and memory are for the whole batch." if report.batch > 1 else ""),
