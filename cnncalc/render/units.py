@@ -47,7 +47,9 @@ def heading(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _num(value: Fraction | int) -> str:
+def _num(value: Fraction | int | float) -> str:
+    if isinstance(value, float):  # past 2^64: approximate
+        return f"{value:.3g}"
     if value.denominator == 1:
         return str(int(value))
     value = Fraction(value)  # not whole, so a Fraction already (ints stand for whole ones)
@@ -65,8 +67,11 @@ def rf_text(rf: tuple[AxisRF, ...] | None) -> str:
     return f"{size} /{jump}"
 
 
-def shape_text(shape: tuple[int, ...], layout: str = "nchw") -> str:
-    """Channels first as in the spec, or Keras's (None, H, W, C)."""
+def shape_text(shape: tuple[int, ...], layout: str = "nchw", tokens: bool = False) -> str:
+    """Channels first as in the spec, or Keras's (None, H, W, C); tokens [D, N]
+    (a row's ``tokens``) as "197 tokens × 768" in either layout."""
+    if tokens and len(shape) == 2:
+        return f"{shape[1]} token{'s' if shape[1] != 1 else ''} × {shape[0]}"
     if layout == "nhwc":
         dims = (*shape[1:], shape[0]) if len(shape) > 1 else shape
         return "(None, " + ", ".join(map(str, dims)) + ")"
