@@ -14,7 +14,7 @@ from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
 from .fit import STEPS, Step, fit, table_width, wrap
-from .plain import Console, Table, Text
+from .plain import Console, Table, Text, cell_width
 from .symbols import to_ascii
 from .units import count, divisions_text, exact, grouped, heading, human, nbytes, rf_text, shape_text, type_label
 
@@ -285,7 +285,7 @@ class _Grid:
             found[key] = [
                 max(
                     len(headings[min(i, len(headings) - 1)]),
-                    max(len(_variant(cells[key], i).plain) for cells in self.rows),
+                    max(cell_width(_variant(cells[key], i).plain) for cells in self.rows),
                 )
                 for i in range(forms)
             ]
