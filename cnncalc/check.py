@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .engine import run
-from .errors import Diagnostic, SourceLoc, SpecError, SpecErrors
+from .errors import Diagnostic, SourceLoc, SpecError, SpecErrors, shown
 from .graph import Graph
 from .loader import MAX_LAYERS, load
 from .metrics import BUDGETS
@@ -167,6 +167,8 @@ class Options:
     overrides: Mapping[str, Any] | None = None  # --set name=value
     max_layers: int = MAX_LAYERS
     allow_padding_drop: bool = False  # pass inexact layers whose floor drops only padding, no real input
+    quiet: bool = False  # report no warnings
+    ignore: frozenset[str] = frozenset()  # report no warnings with these codes
 
 
 DEFAULTS = Options()
@@ -183,7 +185,8 @@ def check_text(text: str, file: str, options: Options = DEFAULTS) -> FileResult:
     allowed = sum(1 for r in report.rows if not r.exact and r.allow_inexact)
     passed = sum(1 for r in report.rows if not r.exact and not r.allow_inexact and _passes(r, options))
     totals = report.totals.to_dict()
-    return FileResult(file, text, None, tuple(findings), report.warnings, totals, allowed, passed)
+    warnings = shown(report.warnings, options.ignore, options.quiet)
+    return FileResult(file, text, None, tuple(findings), warnings, totals, allowed, passed)
 
 
 def drops_only_padding(row: Row) -> bool:

@@ -92,6 +92,25 @@ _MAX_LAYERS = click.option(
 )
 
 
+def _known_codes(ctx: click.Context, param: click.Parameter, codes: tuple[str, ...]) -> tuple[str, ...]:
+    from .errors import WARNINGS
+
+    for code in codes:
+        if code.upper() not in WARNINGS:
+            listed = ", ".join(f"{c} ({about})" for c, about in WARNINGS.items())
+            raise click.BadParameter(f"'{code}' is not a warning code; the codes are {listed}")
+    return tuple(code.upper() for code in codes)
+
+
+def warning_options(function: F) -> F:
+    """``--quiet`` and ``--ignore CODE``: warnings can be silenced, all or by code (docs/errors.md)."""
+    function = click.option(
+        "--ignore", "ignore", multiple=True, metavar="CODE", callback=_known_codes,
+        help="Do not print warnings with this code, e.g. W002 (repeatable; see docs/errors.md).",
+    )(function)  # fmt: skip
+    return click.option("--quiet", "-q", is_flag=True, help="Print no warnings or notes.")(function)
+
+
 def spec_options(function: F) -> F:
     """Options shared by the commands that analyse a spec."""
     options = [
@@ -147,6 +166,7 @@ def main() -> None:
     help="Fold rows nested deeper than N into one row per block (default: all, folded past 300 rows).",
 )
 @click.option("--width", type=click.IntRange(min=60), default=None, help="Table width (default: the terminal's).")
+@warning_options
 def summary(
     spec: str,
     batch: int,
@@ -158,6 +178,8 @@ def summary(
     layout: str,
     depth: str | None,
     width: int | None,
+    quiet: bool,
+    ignore: tuple[str, ...],
 ) -> None:
     """Print the per-layer summary of SPEC (a file, or - for standard input)."""
     text = None
@@ -169,15 +191,16 @@ def summary(
         fail(error, text)
     except CnnCalcError as error:  # pragma: no cover - every error is a SpecError today
         fail(SpecError(str(error)), text)
+    from .errors import shown
     from .render import chunked
 
-    for warning in report.warnings:
+    for warning in shown(report.warnings, ignore, quiet):
         click.echo(str(warning), err=True)
     options: dict[str, Any] = {"layout": layout}
     if fmt == "table":
-        options.update(_table_options(report, depth, width))
+        options.update(_table_options(report, depth, width, quiet))
     elif fmt == "markdown" and depth not in (None, "all"):
-        options["depth"] = _table_options(report, depth, width)["depth"]
+        options["depth"] = _table_options(report, depth, width, quiet)["depth"]
     # JSON escapes every control character, so it holds no colour codes for
     # click to strip when piped: color=True spares a scan of the whole text.
     color = True if fmt == "json" else None
@@ -185,15 +208,17 @@ def summary(
         click.echo(piece, nl=False, color=color)
 
 
-def _table_options(report: Any, depth: str | None, width: int | None) -> dict[str, Any]:
+def _table_options(report: Any, depth: str | None, width: int | None, quiet: bool = False) -> dict[str, Any]:
     tty = sys.stdout.isatty()
     if depth is None or depth == "all":
         levels = None
         if depth is None and len(report.rows) > 300:
             levels = _fold_depth(report, 300)
-            click.echo(
-                f"note: {len(report.rows):,} layers, folded to --depth {levels}; --depth all shows every row", err=True
-            )
+            if not quiet:
+                click.echo(
+                    f"note: {len(report.rows):,} layers, folded to --depth {levels}; --depth all shows every row",
+                    err=True,
+                )
     else:
         try:
             levels = int(depth)
@@ -254,6 +279,7 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
     is_flag=True,
     help="Pass inexact layers whose floor drops only padding, no real input (torchvision's 3x3 stride-2 convs).",
 )
+@warning_options
 def check(
     specs: tuple[str, ...],
     fmt: str,
@@ -263,6 +289,8 @@ def check(
     sets: tuple[str, ...],
     max_layers: int | None,
     allow_padding_drop: bool,
+    quiet: bool,
+    ignore: tuple[str, ...],
     **limits: str | None,
 ) -> None:
     """Check SPECs for CI: exit 1 when a layer's size division leaves a remainder
@@ -285,7 +313,7 @@ def check(
                 raise click.BadParameter(str(error), param_hint=metric.option) from None
     options = Options(
         batch, dtype, _input_shape(input_text), tuple(budgets), parse_set(sets), max_layers or MAX_LAYERS,
-        allow_padding_drop,
+        allow_padding_drop, quiet, frozenset(ignore),
     )  # fmt: skip
     results = []
     for spec in specs:

@@ -8,12 +8,13 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from .errors import Diagnostic, SpecError
+from .errors import JUMPS, Diagnostic, SpecError
 from .graph import INPUT, Graph
 from .limits import DTYPE_BYTES, MAX_SIZE
 from .metrics import totals as metric_totals
 from .registry import Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
+from .shapes import number_text
 
 RF = tuple[AxisRF, ...] | None
 
@@ -107,9 +108,10 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 warnings.append(
                     Diagnostic(
                         f"{node.type} '{node.name}': its branches have different jumps "
-                        f"({', '.join('×'.join(str(_n(a.jump)) for a in f) for f in in_fields if f)}); "
+                        f"({', '.join('×'.join(number_text(a.jump) for a in f) for f in in_fields if f)}); "
                         "the receptive field shown is the largest",
                         node.loc,
+                        code=JUMPS,
                     )
                 )
         else:
@@ -122,8 +124,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         is_tokens = tokens[position] = (
             facts.tokens if facts.tokens is not None else tokens[node.inputs[0]] and len(facts.output) == 2
         )
-        for message in facts.warnings:
-            warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc))
+        for code, message in facts.warnings:
+            warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc, code=code))
         rows.append(  # Row's fields in order: positional arguments are the cheapest call, once per layer
             Row(
                 node.name,
@@ -167,7 +169,3 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         warnings=tuple(warnings),
         output_rows=dict(graph.outputs),
     )
-
-
-def _n(value: Fraction | int) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)

@@ -79,6 +79,16 @@ class LayerError(CnnCalcError):
         self.hint = hint
 
 
+# Every warning's code and what it is about (docs/errors.md lists them): ``--ignore CODE``
+# silences one, ``--quiet`` all. A code is never reused for another warning.
+JUMPS = "W001"
+SAME_EVEN = "W002"
+WARNINGS: dict[str, str] = {
+    JUMPS: "merged branches with different jumps: the receptive field shown is the largest",
+    SAME_EVEN: "'padding: same' with an even kernel pads one side more than the other",
+}
+
+
 @record
 class Diagnostic:
     """A warning about a valid but suspicious spec."""
@@ -86,9 +96,19 @@ class Diagnostic:
     message: str
     loc: SourceLoc
     level: str = "warning"
+    code: str = ""  # one of WARNINGS
 
     def __str__(self) -> str:
-        return f"{self.loc}: {self.level}: {self.message}"
+        text = f"{self.loc}: {self.level}: {self.message}"
+        return f"{text} [{self.code}]" if self.code else text
+
+
+def shown(warnings: Iterable[Diagnostic], ignore: Iterable[str] = (), quiet: bool = False) -> tuple[Diagnostic, ...]:
+    """The warnings left once ``--quiet`` (none) or ``--ignore CODE`` (not those) has spoken."""
+    if quiet:
+        return ()
+    ignored = {code.upper() for code in ignore}
+    return tuple(w for w in warnings if w.code not in ignored)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import attention as _attention  # noqa: F401  (registers the transformer types)
-from .errors import LayerError
+from .errors import SAME_EVEN, LayerError
 from .record import record
 from .registry import (
     ACTIVATION,
@@ -76,9 +76,11 @@ def _window(divisions: tuple[Division, ...]) -> Window:
     )
 
 
-def _same_even_warning(kernel: Size, padding: Padding, rank: int) -> tuple[str, ...]:
+def _same_even_warning(kernel: Size, padding: Padding, rank: int) -> tuple[tuple[str, str], ...]:
     if padding == "same" and any(k % 2 == 0 for k in per_axis(kernel, rank, "kernel")):
-        return ("'padding: same' with an even kernel pads one side more than the other (asymmetric padding)",)
+        return (
+            (SAME_EVEN, "'padding: same' with an even kernel pads one side more than the other (asymmetric padding)"),
+        )
     return ()
 
 

@@ -67,7 +67,7 @@ class Facts:
     window: Window | str | None = None  # None: pointwise, RF unchanged; GLOBAL: RF null
     divisions: tuple[Division, ...] = ()
     in_place: bool = False  # activations, dropout and views add no activation memory
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[tuple[str, str], ...] = ()  # (code, message): codes in errors.WARNINGS
     attention_matrix: int = 0  # elements of the attention matrices (heads·N² per window), one sample
     tokens: bool | None = None  # True: the output is tokens [D, N]; None: as the input (if still [D, N])
 

@@ -862,13 +862,13 @@ def test_a_repeat_count_known_only_inside_a_block_is_refused_after_one_pass(tmp_
         pytest.param(
             "  - concat:\n      - [maxpool: {kernel: 2}]\n      - [conv: {filters: 4, kernel: 17}]\n",
             "spec.yaml:3:5: warning: concat 'concat1': its branches have different jumps (2×2, 1×1); "
-            "the receptive field shown is the largest",
+            "the receptive field shown is the largest [W001]",
             id="merged_branches_with_different_jumps",
         ),
         pytest.param(
             "  - conv: {filters: 8, kernel: 4, padding: same}\n",
             "spec.yaml:3:5: warning: conv 'conv1': 'padding: same' with an even kernel pads one side more than "
-            "the other (asymmetric padding)",
+            "the other (asymmetric padding) [W002]",
             id="same_padding_with_an_even_kernel",
         ),
     ],

@@ -4,12 +4,12 @@ prefixes (MiB = 2^20) and say so."""
 from __future__ import annotations
 
 import functools
-from fractions import Fraction
 from typing import Any
 
 from ..metrics import BYTES
 from ..registry import REGISTRY
 from ..report import AxisRF, Row
+from ..shapes import number_text
 
 
 def count(n: int) -> str:
@@ -47,11 +47,7 @@ def heading(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _num(value: Fraction | int) -> str:
-    if value.denominator == 1:
-        return str(int(value))
-    value = Fraction(value)  # not whole, so a Fraction already (ints stand for whole ones)
-    return f"{float(value):.3g}" if abs(value) < 10**300 else f"{round(value):.3g}"  # no float overflow
+_num = number_text  # one format for every jump, in tables and in messages
 
 
 def rf_text(rf: tuple[AxisRF, ...] | None) -> str:
