@@ -262,6 +262,21 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
         raise click.BadParameter(error.message, param_hint="--input") from None
 
 
+def _spec_files(paths: tuple[str, ...]) -> list[str]:
+    """Each path, a directory standing for every ``*.yaml`` file in it, sorted (not its
+    subdirectories: ``specs/`` is the zoo, ``specs/notes/`` another one to name)."""
+    files = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            found = sorted(os.path.join(path, name) for name in os.listdir(path) if name.endswith(".yaml"))
+            files.extend(f for f in found if os.path.isfile(f))
+            if not found:
+                files.append(path)  # read_spec says what is wrong with it
+        else:
+            files.append(path)
+    return files
+
+
 @main.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @click.option(
@@ -293,7 +308,7 @@ def check(
     ignore: tuple[str, ...],
     **limits: str | None,
 ) -> None:
-    """Check SPECs for CI: exit 1 when a layer's size division leaves a remainder
+    """Check SPECs (files, or directories: every *.yaml in them) for CI: exit 1 when a layer's size division leaves a remainder
     (and the layer does not say allow_inexact: true) or a budget is exceeded,
     2 when a spec cannot be analysed (that wins over 1), else 0. Every spec is
     checked and every problem reported, each with its fixes."""
@@ -316,8 +331,12 @@ def check(
         allow_padding_drop, quiet, frozenset(ignore),
     )  # fmt: skip
     results = []
-    for spec in specs:
+    for spec in _spec_files(specs):
         try:
+            if os.path.isdir(spec):  # one without any *.yaml
+                raise SpecError(
+                    "the directory holds no *.yaml file", SourceLoc(spec, 0, 0), "give specs or a directory of them"
+                )
             text, name = read_spec(spec)
         except SpecError as error:
             results.append(FileResult(spec, None, error))

@@ -252,6 +252,11 @@ def footer(report: Report, layout: str = "nchw") -> str:
     return "\n".join(lines_)
 
 
+def _glance(value: int) -> str:
+    """'  (138.36 M)' beside a figure in full; nothing under 1000, where it would repeat it ('724  (724)')."""
+    return f"  ({count(value)})" if value >= 1000 else ""
+
+
 def _footer_line(metric: Metric, report: Report) -> str:
     """A total the footer has no words for: its label, the figure in full and at a glance."""
     value = report.totals[metric.key]
@@ -263,7 +268,7 @@ def _footer_line(metric: Metric, report: Report) -> str:
 # How the footer words each total; None: said with another (or, inexact_layers, as a warning below).
 # A metric not listed gets _footer_line.
 _FOOTER: dict[str, Callable[[Metric, Report], str] | None] = {
-    "params": lambda _, r: f"Total params:      {grouped(r.totals.params):>16}  ({count(r.totals.params)})",
+    "params": lambda _, r: f"Total params:      {grouped(r.totals.params):>16}" + _glance(r.totals.params),
     "trainable": lambda _, r: f"Trainable params:  {grouped(r.totals.trainable):>16}",
     "non_trainable": lambda _, r: (
         f"Non-trainable:     {grouped(r.totals.non_trainable):>16}  "

@@ -21,11 +21,17 @@ def count(n: int) -> str:
 
 
 def nbytes(n: int) -> str:
-    """553430176 → '527.79 MiB' (2^10 steps)."""
+    """553430176 → '527.79 MiB' (2^10 steps); from 1000 of a unit on, the next one (1,032,590 B is
+    '0.98 MiB', not '1008.39 KiB'), as counts go from 999 to '1.00 k'."""
     for size, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if n >= size:
+        if n * 1024 >= size * 1000:
             return f"{n / size:.2f} {suffix}"
     return f"{n} B"
+
+
+def layers_text(n: int) -> str:
+    """'1 layer', '20 layers' (a folded block's count)."""
+    return f"{n:,} layer{'s' if n != 1 else ''}"
 
 
 def grouped(n: int) -> str:
