@@ -197,7 +197,8 @@ def flatten(x: Shape, a: Flatten) -> Facts:
     output = (*x[: a.start], math.prod(x[a.start :]))
     if a.start == 0:
         return Facts(output=output, window=GLOBAL if len(x) > 1 else None, in_place=True)
-    return Facts(output=output, window=_spatial_rf(x, output), in_place=True)
+    # [C, H·W] is tokens (the table shows "196 tokens × 768")
+    return Facts(output=output, window=_spatial_rf(x, output), in_place=True, tokens=len(output) == 2 or None)
 
 
 @record

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SourceLoc, SpecError
+from ..errors import SourceLoc, SpecError
 
 try:  # the C parser is several times faster; marks and events are the same
     from yaml import CSafeLoader as _Loader
