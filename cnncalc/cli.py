@@ -265,7 +265,7 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
 def _spec_files(paths: tuple[str, ...]) -> list[str]:
     """Each path, a directory standing for every ``*.yaml`` file in it, sorted (not its
     subdirectories: ``specs/`` is the zoo, ``specs/notes/`` another one to name)."""
-    files = []
+    files: list[str] = []
     for path in paths:
         if path != "-" and os.path.isdir(path):
             found = sorted(os.path.join(path, name) for name in os.listdir(path) if name.endswith(".yaml"))
