@@ -14,17 +14,46 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from . import __version__
 from .errors import CnnCalcError, SourceLoc, SpecError
 from .limits import DTYPE_BYTES, MAX_SIZE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def echo(text: str, *, err: bool = False, nl: bool = True, color: bool | None = None) -> None:
+    """``click.echo``, writable in any output encoding: symbols the stream cannot
+    encode are spelt in ASCII (× as x, │ as |), anything else left as '?'."""
+    click.echo(_encodable(text, sys.stderr if err else sys.stdout), err=err, nl=nl, color=color)
+
+
+def _encodable(text: str, stream: Any) -> str:
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    if encoding.lower().replace("-", "").replace("_", "") == "utf8" or text.isascii():
+        return text
+    from .render.symbols import encodes, to_ascii
+
+    if encodes(encoding, text):
+        return text
+    text = to_ascii(text)
+    try:
+        return text.encode(encoding, "replace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: ASCII is safe
+        return text.encode("ascii", "replace").decode("ascii")
+
+
+def _writes_symbols(stream: Any) -> bool:
+    """Whether ``stream`` can encode the table's symbols (│, ×, bars, ...)."""
+    from .render.symbols import encodes
+
+    return encodes(getattr(stream, "encoding", None))
+
+
 def fail(error: SpecError, text: str | None = None) -> NoReturn:
     """Print one located error (plus the source line and a caret) and exit 2."""
     from .render.diagnostics import format_error
 
-    click.echo(format_error(error, text), err=True)
+    echo(format_error(error, text), err=True)
     sys.exit(2)
 
 
@@ -141,7 +170,7 @@ def budget_options(function: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="cnncalc")
+@click.version_option(__version__, package_name="cnncalc")  # not importlib.metadata: 25 ms
 def main() -> None:
     """Shapes, params, MACs, memory and receptive field of a CNN from a YAML spec."""
 
@@ -165,7 +194,12 @@ def main() -> None:
     metavar="N|all",
     help="Fold rows nested deeper than N into one row per block (default: all, folded past 300 rows).",
 )
-@click.option("--width", type=click.IntRange(min=60), default=None, help="Table width (default: the terminal's).")
+@click.option(
+    "--width", type=click.IntRange(min=60), default=None, help="Table width (default: $COLUMNS, else the terminal's)."
+)
+@click.option(
+    "--ascii", "ascii_only", is_flag=True, help="Draw the table in ASCII (automatic where the output needs it)."
+)
 @warning_options
 def summary(
     spec: str,
@@ -180,6 +214,7 @@ def summary(
     width: int | None,
     quiet: bool,
     ignore: tuple[str, ...],
+    ascii_only: bool,
 ) -> None:
     """Print the per-layer summary of SPEC (a file, or - for standard input)."""
     text = None
@@ -195,17 +230,18 @@ def summary(
     from .render import chunked
 
     for warning in shown(report.warnings, ignore, quiet):
-        click.echo(str(warning), err=True)
+        echo(str(warning), err=True)
     options: dict[str, Any] = {"layout": layout}
     if fmt == "table":
         options.update(_table_options(report, depth, width, quiet))
+        options["ascii"] = ascii_only or not _writes_symbols(sys.stdout)
     elif fmt == "markdown" and depth not in (None, "all"):
         options["depth"] = _table_options(report, depth, width, quiet)["depth"]
     # JSON escapes every control character, so it holds no colour codes for
     # click to strip when piped: color=True spares a scan of the whole text.
     color = True if fmt == "json" else None
     for piece in chunked(fmt)(report, **options):
-        click.echo(piece, nl=False, color=color)
+        echo(piece, nl=False, color=color)
 
 
 def _table_options(report: Any, depth: str | None, width: int | None, quiet: bool = False) -> dict[str, Any]:
@@ -215,7 +251,7 @@ def _table_options(report: Any, depth: str | None, width: int | None, quiet: boo
         if depth is None and len(report.rows) > 300:
             levels = _fold_depth(report, 300)
             if not quiet:
-                click.echo(
+                echo(
                     f"note: {len(report.rows):,} layers, folded to --depth {levels}; --depth all shows every row",
                     err=True,
                 )
@@ -226,13 +262,24 @@ def _table_options(report: Any, depth: str | None, width: int | None, quiet: boo
             raise click.BadParameter(f"'{depth}' is not a number or 'all'", param_hint="--depth") from None
         if levels < 0:
             raise click.BadParameter("must be 0 or more", param_hint="--depth")
-    if width is None and tty:
+    dumb = os.environ.get("TERM") == "dumb"  # a terminal that draws no colour: plain text
+    return {
+        "depth": levels,
+        "width": width or _columns(tty),
+        "color": tty and not dumb and "NO_COLOR" not in os.environ,
+    }
+
+
+def _columns(tty: bool) -> int:
+    """The table's width: $COLUMNS when set, else the terminal's, else 160."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if tty:
         import shutil  # 2 ms of bz2 and lzma imports: only for a terminal
 
-        width = shutil.get_terminal_size((160, 24)).columns
-    elif width is None:
-        width = 160
-    return {"depth": levels, "width": width, "color": tty and "NO_COLOR" not in os.environ}
+        return shutil.get_terminal_size((160, 24)).columns
+    return 160
 
 
 def _fold_depth(report: Any, most: int) -> int:
@@ -342,7 +389,7 @@ def check(
             results.append(FileResult(spec, None, error))
             continue
         results.append(check_text(text, name, options))
-    click.echo(RENDERERS[fmt](results), nl=False)
+    echo(RENDERERS[fmt](results), nl=False)
     sys.exit(exit_code(results))
 
 
@@ -382,7 +429,7 @@ def sizes(
         fail(error, text)
     except SizesError as error:
         fail(SpecError(str(error), SourceLoc(spec, 1, 1)), text)
-    click.echo((render_json if fmt == "json" else render_text)(report, axes, near), nl=False)
+    echo((render_json if fmt == "json" else render_text)(report, axes, near), nl=False)
 
 
 @main.command()
@@ -437,7 +484,7 @@ def compare(
                     error.loc = SourceLoc(error.loc.file, stack_lines, len(last) + 1)
                 text = spec if error.loc.line <= stack_lines else text
             fail(error, text)
-    click.echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
+    echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
 
 
 _STACK_KEY = "layers: "  # an inline stack is read as this key's value, on line 1 as the user typed it
@@ -451,7 +498,7 @@ def schema() -> None:
 
     from .schema import spec_schema
 
-    click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
+    echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
 
 
 def entry() -> None:
