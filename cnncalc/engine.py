@@ -8,7 +8,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from .errors import JUMPS, Diagnostic, SpecError
+from .errors import CHANNELS_LAST, JUMPS, Diagnostic, SpecError
 from .graph import INPUT, Graph
 from .limits import DTYPE_BYTES, MAX_SIZE
 from .metrics import totals as metric_totals
@@ -92,7 +92,10 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         key = (node.type, node.args, in_shapes)
         found = known.get(key)
         if found is None:
-            facts = apply(node, in_shapes)
+            try:
+                facts = apply(node, in_shapes)
+            except SpecError as error:
+                raise _channels_first_hint(error, input_shape) from None
             found = known[key] = (
                 facts,
                 facts.exact,
@@ -150,6 +153,8 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 is_tokens,
             )
         )
+    if channels_last(input_shape) is not None:
+        warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
     size = DTYPE_BYTES[dtype]
     input_activations = math.prod(input_shape) * batch
     totals = Totals(metric_totals(rows, input_activations, size))
@@ -169,3 +174,23 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         warnings=tuple(warnings),
         output_rows=dict(graph.outputs),
     )
+
+
+def channels_last(shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The channels-first shape an image input written channels last stands for
+    ([32, 32, 3] → [3, 32, 32]: the last size 4 or less, the first 16 or more), else None."""
+    if len(shape) >= 3 and shape[-1] <= 4 and shape[0] >= 16:
+        return (shape[-1], *shape[:-1])
+    return None
+
+
+def _channels_first_text(shape: tuple[int, ...]) -> str:
+    return f"input is channels first: did you mean {list(channels_last(shape) or shape)}?"
+
+
+def _channels_first_hint(error: SpecError, shape: tuple[int, ...]) -> SpecError:
+    """A layer's error on an input that looks channels last says so: the layer's
+    complaint (a kernel larger than a 3-wide axis) is only the symptom."""
+    if channels_last(shape) is not None:
+        error.hint = f"{error.hint}; {_channels_first_text(shape)}" if error.hint else _channels_first_text(shape)
+    return error
