@@ -11,15 +11,15 @@ findings, the CLI reads the files and prints. Nothing here imports rich.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .engine import run
 from .errors import Diagnostic, SourceLoc, SpecError, SpecErrors, shown
 from .graph import Graph
-from .loader import MAX_LAYERS, load
 from .metrics import BUDGETS
+from .pipeline import DEFAULTS, Analysis, Options, analyse_text
 from .record import record, replace as replace_record
 from .report import Report, Row
 from .shapes import Division
@@ -90,7 +90,7 @@ class Fix:
 
     kind: str  # "padding" (an integer or "same"), "input" or "allow_inexact"
     value: Any = None
-    problem: str = ""  # padding: "no_integer_padding", "parity", "error"; input: "blocked"
+    problem: str = ""  # padding: "no_integer_padding", "parity", "error", "too_large"; input: "blocked"
     divisions: tuple[Division, ...] = ()  # padding: the layer's divisions with it, or those no padding fixes;
     # allow_inexact: the inexact divisions (what the floor drops)
     error: str = ""  # padding: what the engine says with it
@@ -158,35 +158,22 @@ def exit_code(results: Iterable[FileResult]) -> int:
     return 1 if any(r.findings for r in results) else 0
 
 
-@record(slots=False)
-class Options:
-    batch: int = 1
-    dtype: str | None = None
-    input: tuple[int, ...] | None = None
-    budgets: tuple[Budget, ...] = ()
-    overrides: Mapping[str, Any] | None = None  # --set name=value
-    max_layers: int = MAX_LAYERS
-    allow_padding_drop: bool = False  # pass inexact layers whose floor drops only padding, no real input
-    quiet: bool = False  # report no warnings
-    ignore: frozenset[str] = frozenset()  # report no warnings with these codes
-
-
-DEFAULTS = Options()
-
-
 def check_text(text: str, file: str, options: Options = DEFAULTS) -> FileResult:
     """Analyse one spec's text; never raises on a bad spec."""
-    try:
-        graph = load(text, file, overrides=options.overrides, max_layers=options.max_layers, every_error=True)
-        report = run(graph, batch=options.batch, dtype=options.dtype, input=options.input)
-    except SpecError as error:
-        return FileResult(file, text, error)
+    return check_analysis(analyse_text(text, file, options, every_error=True), options)
+
+
+def check_analysis(analysis: Analysis, options: Options = DEFAULTS) -> FileResult:
+    """The findings of a spec the pipeline analysed (with ``every_error``)."""
+    graph, report = analysis.graph, analysis.report
+    if analysis.error is not None or graph is None or report is None:
+        return FileResult(analysis.file, analysis.text, analysis.error)
     findings = inexact_findings(graph, report, options) + budget_findings(report, options.budgets)
     allowed = sum(1 for r in report.rows if not r.exact and r.allow_inexact)
     passed = sum(1 for r in report.rows if not r.exact and not r.allow_inexact and _passes(r, options))
     totals = report.totals.to_dict()
     warnings = shown(report.warnings, options.ignore, options.quiet)
-    return FileResult(file, text, None, tuple(findings), warnings, totals, allowed, passed)
+    return FileResult(analysis.file, analysis.text, None, tuple(findings), warnings, totals, allowed, passed)
 
 
 def drops_only_padding(row: Row) -> bool:
@@ -228,7 +215,32 @@ def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) 
         axes = None
     input_fix = _input_fix(report, axes)
     refitted = _refitted(graph, input_fix, options)
-    return [_finding(graph, report, i, row, input_fix, refitted, options) for i, row in bad]
+    reruns = _Reruns(graph, options)
+    return [_finding(graph, report, i, row, input_fix, refitted, reruns) for i, row in bad]
+
+
+MAX_RERUN_LAYERS = 60_000  # layers re-analysed for padding fixes, over all findings of one spec
+
+
+class _Reruns:
+    """The spec re-analysed with a padding written at one line: each outcome once,
+    and no more than MAX_RERUN_LAYERS layers in all (1,000 inexact layers on their
+    own lines would otherwise each re-run the whole spec)."""
+
+    def __init__(self, graph: Graph, options: Options) -> None:
+        self.graph, self.options = graph, options
+        self.known: dict[tuple[SourceLoc, str, int | str | tuple[int, ...]], Report | str] = {}
+        self.left = MAX_RERUN_LAYERS
+
+    def outcome(self, loc: SourceLoc, type_name: str, padding: int | str | tuple[int, ...]) -> Report | str | None:
+        """The report or the error; None when the budget is spent."""
+        key = (loc, type_name, padding)
+        if key not in self.known:
+            if self.left < len(self.graph.nodes) and self.known:  # the first one always runs
+                return None
+            self.left -= len(self.graph.nodes)
+            self.known[key] = _rerun(self.graph, loc, type_name, padding, self.options)
+        return self.known[key]
 
 
 def _finding(
@@ -238,15 +250,15 @@ def _finding(
     row: Row,
     input_fix: Fix | None,
     refitted: Sequence[Report],
-    options: Options,
+    reruns: _Reruns,
 ) -> Finding:
     """The layer's fixes, those that keep its output size first (then padding that changes
     it, a new input, and last accepting a floor that loses real input)."""
     inexact = tuple(d for d in row.divisions if not d.exact)
-    padding = _padding_fix(graph, report, index, row, inexact, options)
+    padding = _padding_fix(graph, report, index, row, inexact, reruns)
     fixes = [padding]
     if padding.value is None or padding.changes_output:
-        same = _same_fix(graph, report, index, row, options)
+        same = _same_fix(graph, report, index, row, reruns)
         if same is not None:
             fixes.insert(0, same)
     if input_fix is not None:
@@ -266,7 +278,9 @@ def _refitted(graph: Graph, input_fix: Fix | None, options: Options) -> list[Rep
     reports = []
     for shape in input_fix.value:
         try:
-            reports.append(run(graph, batch=options.batch, dtype=options.dtype, input=tuple(shape)))
+            reports.append(
+                run(graph, batch=options.batch, dtype=options.dtype, input=tuple(shape), receptive_field=False)
+            )
         except SpecError:  # pragma: no cover - every layer is exact at these sizes
             return []
     return reports
@@ -292,7 +306,7 @@ def _paddings(d: Division) -> list[int]:
 
 
 def _padding_fix(
-    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], options: Options
+    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], reruns: _Reruns
 ) -> Fix:
     node = graph.nodes[index]
     written = getattr(node.args, "padding", None)
@@ -312,7 +326,9 @@ def _padding_fix(
             for d in row.divisions
         )
         padding: int | tuple[int, ...] = pads[0] if len(set(pads)) == 1 else pads
-        outcome = _rerun(graph, node.loc, node.type, padding, options)
+        outcome = reruns.outcome(node.loc, node.type, padding)
+        if outcome is None:
+            return Fix("padding", problem="too_large")
         if isinstance(outcome, str):
             failure = Fix("padding", padding, "error", error=outcome)
             if tried >= 3:
@@ -343,14 +359,14 @@ def _verified(
     )
 
 
-def _same_fix(graph: Graph, report: Report, index: int, row: Row, options: Options) -> Fix | None:
+def _same_fix(graph: Graph, report: Report, index: int, row: Row, reruns: _Reruns) -> Fix | None:
     """``padding: same`` when it keeps the layer's output size (it is always exact: it pads
     the odd position after, as TensorFlow does), verified by re-running the engine."""
     node = graph.nodes[index]
     if getattr(node.args, "padding", "same") == "same":
         return None
-    outcome = _rerun(graph, node.loc, node.type, "same", options)
-    if isinstance(outcome, str) or not outcome.rows[index].exact:
+    outcome = reruns.outcome(node.loc, node.type, "same")
+    if outcome is None or isinstance(outcome, str) or not outcome.rows[index].exact:
         return None
     before = {r.name for r in report.rows if not r.exact and not r.allow_inexact}
     fix = _verified("same", outcome.rows[index].divisions, outcome, before, index, row)
@@ -367,7 +383,13 @@ def _rerun(
         for n in graph.nodes
     )
     try:
-        return run(replace_record(graph, nodes=nodes), batch=options.batch, dtype=options.dtype, input=options.input)
+        return run(
+            replace_record(graph, nodes=nodes),
+            batch=options.batch,
+            dtype=options.dtype,
+            input=options.input,
+            receptive_field=False,
+        )
     except SpecError as error:
         return error.message
 

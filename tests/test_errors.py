@@ -684,9 +684,7 @@ def test_file_over_the_size_limit(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with open("huge.yaml", "wb") as file:
         file.truncate(33 * 2**20)  # sparse: nothing is written
-    assert_one_clear_error(
-        summary("huge.yaml"), "huge.yaml: error: the file is larger than 32 MiB; is this a spec?"
-    )
+    assert_one_clear_error(summary("huge.yaml"), "huge.yaml: error: the file is larger than 32 MiB; is this a spec?")
 
 
 def test_stdin_error_is_located():
