@@ -399,33 +399,57 @@ def sizes(
 )  # fmt: skip
 @_BATCH
 @_DTYPE
+@click.option(
+    "--set", "sets", multiple=True, metavar="NAME=VALUE",
+    help="Override a spec argument on every side (repeatable); one side: SPEC@NAME=VALUE[,NAME=VALUE].",
+)  # fmt: skip
 @_MAX_LAYERS
 def compare(
-    specs: tuple[str, ...], fmt: str, input_text: str | None, batch: int, dtype: str | None, max_layers: int | None
+    specs: tuple[str, ...],
+    fmt: str,
+    input_text: str | None,
+    batch: int,
+    dtype: str | None,
+    sets: tuple[str, ...],
+    max_layers: int | None,
 ) -> None:
     """Compare specs side by side: params, MACs, memory, receptive field, layers;
     each as a ratio to the first, then where the layers differ. A SPEC that is
     not a file and starts with '[' is an inline stack of layers in YAML flow
-    syntax, e.g. '[conv: {filters: 64, kernel: 7, padding: 3}, relu]'."""
+    syntax, e.g. '[conv: {filters: 64, kernel: 7, padding: 3}, relu]'. A SPEC
+    may end in @NAME=VALUE[,NAME=VALUE] to set its arguments on that side only:
+    two widths of one spec are 'net.yaml@width=0.5 net.yaml@width=0.75'."""
     from .compare import LABELS, compare as compare_reports
     from .pipeline import analyse, analyse_stack
+    from .record import replace as replace_record
     from .render.compare import RENDERERS
 
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
     if len(specs) > len(LABELS):
         raise click.UsageError(f"compare takes at most {len(LABELS)} specs")
-    options = _options(batch, dtype, input_text, (), max_layers, fmt=fmt)
+    options = _options(batch, dtype, input_text, sets, max_layers, fmt=fmt)
     reports, sources = [], []
     for label, spec in zip(LABELS, specs):
         if spec.lstrip().startswith("[") and not os.path.exists(spec):  # an inline stack
             reports.append(report_of(analyse_stack(spec, f"<stack {label}>", options)))
             sources.append(spec)
-        else:
-            analysis = analyse(spec, options)
-            reports.append(report_of(analysis))
-            sources.append(analysis.file)
+            continue
+        path, side = _side_settings(spec)
+        overrides = {**(options.overrides or {}), **side}
+        analysis = analyse(path, replace_record(options, overrides=overrides))
+        reports.append(report_of(analysis))
+        sources.append(analysis.file + spec[len(path) :])  # the side's settings stay in its name
     echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
+
+
+def _side_settings(spec: str) -> tuple[str, dict[str, Any]]:
+    """``net.yaml@width=0.5,depth=2`` → ('net.yaml', {'width': 0.5, 'depth': 2}); a
+    path that exists as written is a path, even with an '@' in it."""
+    path, at, settings = spec.rpartition("@")
+    if not at or os.path.exists(spec) or "=" not in settings:
+        return spec, {}
+    return path, parse_set(tuple(settings.split(",")))
 
 
 @main.command()

@@ -71,3 +71,13 @@ def test_check_takes_a_directory(tmp_path) -> None:
     result = CliRunner().invoke(main, ["check", str(empty)])
     assert result.exit_code == 2
     assert "the directory holds no *.yaml file" in result.output
+
+
+def test_shell_completion_works_as_the_readme_says() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert 'eval "$(_CNNCALC_COMPLETE=bash_source cnncalc)"' in readme
+    for shell, marker in (("bash_source", "_cnncalc_completion()"), ("zsh_source", "#compdef cnncalc")):
+        result = CliRunner().invoke(main, [], env={"_CNNCALC_COMPLETE": shell}, prog_name="cnncalc")
+        assert marker in result.output, shell
