@@ -453,6 +453,26 @@ def _side_settings(spec: str) -> tuple[str, dict[str, Any]]:
 
 
 @main.command()
+@click.argument("type_name", required=False, metavar="[TYPE]")
+def layers(type_name: str | None) -> None:
+    """List every layer type with a one-line description, or print one TYPE in
+    full: its arguments (type, default, valid range, meaning), its formulas and
+    an example. The full format: docs/spec-format.md."""
+    from . import layers as _registered  # noqa: F401  (registers the built-in types)
+    from .errors import did_you_mean
+    from .registry import REGISTRY
+    from .render.layers import layer_detail, layer_list
+
+    if type_name is None:
+        echo(layer_list(), nl=False)
+        return
+    if REGISTRY.get(type_name) is None:
+        hint = did_you_mean(type_name, REGISTRY.names(), "cnncalc layers lists them all")
+        raise click.BadParameter(f"'{type_name}' is not a layer type; {hint}", param_hint="TYPE")
+    echo(layer_detail(type_name), nl=False)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the spec format, generated from
     the layer registry. Point an editor at it for completion and validation."""

@@ -203,7 +203,7 @@ class ConvTranspose:
     filters: int
     kernel: Size
     stride: Size = 1
-    padding: Size = arg(0, minimum=0)
+    padding: Size = arg(0, minimum=0, doc="rows/columns removed from both sides of the output (PyTorch's padding)")
     output_padding: Size = arg(0, minimum=0)
     dilation: Size = 1
     groups: int = 1
@@ -381,7 +381,7 @@ def adaptive_maxpool(x: Shape, a: AdaptivePool) -> Facts:
 
 @record
 class ChannelPool:
-    kernel: int
+    kernel: int = arg(doc="channels per group (it must divide C)")
 
 
 @layer("channel_maxpool", ChannelPool, label=lambda a, rank: f"/{a.kernel}")
@@ -412,7 +412,7 @@ def layernorm(x: Shape, a: NoArgs) -> Facts:
 
 @record
 class Lrn:
-    size: int = 5
+    size: int = arg(5, doc="channels each response is normalised over")
 
 
 @layer("lrn", Lrn)
@@ -474,7 +474,7 @@ def dense(x: Shape, a: Dense) -> Facts:
 
 @record
 class ZeroPad:
-    padding: Size = arg(minimum=0)
+    padding: Size = arg(minimum=0, doc="zeros added on both sides of each spatial axis")
 
 
 @layer("zero_pad", ZeroPad, label=lambda a, rank: uniform_text(a.padding, rank))

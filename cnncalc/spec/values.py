@@ -250,6 +250,7 @@ def arguments_schema(layer_type: LayerType) -> dict[str, Any]:
     properties: dict[str, Any] = {"name": {"type": "string", "minLength": 1, "description": "the layer's name"}}
     for spec in layer_type.schema:
         value = json_schema(spec)
+        value["description"] = spec.doc + (" (required)" if spec.required else "")  # as `cnncalc layers` says it
         if not spec.required:
             value["default"] = list(spec.default) if isinstance(spec.default, tuple) else spec.default
         properties[spec.name] = value
