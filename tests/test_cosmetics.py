@@ -81,3 +81,45 @@ def test_shell_completion_works_as_the_readme_says() -> None:
     for shell, marker in (("bash_source", "_cnncalc_completion()"), ("zsh_source", "#compdef cnncalc")):
         result = CliRunner().invoke(main, [], env={"_CNNCALC_COMPLETE": shell}, prog_name="cnncalc")
         assert marker in result.output, shell
+
+
+TREE = """\
+input: [3, 32, 32]
+blocks:
+  pair:
+    layers:
+      - conv: {filters: 8, kernel: 3, padding: 1}
+      - relu
+layers:
+  - pair
+  - concat:
+      - [conv: {filters: 4, kernel: 1}]
+      - [maxpool: {kernel: 3, stride: 1, padding: 1}]
+  - relu
+"""
+
+
+def table(tmp_path, text: str, *args: str) -> str:
+    path = tmp_path / "net.yaml"
+    path.write_text(text)
+    result = CliRunner().invoke(main, ["summary", str(path), "--width", "140", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_branch_after_a_block_is_not_drawn_inside_it(tmp_path) -> None:
+    names = [line.split("  ")[0] for line in table(tmp_path, TREE).splitlines()[2:9]]
+    # pair's rows hang from its header; each branch of the concat begins with ┌, not │
+    assert names == ["input", "▾ pair1", "│ conv1", "│ relu1", "┌ conv1", "┌ maxpool1", "concat1"]
+    assert "+ conv1" in table(tmp_path, TREE, "--ascii")
+
+
+def test_no_line_ends_in_spaces(tmp_path) -> None:
+    for text in (TREE, "input: [3, 8, 8]\nlayers:\n  - conv: {filters: 2, kernel: 3}\n"):
+        out = table(tmp_path, text)
+        assert [line for line in out.splitlines() if line != line.rstrip()] == []
+
+
+def test_a_folded_block_of_one_layer_in_the_table(tmp_path) -> None:
+    out = table(tmp_path, "input: [3, 8, 8]\nblocks:\n  b:\n    layers: [relu]\nlayers:\n  - b\n", "--depth", "0")
+    assert "b (1 layer)" in out and "(1 layers)" not in out
