@@ -80,6 +80,28 @@ FORMULAS: dict[str, dict[str, str]] = {
     },
 }
 
+FORMULAS.update(
+    {
+        "lrn": dict(_POINTWISE),
+        "stochastic_depth": dict(_POINTWISE),
+        "identity": dict(_POINTWISE),
+        "prelu": {**_POINTWISE, "params": "1 (shared) or C"},
+        "scale": {**_POINTWISE, "params": "C, or 2C with bias"},
+        "groupnorm": {**_POINTWISE, "params": "2C trainable (γ, β)"},
+        "instancenorm": {**_POINTWISE, "params": "2C trainable with affine, else 0"},
+        "channel_shuffle": dict(_POINTWISE),
+    }
+)
+
+
+def formulas(layer_type: Any) -> dict[str, str] | None:
+    """The type's formulas: declared above, or an element-wise activation's."""
+    from .registry import ACTIVATION
+
+    found = FORMULAS.get(layer_type.name)
+    return found if found is not None or ACTIVATION not in layer_type.tags else dict(_POINTWISE)
+
+
 # An example per type: its input and arguments; the figures are the engine's.
 EXAMPLES: dict[str, tuple[tuple[int, ...], dict[str, Any] | None]] = {
     "conv": ((3, 32, 32), {"filters": 64, "kernel": 3, "padding": 1}),

@@ -6,7 +6,7 @@ declarations (cnncalc.registry, cnncalc.reference)."""
 from __future__ import annotations
 
 from ..limits import MAX_SIZE
-from ..reference import FORMULAS, example
+from ..reference import example, formulas as formulas_of
 from ..registry import REGISTRY, ArgSpec, LayerType
 from .units import count, grouped, shape_text
 
@@ -97,7 +97,7 @@ def layer_detail(name: str) -> str:
     for row in rows:
         cells = [row[i].ljust(widths[i]) for i in range(4)]
         lines.append(("  " + "  ".join(cells) + "  " + row[4]).rstrip())
-    formulas = FORMULAS.get(layer_type.name)
+    formulas = formulas_of(layer_type)
     if formulas:
         lines += ["", "Formulas:"] + [f"  {label}: {formulas[key]}" for key, label in _FORMULA_NAMES]
     shown = _example_lines(layer_type.name)
@@ -116,7 +116,7 @@ def spec_format_markdown(head: str) -> str:
         rows = arguments(layer_type)
         out += ["| argument | type | default | range | meaning |", "|---|---|---|---|---|"]
         out += [f"| `{r[0]}` | {r[1]} | {r[2]} | {r[3]} | {r[4]} |" for r in rows]
-        formulas = FORMULAS.get(layer_type.name)
+        formulas = formulas_of(layer_type)
         if formulas:
             out += [""] + [f"- {label}: {formulas[key]}" for key, label in _FORMULA_NAMES]
         shown = _example_lines(layer_type.name)
