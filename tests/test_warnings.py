@@ -81,3 +81,12 @@ def test_docs_list_every_code() -> None:
     table = doc.split("<!-- warning-codes:begin -->")[1].split("<!-- warning-codes:end -->")[0]
     listed = dict(re.findall(r"^\| `(W\d{3})` \| (.+) \|$", table, re.MULTILINE))
     assert listed == WARNINGS
+
+
+def test_a_number_beside_its_bound_shows_the_difference(tmp_path: Path) -> None:
+    # 1.00000000001 written as 1 (6 digits) would read "at most 1, not 1"
+    result = run(tmp_path, "input: [3, 32, 32]\nlayers:\n  - dropout: {rate: 1.00000000001}\n", "summary")
+    assert "error: dropout 'rate' must be at most 1, not 1.00000000001" in result.stderr
+    # and an expression's value keeps 6 digits, not a float's 17
+    text = 'input: [3, 32, 32]\nargs: {w: 0.3333333}\nlayers:\n  - conv: {filters: "64 * $w", kernel: 3}\n'
+    assert 'not "64 * $w" = 21.3333;' in run(tmp_path, text, "summary").stderr
