@@ -15,23 +15,28 @@ from __future__ import annotations
 from typing import IO, Any
 
 # Characters rich measures as one cell (checked by tests/test_performance.py).
-_NARROW = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("·×—←→−│█▉▊▋▌▍▎▏▸▾⚠")
+_NARROW = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("·×—←→−│┌█▉▊▋▌▍▎▏▸▾⚠")
 
 
 def _simple(text: str) -> bool:
     return _NARROW.issuperset(text)
 
 
+def cell_width(text: str) -> int:
+    """The cells ``text`` takes in a terminal: its length, unless it holds a
+    character rich measures otherwise (日 takes two; then rich measures it)."""
+    if _NARROW.issuperset(text):
+        return len(text)
+    from rich.cells import cell_len
+
+    return int(cell_len(text))
+
+
 RICH_MAX_ROWS = 2_000  # rich lays out about 2,000 rows a second: past this, plain.py draws, roughly
 
 
 def _cells(text: str) -> int:
-    """Terminal cells of ``text``: 2 for wide (East Asian) characters, 0 for combining ones."""
-    if _simple(text):
-        return len(text)
-    import unicodedata
-
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return cell_width(text)
 
 
 def _fit(text: str, cells: int, right: bool) -> str:
