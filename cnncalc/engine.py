@@ -166,6 +166,7 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         groups=graph.groups,
         warnings=tuple(warnings),
         output_rows=dict(graph.outputs),
+        references=graph.references,
     )
 
 
