@@ -266,3 +266,19 @@ def test_columns_headings_come_from_the_registry(reports):
     heading = table_lines(render_table(reports["specs/vgg16.yaml"], width=200))[0]
     for metric in COLUMNS:
         assert metric.column.lower() in heading.lower()
+
+
+def test_docs_give_the_order_of_the_steps():
+    doc = (ROOT / "docs" / "table.md").read_text()
+    steps = doc[doc.index("1. the share bars") : doc.index("Layer, Output and Params are never left out")]
+    said = [
+        "share bars",
+        "Output heading",
+        "rows a merge joins",
+        "receptive field",
+        "memory, and any",
+        "type arguments",
+    ]
+    said += ["Type column", "MACs"]
+    assert [steps.index(words) for words in said] == sorted(steps.index(words) for words in said)
+    assert len(STEPS) == len(said)
