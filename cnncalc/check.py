@@ -11,15 +11,15 @@ findings, the CLI reads the files and prints. Nothing here imports rich.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .engine import run
 from .errors import Diagnostic, SourceLoc, SpecError, SpecErrors
 from .graph import Graph
-from .loader import MAX_LAYERS, load
 from .metrics import BUDGETS
+from .pipeline import DEFAULTS, Analysis, Options, analyse_text
 from .record import record, replace as replace_record
 from .report import Report, Row
 from .shapes import Division
@@ -158,32 +158,21 @@ def exit_code(results: Iterable[FileResult]) -> int:
     return 1 if any(r.findings for r in results) else 0
 
 
-@record(slots=False)
-class Options:
-    batch: int = 1
-    dtype: str | None = None
-    input: tuple[int, ...] | None = None
-    budgets: tuple[Budget, ...] = ()
-    overrides: Mapping[str, Any] | None = None  # --set name=value
-    max_layers: int = MAX_LAYERS
-    allow_padding_drop: bool = False  # pass inexact layers whose floor drops only padding, no real input
-
-
-DEFAULTS = Options()
-
-
 def check_text(text: str, file: str, options: Options = DEFAULTS) -> FileResult:
     """Analyse one spec's text; never raises on a bad spec."""
-    try:
-        graph = load(text, file, overrides=options.overrides, max_layers=options.max_layers, every_error=True)
-        report = run(graph, batch=options.batch, dtype=options.dtype, input=options.input)
-    except SpecError as error:
-        return FileResult(file, text, error)
+    return check_analysis(analyse_text(text, file, options, every_error=True), options)
+
+
+def check_analysis(analysis: Analysis, options: Options = DEFAULTS) -> FileResult:
+    """The findings of a spec the pipeline analysed (with ``every_error``)."""
+    graph, report = analysis.graph, analysis.report
+    if analysis.error is not None or graph is None or report is None:
+        return FileResult(analysis.file, analysis.text, analysis.error)
     findings = inexact_findings(graph, report, options) + budget_findings(report, options.budgets)
     allowed = sum(1 for r in report.rows if not r.exact and r.allow_inexact)
     passed = sum(1 for r in report.rows if not r.exact and not r.allow_inexact and _passes(r, options))
     totals = report.totals.to_dict()
-    return FileResult(file, text, None, tuple(findings), report.warnings, totals, allowed, passed)
+    return FileResult(analysis.file, analysis.text, None, tuple(findings), report.warnings, totals, allowed, passed)
 
 
 def drops_only_padding(row: Row) -> bool:

@@ -39,7 +39,6 @@ class SpecError(CnnCalcError):
         self.message = message
         self.loc = loc
         self.hint = hint
-        self.source: str | None = None  # the spec's text, when known, to quote the line
 
     def __str__(self) -> str:
         text = f"{self.loc}: error: {self.message}"

@@ -26,6 +26,12 @@ _KINDS = (
 
 def read_spec(path: str | os.PathLike[str]) -> tuple[str, str]:
     """``(text, display_name)``; ``-`` reads standard input."""
+    data, name = read_bytes(path)
+    return decode(data, name), name
+
+
+def read_bytes(path: str | os.PathLike[str]) -> tuple[bytes, str]:
+    """``(data, display_name)``, at most MAX_FILE_BYTES; ``-`` reads standard input."""
     name = str(os.fspath(path))
     if name == "-":
         name = "<stdin>"
@@ -36,7 +42,17 @@ def read_spec(path: str | os.PathLike[str]) -> tuple[str, str]:
         raise SpecError(
             f"the input is larger than {MAX_FILE_BYTES // 2**20} MiB", SourceLoc(name, 0, 0), "is this a spec?"
         )
-    return decode(data, name), name
+    return data, name
+
+
+def _binary(data: bytes) -> bool:
+    return b"\0" in data[:8192]
+
+
+def quotable(data: bytes) -> str | None:
+    """What an error about ``data`` may quote (a line of undecodable text, with
+    replacement characters); None for binary data."""
+    return None if _binary(data) else data.decode("utf-8", "replace")
 
 
 def _refuse_kind(info: os.stat_result, name: str, *, tty: bool) -> None:
@@ -115,18 +131,16 @@ def _reason(error: OSError) -> str:
 
 
 def decode(data: bytes, name: str) -> str:
-    if b"\0" in data[:8192]:
+    if _binary(data):
         raise SpecError("the file is binary, not YAML text", SourceLoc(name, 1, 1))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        problem = SpecError(
+        raise SpecError(
             f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
             SourceLoc(name, line, col),
             "save it as UTF-8",
-        )
-        problem.source = data.decode("utf-8", "replace")  # to quote the line
-        raise problem from None
+        ) from None  # the pipeline quotes the line from quotable(data)
     return text
