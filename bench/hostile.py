@@ -169,6 +169,11 @@ def _conv_filters(value: str) -> Callable[[], bytes]:
     return lambda: (HEAD + f"  - conv: {{filters: {value}, kernel: 1}}\n").encode()
 
 
+def check_padding_fixes() -> bytes:
+    """1,000 inexact convs on their own lines: check's padding fix re-runs the spec for each."""
+    return (HEAD + "  - upsample: {scale: 3}\n  - conv: {filters: 3, kernel: 2, stride: 3}\n" * 1000).encode()
+
+
 def nothing() -> bytes:
     return b""
 
@@ -185,6 +190,31 @@ ROUND_2 = [
     Case("short_base_60", _conv_filters(":".join(["59"] * 333)), (2,)),
     Case("huge_underscores", _conv_filters("1_" + "0" * 5000), (2,)),
     Case("dev_zero", nothing, (2,), path="/dev/zero"),
+    Case(
+        "rf_stride_fractions",
+        lambda: (
+            HEAD
+            + "  - repeat: {times: 2000, layers: [conv_transpose: {filters: 3, kernel: 1, stride: 1000003}, conv: {filters: 3, kernel: 1, stride: 1000033}]}\n"
+        ).encode(),
+        (0, 1),
+    ),
+    Case(
+        "rf_huge_jumps",
+        lambda: (
+            HEAD
+            + "  - repeat: {times: 600, layers: [zero_pad: {padding: 1}, conv: {filters: 3, kernel: 2, stride: 2147483647}]}\n"
+        ).encode(),
+        (0, 1),
+    ),
+    Case(
+        "sizes_residue_classes",
+        lambda: (
+            HEAD
+            + "  - conv: {filters: 3, kernel: 1, stride: 4096, padding: same}\n  - repeat: {times: 10000, layers: [relu]}\n"
+        ).encode(),
+        (0, 2),
+    ),
+    Case("check_padding_fixes", check_padding_fixes, (0, 1)),
 ]
 
 CASES = [

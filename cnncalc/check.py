@@ -90,7 +90,7 @@ class Fix:
 
     kind: str  # "padding" (an integer or "same"), "input" or "allow_inexact"
     value: Any = None
-    problem: str = ""  # padding: "no_integer_padding", "parity", "error"; input: "blocked"
+    problem: str = ""  # padding: "no_integer_padding", "parity", "error", "too_large"; input: "blocked"
     divisions: tuple[Division, ...] = ()  # padding: the layer's divisions with it, or those no padding fixes;
     # allow_inexact: the inexact divisions (what the floor drops)
     error: str = ""  # padding: what the engine says with it
@@ -214,7 +214,32 @@ def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) 
         axes = None
     input_fix = _input_fix(report, axes)
     refitted = _refitted(graph, input_fix, options)
-    return [_finding(graph, report, i, row, input_fix, refitted, options) for i, row in bad]
+    reruns = _Reruns(graph, options)
+    return [_finding(graph, report, i, row, input_fix, refitted, reruns) for i, row in bad]
+
+
+MAX_RERUN_LAYERS = 60_000  # layers re-analysed for padding fixes, over all findings of one spec
+
+
+class _Reruns:
+    """The spec re-analysed with a padding written at one line: each outcome once,
+    and no more than MAX_RERUN_LAYERS layers in all (1,000 inexact layers on their
+    own lines would otherwise each re-run the whole spec)."""
+
+    def __init__(self, graph: Graph, options: Options) -> None:
+        self.graph, self.options = graph, options
+        self.known: dict[tuple[SourceLoc, str, int | str | tuple[int, ...]], Report | str] = {}
+        self.left = MAX_RERUN_LAYERS
+
+    def outcome(self, loc: SourceLoc, type_name: str, padding: int | str | tuple[int, ...]) -> Report | str | None:
+        """The report or the error; None when the budget is spent."""
+        key = (loc, type_name, padding)
+        if key not in self.known:
+            if self.left < len(self.graph.nodes) and self.known:  # the first one always runs
+                return None
+            self.left -= len(self.graph.nodes)
+            self.known[key] = _rerun(self.graph, loc, type_name, padding, self.options)
+        return self.known[key]
 
 
 def _finding(
@@ -224,15 +249,15 @@ def _finding(
     row: Row,
     input_fix: Fix | None,
     refitted: Sequence[Report],
-    options: Options,
+    reruns: _Reruns,
 ) -> Finding:
     """The layer's fixes, those that keep its output size first (then padding that changes
     it, a new input, and last accepting a floor that loses real input)."""
     inexact = tuple(d for d in row.divisions if not d.exact)
-    padding = _padding_fix(graph, report, index, row, inexact, options)
+    padding = _padding_fix(graph, report, index, row, inexact, reruns)
     fixes = [padding]
     if padding.value is None or padding.changes_output:
-        same = _same_fix(graph, report, index, row, options)
+        same = _same_fix(graph, report, index, row, reruns)
         if same is not None:
             fixes.insert(0, same)
     if input_fix is not None:
@@ -252,7 +277,9 @@ def _refitted(graph: Graph, input_fix: Fix | None, options: Options) -> list[Rep
     reports = []
     for shape in input_fix.value:
         try:
-            reports.append(run(graph, batch=options.batch, dtype=options.dtype, input=tuple(shape)))
+            reports.append(
+                run(graph, batch=options.batch, dtype=options.dtype, input=tuple(shape), receptive_field=False)
+            )
         except SpecError:  # pragma: no cover - every layer is exact at these sizes
             return []
     return reports
@@ -278,7 +305,7 @@ def _paddings(d: Division) -> list[int]:
 
 
 def _padding_fix(
-    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], options: Options
+    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], reruns: _Reruns
 ) -> Fix:
     node = graph.nodes[index]
     written = getattr(node.args, "padding", None)
@@ -298,7 +325,9 @@ def _padding_fix(
             for d in row.divisions
         )
         padding: int | tuple[int, ...] = pads[0] if len(set(pads)) == 1 else pads
-        outcome = _rerun(graph, node.loc, node.type, padding, options)
+        outcome = reruns.outcome(node.loc, node.type, padding)
+        if outcome is None:
+            return Fix("padding", problem="too_large")
         if isinstance(outcome, str):
             failure = Fix("padding", padding, "error", error=outcome)
             if tried >= 3:
@@ -329,14 +358,14 @@ def _verified(
     )
 
 
-def _same_fix(graph: Graph, report: Report, index: int, row: Row, options: Options) -> Fix | None:
+def _same_fix(graph: Graph, report: Report, index: int, row: Row, reruns: _Reruns) -> Fix | None:
     """``padding: same`` when it keeps the layer's output size (it is always exact: it pads
     the odd position after, as TensorFlow does), verified by re-running the engine."""
     node = graph.nodes[index]
     if getattr(node.args, "padding", "same") == "same":
         return None
-    outcome = _rerun(graph, node.loc, node.type, "same", options)
-    if isinstance(outcome, str) or not outcome.rows[index].exact:
+    outcome = reruns.outcome(node.loc, node.type, "same")
+    if outcome is None or isinstance(outcome, str) or not outcome.rows[index].exact:
         return None
     before = {r.name for r in report.rows if not r.exact and not r.allow_inexact}
     fix = _verified("same", outcome.rows[index].divisions, outcome, before, index, row)
@@ -353,7 +382,13 @@ def _rerun(
         for n in graph.nodes
     )
     try:
-        return run(replace_record(graph, nodes=nodes), batch=options.batch, dtype=options.dtype, input=options.input)
+        return run(
+            replace_record(graph, nodes=nodes),
+            batch=options.batch,
+            dtype=options.dtype,
+            input=options.input,
+            receptive_field=False,
+        )
     except SpecError as error:
         return error.message
 

@@ -39,7 +39,9 @@ def final_rf(report: Report) -> tuple[int | float, ...] | None:
     row = report.final_rf()
     if row is None or row.rf is None:
         return None
-    return tuple(int(a.size) if a.size.denominator == 1 else float(a.size) for a in row.rf)
+    return tuple(
+        int(a.size) if not isinstance(a.size, float) and a.size.denominator == 1 else float(a.size) for a in row.rf
+    )
 
 
 def metric_values(report: Report) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from .shapes import Division, axis_names
 
 MAX_CASES = 4096
 MAX_PERIOD = 1 << 20
+MAX_WORK = 200_000  # cases × layers walked on one axis (100,000 layers × 2 cases; a few seconds)
 
 
 class SizesError(CnnCalcError):
@@ -431,7 +432,14 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
         for i in node.inputs:
             last_use[i] = node.index
     cases = [_Case(0, 1, 1, {INPUT: Affine(1, 0)})]
+    left = len(graph.nodes)
     for node, how in zip(graph.nodes, maps if maps is not None else _size_maps(graph, report, axis)):
+        if len(cases) * left > MAX_WORK:  # before the walk, not after it: it would take minutes
+            raise SizesError(
+                f"{len(cases):,} residue classes before {node.type} '{node.name}' (line {node.loc.line}), "
+                f"with {left:,} layers still to walk; too large to solve"
+            )
+        left -= 1
         done = [i for i in node.inputs if last_use.get(i) == node.index]  # tensors no later node reads
         survivors: list[_Case] = []
         reason = ""
@@ -451,8 +459,24 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
         for case in survivors:
             for i in done:
                 case.sizes.pop(i, None)
-        cases = survivors
+        cases = [_small(case) for case in survivors if case.m <= MAX_SIZE or case.a + case.m * case.lo <= MAX_SIZE]
+        if not cases:
+            return AxisSizes(name, 0, (), (), Blocker(node.name, node.type, node.loc.line, _TOO_LARGE))
     return _normalise(name, cases)
+
+
+_TOO_LARGE = f"the sizes that fit are all above {MAX_SIZE:,}"
+
+
+def _small(case: _Case) -> _Case:
+    """A progression whose step passed MAX_SIZE holds one size that may be an
+    input (its first): that size alone, its sizes as plain numbers. Strides of
+    10^6 repeated would otherwise grow steps and coefficients to thousands of digits."""
+    if case.m <= MAX_SIZE:
+        return case
+    n = case.a + case.m * case.lo
+    sizes = {i: Affine(0, size.at(n, 0)[0]) for i, size in case.sizes.items()}
+    return _Case(n, 0, 0, sizes)
 
 
 def solve(graph: Graph, report: Report) -> tuple[AxisSizes, ...]:
@@ -477,9 +501,11 @@ def _normalise(name: str, cases: Iterable[_Case]) -> AxisSizes:
     points = sorted({c.a for c in cases if not c.m})
     if not progressions:
         return AxisSizes(name, 0, (), tuple(points))
-    period = math.lcm(*(m for _, m in progressions))
-    if period > MAX_PERIOD:
-        raise SizesError(f"the sizes on {name} repeat only every {period:,}; too many to list")
+    period = 1
+    for _, m in progressions:
+        period = math.lcm(period, m)
+        if period > MAX_PERIOD:  # a step of up to 2^31 per progression: never print the lcm itself
+            raise SizesError(f"the sizes on {name} repeat with a period above {MAX_PERIOD:,}; too large to solve")
     smallest: dict[int, int] = {}
     for first, m in progressions:
         for j in range(period // m):

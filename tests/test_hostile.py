@@ -239,3 +239,104 @@ def test_path_through_a_directory_without_search_permission(tmp_path, monkeypatc
         )
     finally:
         os.chmod("locked", 0o755)
+
+
+# --- receptive fields, sizes and check's fixes stay bounded ------------------------------------------
+
+STRIDE_FRACTIONS = (
+    H + "  - repeat: {times: 2000, layers: [conv_transpose: {filters: 3, kernel: 1, stride: 1000003}, "
+    "conv: {filters: 3, kernel: 1, stride: 1000033}]}\n"
+)
+HUGE_JUMPS = (
+    H
+    + "  - repeat: {times: 600, layers: [zero_pad: {padding: 1}, conv: {filters: 3, kernel: 2, stride: 2147483647}]}\n"
+)
+
+
+def strict_json(text):
+    import json
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_receptive_field_fractions_stay_bounded(tmp_path, monkeypatch):
+    name = spec(tmp_path, monkeypatch, STRIDE_FRACTIONS)
+    result = run_cli("summary", name, "--format", "json")
+    assert result.exit_code == 0
+    layers = strict_json(result.stdout)["layers"]
+    # jump_out = jump_in · stride: ·1/1000003 for the transposed conv, ·1000033 for the conv
+    assert layers[1]["rf"]["jump"] == [1000033 / 1000003] * 2
+    expected = (1000033 / 1000003) ** 2000  # floats past 2^64 in numerator or denominator
+    assert abs(layers[-1]["rf"]["jump"][0] / expected - 1) < 1e-9
+    assert layers[-1]["rf"]["size"] == [1, 1]  # kernels of 1 see one input pixel
+    for fmt in ("table", "csv", "markdown"):
+        assert run_cli("summary", name, "--format", fmt, "--depth", "all").exit_code == 0
+    for command in ("check", "sizes"):
+        assert run_cli(command, name).exit_code in (0, 1)
+
+
+def test_receptive_field_past_float_range_is_capped(tmp_path, monkeypatch):
+    import sys as _sys
+
+    name = spec(tmp_path, monkeypatch, HUGE_JUMPS)
+    result = run_cli("summary", name, "--format", "json")
+    assert result.exit_code == 0
+    layers = strict_json(result.stdout)["layers"]
+    s = 2147483647
+    # r_out = r_in + (k - 1)·jump_in; jump_out = jump_in · s: exact while below 2^64
+    assert layers[1]["rf"] == {"size": [2, 2], "jump": [s, s], "start": [-0.5, -0.5]}
+    assert layers[3]["rf"]["jump"] == [s * s] * 2
+    assert layers[3]["rf"]["size"] == [2 + s] * 2
+    assert layers[5]["rf"]["jump"] == [float(s**3)] * 2  # s^3 > 2^64: the nearest float
+    assert layers[-1]["rf"]["jump"] == [_sys.float_info.max] * 2  # s^600: capped, never inf
+    for fmt in ("table", "csv", "markdown"):
+        assert run_cli("summary", name, "--format", fmt, "--depth", "all").exit_code == 0
+    assert run_cli("check", name).exit_code == 1
+    assert run_cli("sizes", name).exit_code == 0
+
+
+def test_sizes_with_a_step_past_the_size_limit_keep_the_one_size_below_it(tmp_path, monkeypatch):
+    # transposed stride 1000003 then an exact conv of stride 1000033 (coprime):
+    # (n - 1)·1000003 ≡ 0 (mod 1000033) ⇔ n ≡ 1 (mod 1000033); twice: n ≡ 1 (mod 1000033²),
+    # and 1000033² + 1 > 2,147,483,647, so 1 is the only size an input may have
+    pair = "[conv_transpose: {filters: 3, kernel: 1, stride: 1000003}, conv: {filters: 3, kernel: 1, stride: 1000033}]"
+    name = spec(tmp_path, monkeypatch, H + f"  - repeat: {{times: 1, layers: {pair}}}\n")
+    assert "H: 1000033k + 1 (1, 1000034, …)" in run_cli("sizes", name).stdout
+    name = spec(tmp_path, monkeypatch, H + f"  - repeat: {{times: 2, layers: {pair}}}\n")
+    assert "H: only 1 (1)" in run_cli("sizes", name).stdout
+
+
+def test_sizes_over_many_residue_classes_and_layers_is_too_large_to_solve(tmp_path, monkeypatch):
+    text = (
+        H
+        + "  - conv: {filters: 3, kernel: 1, stride: 4096, padding: same}\n  - repeat: {times: 10000, layers: [relu]}\n"
+    )
+    name = spec(tmp_path, monkeypatch, text)
+    result = run_cli("sizes", name)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "spec.yaml:1:1: error: 4,096 residue classes before relu 'relu1' (line 4), "
+        "with 10,000 layers still to walk; too large to solve"
+    )
+    # 40000 → same, stride 4096: ceil(40000 / 4096) = 10; kernel 3, stride 2: (10 − 3) / 2 = 3.5, inexact
+    inexact = text.replace("32, 32", "40000, 40000") + "  - conv: {filters: 3, kernel: 3, stride: 2}\n"
+    name = spec(tmp_path, monkeypatch, inexact)
+    result = run_cli("check", name)
+    assert result.exit_code == 1  # the padding fix and allow_inexact, without the sizes
+    assert "add 'allow_inexact: true' to this layer" in result.stdout
+
+
+def test_check_padding_fixes_are_searched_within_a_budget(tmp_path, monkeypatch):
+    name = spec(tmp_path, monkeypatch, STRIDE_FRACTIONS)
+    result = run_cli("check", name)
+    assert result.exit_code == 1
+    fixes = [line for line in result.stdout.splitlines() if "padding" in line and "fix:" in line]
+    assert fixes, result.stdout[:2000]
+    assert any("too large to solve" in line for line in fixes)
+    assert (
+        "  fix: padding fixes not searched: too large to solve (over 60,000 layers re-analysed); "
+        "fix the first inexact layers and run check again"
+    ) in result.stdout.splitlines()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..check import FileResult, Finding, Fix, exit_code
+from ..check import MAX_RERUN_LAYERS, FileResult, Finding, Fix, exit_code
 from ..errors import SpecError
 from ..metrics import BUDGETS, BYTES
 from ..shapes import Division
@@ -99,6 +99,11 @@ def _padding_fix_text(fix: Fix) -> str:
         return (
             f"no padding makes it exact on {axes}: with stride {d.stride}, "
             f"{d.size} + 2·padding − {d.k_eff} is always odd"
+        )
+    if fix.problem == "too_large":
+        return (
+            f"padding fixes not searched: too large to solve (over {MAX_RERUN_LAYERS:,} layers re-analysed); "
+            "fix the first inexact layers and run check again"
         )
     if fix.problem == "error":
         if fix.value is None:
