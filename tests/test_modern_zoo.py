@@ -22,7 +22,7 @@ MODELS = {k: v for k, v in REFERENCE.items() if not k.startswith("_")}
 # Specs this zoo must provide: a missing one fails, it is never skipped.
 OWNED = (
     "convnext_tiny", "shufflenet_v2_x1_0", "unet_2015", "deeplabv3_resnet50", "mobilenet_v3_large",
-    "efficientnet_b0",
+    "efficientnet_b0", "regnet_y_400mf",
 )  # fmt: skip
 ZOO = sorted(set(OWNED) | {name for name in MODELS if (SPECS / f"{name}.yaml").is_file()})
 
