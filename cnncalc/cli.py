@@ -28,22 +28,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 def echo(text: str, *, err: bool = False, nl: bool = True, color: bool | None = None) -> None:
     """``click.echo``, writable in any output encoding: symbols the stream cannot
     encode are spelt in ASCII (× as x, │ as |), anything else left as '?'."""
-    click.echo(_encodable(text, sys.stderr if err else sys.stdout), err=err, nl=nl, color=color)
+    from .render.symbols import writable
 
-
-def _encodable(text: str, stream: Any) -> str:
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    if encoding.lower().replace("-", "").replace("_", "") == "utf8" or text.isascii():
-        return text
-    from .render.symbols import encodes, to_ascii
-
-    if encodes(encoding, text):
-        return text
-    text = to_ascii(text)
-    try:
-        return text.encode(encoding, "replace").decode(encoding)
-    except LookupError:  # an encoding Python does not know: ASCII is safe
-        return text.encode("ascii", "replace").decode("ascii")
+    stream = sys.stderr if err else sys.stdout
+    click.echo(writable(text, getattr(stream, "encoding", None)), err=err, nl=nl, color=color)
 
 
 def _writes_symbols(stream: Any) -> bool:

@@ -89,9 +89,9 @@ def test_variants_a_set_away(name: str, args: dict, params: int, gflops: str):
 
 
 def test_readme_encoder_block():
-    """The README's ViT encoder block, on ViT-B/16's 197 tokens of 768: one block of
-    torchvision's encoder (2 LayerNorms, attention, the 768 → 3072 → 768 MLP)."""
-    text = (ROOT / "README.md").read_text()
+    """docs/zoo.md's ViT encoder block (it was the README's), on ViT-B/16's 197 tokens of
+    768: one block of torchvision's encoder (2 LayerNorms, attention, the 768 → 3072 → 768 MLP)."""
+    text = (ROOT / "docs" / "zoo.md").read_text()
     start = text.index("A ViT encoder block:")
     block = text[
         text.index("```yaml\n", start) + len("```yaml\n") : text.index("```", text.index("```yaml\n", start) + 8)
