@@ -15,11 +15,21 @@ from __future__ import annotations
 from typing import IO, Any
 
 # Characters rich measures as one cell (checked by tests/test_performance.py).
-_NARROW = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("·×—←→−│█▉▊▋▌▍▎▏▸▾⚠")
+_NARROW = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("·×—←→−│┌█▉▊▋▌▍▎▏▸▾⚠")
 
 
 def _simple(text: str) -> bool:
     return _NARROW.issuperset(text)
+
+
+def cell_width(text: str) -> int:
+    """The cells ``text`` takes in a terminal: its length, unless it holds a
+    character rich measures otherwise (日 takes two; then rich measures it)."""
+    if _NARROW.issuperset(text):
+        return len(text)
+    from rich.cells import cell_len
+
+    return int(cell_len(text))
 
 
 # SGR codes of the style words the renderers use, as rich writes them: attributes

@@ -18,6 +18,7 @@ ASCII: dict[str, str] = {
     "←": "<-",
     "…": "...",
     "│": "|",
+    "┌": "+",
     "⚠": "!",
     "▾": "v",
     "▸": ">",
@@ -44,7 +45,7 @@ ASCII: dict[str, str] = {
 _TABLE = str.maketrans(ASCII)
 
 # What a stream must encode for the table to be written as it is.
-TABLE_SYMBOLS = "×·−—←→│⚠▾▸█▉▊▋▌▍▎▏"
+TABLE_SYMBOLS = "×·−—←→│┌⚠▾▸█▉▊▋▌▍▎▏"
 
 
 def to_ascii(text: str) -> str:
