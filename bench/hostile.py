@@ -215,6 +215,13 @@ ROUND_2 = [
     Case("huge_underscores", _conv_filters("1_" + "0" * 5000), (2,)),
     Case("dev_zero", nothing, (2,), path="/dev/zero"),
     Case(
+        "argument_named_like_a_pattern",
+        lambda: (
+            "input: [3, 32, 32]\nargs: {'(a|aa)+c': 1}\nlayers:\n  - conv: {filters: '$" + "a" * 40 + "!', kernel: 1}\n"
+        ).encode(),
+        (2,),
+    ),
+    Case(
         "rf_stride_fractions",
         lambda: (
             HEAD
