@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .record import record
 
@@ -120,7 +120,7 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "attention_matrix_bytes", "attention matrix memory", BYTES,
         lambda row, size: row.attention_matrix * size, lambda t: t["attention_matrix"] * t.dtype_bytes,
-        optional=True,  # compare shows it where a spec has attention
+        optional=True, column="attention",  # a column and a compare line where a spec has attention
     ),
 )  # fmt: skip
 
@@ -128,7 +128,20 @@ BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}
 ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row and not metric.optional)
 OPTIONAL_ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row and metric.optional)
 OPTIONAL_KEYS: frozenset[str] = frozenset(metric.key for metric in METRICS if metric.optional)
-COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column)
+COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and not metric.optional)
+OPTIONAL_COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and metric.optional)
+
+
+class _Figures(Protocol):
+    def __getitem__(self, key: str, /) -> int: ...
+
+
+def columns(totals: _Figures) -> tuple[Metric, ...]:
+    """The table's figure columns for a network: every column, then the optional
+    ones it has (the attention matrices' memory where there is attention)."""
+    return COLUMNS + tuple(metric for metric in OPTIONAL_COLUMNS if totals[metric.key])
+
+
 BUDGETS: dict[str, Metric] = {metric.budget: metric for metric in METRICS if metric.budget}
 
 
