@@ -227,6 +227,7 @@ def run(
         groups=graph.groups,
         warnings=tuple(warnings),
         output_rows=dict(graph.outputs),
+        references=graph.references,
     )
 
 
