@@ -21,6 +21,7 @@ from .registry import (
     GLOBAL,
     IN_PLACE,
     VIEW,
+    Axes,
     Facts,
     OptionalSize,
     Shape,
@@ -203,7 +204,7 @@ def flatten(x: Shape, a: Flatten) -> Facts:
 
 @record
 class Reshape:
-    shape: Size = arg(minimum=-1)
+    shape: Axes = arg(minimum=-1)
 
 
 @layer(
@@ -244,7 +245,7 @@ def reshape(x: Shape, a: Reshape) -> Facts:
 
 @record
 class Permute:
-    order: Size = arg(minimum=0)
+    order: Axes = arg(minimum=0)
 
 
 @layer(
