@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from .errors import Diagnostic, LayerError, SpecError
 from .graph import INPUT, Graph, Node
+from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
 from .registry import REGISTRY, Facts, Window
 from .report import AxisRF, Report, Row, Totals
+from .saved import keeps
 from .shapes import MAX_SIZE
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
@@ -64,11 +67,24 @@ def _merge_rf(fields: list[RF]) -> tuple[RF, bool]:
     return widest, misaligned
 
 
-def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[int, ...] | None = None) -> Report:
-    """Analyse every node; a rule's error becomes a located SpecError."""
+def run(
+    graph: Graph,
+    *,
+    batch: int = 1,
+    dtype: str | None = None,
+    input: tuple[int, ...] | None = None,
+    optimizer: str = "adam",
+    precision: str = "fp32",
+) -> Report:
+    """Analyse every node; a rule's error becomes a located SpecError. ``optimizer``
+    and ``precision`` concern the training-memory figures only."""
     dtype = dtype or graph.dtype
     if dtype not in DTYPE_BYTES:
         raise SpecError(f"unknown dtype '{dtype}'; expected one of: {', '.join(DTYPE_BYTES)}")
+    if optimizer not in OPTIMIZERS:
+        raise SpecError(f"unknown optimizer '{optimizer}'; expected one of: {', '.join(OPTIMIZERS)}")
+    if precision not in PRECISIONS:
+        raise SpecError(f"unknown precision '{precision}'; expected one of: {', '.join(PRECISIONS)}")
     if not 1 <= batch <= MAX_SIZE:
         raise SpecError(f"--batch must be 1 to {MAX_SIZE:,}, not {batch}")
     input_shape = tuple(input) if input else graph.input
@@ -84,9 +100,15 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
     tokens = [False] * (len(graph.nodes) + 1)  # whether each tensor is tokens [D, N] (the input is not)
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
+    size = DTYPE_BYTES[dtype]
+    # mixed precision: 2-byte activations (and weight copies), float32 master weights
+    act_bytes = size if precision == "fp32" else 2
+    input_activations = math.prod(input_shape) * batch
+    ledger = Ledger(len(graph.nodes), input_activations * act_bytes)
+    account = ledger.add
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool]] = {}
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool, Plan]] = {}
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
         in_shapes = tuple(map(shape_of, node.inputs))
@@ -100,8 +122,9 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 len(in_shapes[0]) - 1,
                 0 if facts.in_place else math.prod(facts.output),
                 bool(getattr(node.args, "allow_inexact", False)),
+                _plan(node, facts, in_shapes, batch, act_bytes),
             )
-        facts, exact, rank, activations, allow_inexact = found
+        facts, exact, rank, activations, allow_inexact, memory_plan = found
         if len(node.inputs) > 1:
             in_fields = list(map(field_of, node.inputs))
             rf_in, misaligned = _merge_rf(in_fields)
@@ -148,11 +171,20 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
                 node.group,
                 facts.attention_matrix * batch,
                 is_tokens,
+                account(node.inputs, memory_plan),
             )
         )
-    size = DTYPE_BYTES[dtype]
-    input_activations = math.prod(input_shape) * batch
-    totals = Totals(metric_totals(rows, input_activations, size))
+    master_bytes = size if precision == "fp32" else 4
+    memory = ledger.figures(
+        [node.inputs for node in graph.nodes],
+        graph.outputs.values(),
+        list(map(attrgetter("trainable"), rows)),
+        sum(map(attrgetter("params"), rows)) * master_bytes,
+        optimizer,
+        master_bytes,
+        0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
+    )
+    totals = Totals(metric_totals(rows, input_activations, size, memory))
     outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
     return Report(
         name=graph.name,
@@ -168,11 +200,20 @@ def run(graph: Graph, *, batch: int = 1, dtype: str | None = None, input: tuple[
         groups=graph.groups,
         warnings=tuple(warnings),
         output_rows=dict(graph.outputs),
+        optimizer=optimizer,
+        precision=precision,
+        memory=memory,
     )
 
 
 def _n(value: Fraction | int) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
+
+
+def _plan(node: Node, facts: Facts, in_shapes: tuple[tuple[int, ...], ...], batch: int, act_bytes: int) -> Plan:
+    saves = REGISTRY.types[node.type].saves
+    assert saves is not None
+    return plan(keeps(saves, node.args), facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes)
 
 
 def _apply(node: Node, in_shapes: tuple[tuple[int, ...], ...]) -> Facts:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Optional, Union
 
 from .record import MISSING, field, fields, record
+from .saved import Saves
 from .shapes import Division, per_axis
 
 Shape = tuple[int, ...]
@@ -136,6 +137,7 @@ class LayerType:
     doc: str
     short: str = ""  # the name in the table's Type column ("" for the name itself)
     label: Label = window_label
+    saves: Saves | None = None  # what autograd keeps of it for backward (cnncalc.saved); None for composites
 
     def summary(self, args: Any, rank: int) -> str:
         """The type and its key arguments: ``conv 3×3 /2 p1``."""
@@ -204,13 +206,16 @@ def layer(
     aliases: tuple[str, ...] = (),
     short: str = "",
     label: Label = window_label,
+    saves: Saves | None = None,
 ) -> Callable[[Callable[..., Facts]], Callable[..., Facts]]:
     """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` for merges);
-    ``short`` and ``label`` say how the table names it."""
+    ``short`` and ``label`` say how the table names it, ``saves`` what autograd
+    keeps of it for the backward pass (:mod:`cnncalc.saved`)."""
 
     def register(rule: Callable[..., Facts]) -> Callable[..., Facts]:
         doc = (rule.__doc__ or "").strip()
-        REGISTRY.add(LayerType(name, args_class, rule, None, arity, _schema(args_class), doc, short, label), aliases)
+        layer_type = LayerType(name, args_class, rule, None, arity, _schema(args_class), doc, short, label, saves)
+        REGISTRY.add(layer_type, aliases)
         return rule
 
     return register
