@@ -40,6 +40,7 @@ class Case:
     make: Callable[[], bytes]
     exits: tuple[int, ...]  # the exit codes that are right: 2 refused, 0 analysed (1: check found a problem)
     commands: tuple[tuple[str, ...], ...] = (("summary", "--format", "json"), ("summary",), ("check",), ("sizes",))
+    path: str = ""  # run on this path (a device, say) instead of a file holding make()'s bytes
 
 
 def _fill(prefix: str, item: str, suffix: str, sep: str = ", ") -> bytes:
@@ -161,6 +162,61 @@ def repeat_at_the_limit() -> bytes:
     return (HEAD + "  - repeat: {times: 100000, layers: [relu]}\n").encode()
 
 
+# --- round 2 (issue 15): each a few hundred bytes or an ordinary command line ---------------------
+
+
+def _conv_filters(value: str) -> Callable[[], bytes]:
+    return lambda: (HEAD + f"  - conv: {{filters: {value}, kernel: 1}}\n").encode()
+
+
+def check_padding_fixes() -> bytes:
+    """1,000 inexact convs on their own lines: check's padding fix re-runs the spec for each."""
+    return (HEAD + "  - upsample: {scale: 3}\n  - conv: {filters: 3, kernel: 2, stride: 3}\n" * 1000).encode()
+
+
+def nothing() -> bytes:
+    return b""
+
+
+ROUND_2 = [
+    Case("round_huge_digits", _conv_filters("'round(8, -1000000000000000000)'"), (2,)),
+    Case("round_many_digits", _conv_filters("'round(8, -10000000)'"), (2,)),
+    Case("make_divisible_huge_min", _conv_filters("'make_divisible(8, 8, 1e300)'"), (2,)),
+    Case("int_tag_on_empty", _conv_filters("!!int ''"), (2,)),
+    Case("float_tag_on_empty", _conv_filters("!!float ''"), (2,)),
+    Case("int_tag_on_text", _conv_filters("!!int abc"), (2,)),
+    Case("huge_hex", _conv_filters("0x" + "f" * 5000), (2,)),
+    Case("huge_base_60", _conv_filters(":".join(["59"] * 3000)), (2,)),
+    Case("short_base_60", _conv_filters(":".join(["59"] * 333)), (2,)),
+    Case("huge_underscores", _conv_filters("1_" + "0" * 5000), (2,)),
+    Case("dev_zero", nothing, (2,), path="/dev/zero"),
+    Case(
+        "rf_stride_fractions",
+        lambda: (
+            HEAD
+            + "  - repeat: {times: 2000, layers: [conv_transpose: {filters: 3, kernel: 1, stride: 1000003}, conv: {filters: 3, kernel: 1, stride: 1000033}]}\n"
+        ).encode(),
+        (0, 1),
+    ),
+    Case(
+        "rf_huge_jumps",
+        lambda: (
+            HEAD
+            + "  - repeat: {times: 600, layers: [zero_pad: {padding: 1}, conv: {filters: 3, kernel: 2, stride: 2147483647}]}\n"
+        ).encode(),
+        (0, 1),
+    ),
+    Case(
+        "sizes_residue_classes",
+        lambda: (
+            HEAD
+            + "  - conv: {filters: 3, kernel: 1, stride: 4096, padding: same}\n  - repeat: {times: 10000, layers: [relu]}\n"
+        ).encode(),
+        (0, 2),
+    ),
+    Case("check_padding_fixes", check_padding_fixes, (0, 1)),
+]
+
 CASES = [
     Case("alias_bomb", alias_bomb, (2,)),
     Case("alias_fan", alias_fan, (2,)),
@@ -182,6 +238,7 @@ CASES = [
     Case("rounding_repeat", rounding_repeat, (0, 1)),
     Case("warnings", warnings, (0,)),
     Case("repeat_at_the_limit", repeat_at_the_limit, (0,)),
+    *ROUND_2,
 ]
 
 
@@ -217,8 +274,9 @@ def main() -> int:
         for case in cases:
             data = case.make()
             assert len(data) <= MAX_BYTES, (case.name, len(data))
-            path = Path(directory) / f"{case.name}.yaml"
-            path.write_bytes(data)
+            path = Path(case.path or Path(directory) / f"{case.name}.yaml")
+            if not case.path:
+                path.write_bytes(data)
             for command in case.commands:
                 shown = " ".join(command)
                 if options.list:

@@ -11,15 +11,15 @@ findings, the CLI reads the files and prints. Nothing here imports rich.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .engine import run
-from .errors import Diagnostic, SourceLoc, SpecError
+from .errors import Diagnostic, SourceLoc, SpecError, SpecErrors
 from .graph import Graph
-from .loader import MAX_LAYERS, load
 from .metrics import BUDGETS
+from .pipeline import DEFAULTS, Analysis, Options, analyse_text
 from .record import record, replace as replace_record
 from .report import Report, Row
 from .shapes import Division
@@ -88,15 +88,29 @@ class Fix:
     ``value`` is what to write (the padding; the input shapes; True for
     allow_inexact), None when this kind of fix cannot work, and ``problem`` says why."""
 
-    kind: str  # "padding", "input" or "allow_inexact"
+    kind: str  # "padding" (an integer or "same"), "input" or "allow_inexact"
     value: Any = None
-    problem: str = ""  # padding: "no_integer_padding", "parity", "error"; input: "blocked"
-    divisions: tuple[Division, ...] = ()  # padding: the layer's divisions with it, or those no padding fixes
+    problem: str = ""  # padding: "no_integer_padding", "parity", "error", "too_large"; input: "blocked"
+    divisions: tuple[Division, ...] = ()  # padding: the layer's divisions with it, or those no padding fixes;
+    # allow_inexact: the inexact divisions (what the floor drops)
     error: str = ""  # padding: what the engine says with it
     newly_inexact: tuple[Row, ...] = ()  # padding: the layers it makes inexact
-    all_exact: bool = False  # padding: every layer is exact with it
+    all_exact: bool = False  # padding: every layer is then exact
     axes: tuple[AxisSizes, ...] = ()  # input: the sizes that fit, per spatial axis
     ceil: bool = False  # allow_inexact: the layer rounds up (ceil_mode), not down
+    was: tuple[int, ...] = ()  # the layer's output shape as written
+    outputs: tuple[tuple[int, ...], ...] = ()  # its output shape with this fix (one per input, for "input")
+
+    @property
+    def changes_output(self) -> bool:
+        """The fix gives the layer another output size than it has now (a stride typo made exact by
+        padding keeps its typo): said with the fix, and such fixes come after those that do not."""
+        return any(output != self.was for output in self.outputs)
+
+    @property
+    def padding_only(self) -> bool:
+        """allow_inexact: the floor drops only padding, no real input."""
+        return not self.ceil and not any(d.dropped_input for d in self.divisions)
 
 
 @record
@@ -126,11 +140,14 @@ class FileResult:
     warnings: tuple[Diagnostic, ...] = ()
     totals: dict[str, int] | None = None
     allowed: int = 0  # inexact layers that say allow_inexact: true
+    padding_only: int = 0  # inexact layers passed by --allow-padding-drop (they drop only padding)
 
     @property
     def errors(self) -> list[SpecError]:
         """Every mistake found in an unusable spec, in the order of the file."""
-        return [] if self.error is None else [self.error, *self.error.others]
+        if isinstance(self.error, SpecErrors):
+            return list(self.error.errors)
+        return [] if self.error is None else [self.error]
 
 
 def exit_code(results: Iterable[FileResult]) -> int:
@@ -141,29 +158,32 @@ def exit_code(results: Iterable[FileResult]) -> int:
     return 1 if any(r.findings for r in results) else 0
 
 
-@record(slots=False)
-class Options:
-    batch: int = 1
-    dtype: str | None = None
-    input: tuple[int, ...] | None = None
-    budgets: tuple[Budget, ...] = ()
-    overrides: Mapping[str, Any] | None = None  # --set name=value
-    max_layers: int = MAX_LAYERS
-
-
-DEFAULTS = Options()
-
-
 def check_text(text: str, file: str, options: Options = DEFAULTS) -> FileResult:
     """Analyse one spec's text; never raises on a bad spec."""
-    try:
-        graph = load(text, file, overrides=options.overrides, max_layers=options.max_layers, every_error=True)
-        report = run(graph, batch=options.batch, dtype=options.dtype, input=options.input)
-    except SpecError as error:
-        return FileResult(file, text, error)
+    return check_analysis(analyse_text(text, file, options, every_error=True), options)
+
+
+def check_analysis(analysis: Analysis, options: Options = DEFAULTS) -> FileResult:
+    """The findings of a spec the pipeline analysed (with ``every_error``)."""
+    graph, report = analysis.graph, analysis.report
+    if analysis.error is not None or graph is None or report is None:
+        return FileResult(analysis.file, analysis.text, analysis.error)
     findings = inexact_findings(graph, report, options) + budget_findings(report, options.budgets)
     allowed = sum(1 for r in report.rows if not r.exact and r.allow_inexact)
-    return FileResult(file, text, None, tuple(findings), report.warnings, report.totals.to_dict(), allowed)
+    passed = sum(1 for r in report.rows if not r.exact and not r.allow_inexact and _passes(r, options))
+    totals = report.totals.to_dict()
+    return FileResult(analysis.file, analysis.text, None, tuple(findings), report.warnings, totals, allowed, passed)
+
+
+def drops_only_padding(row: Row) -> bool:
+    """Every inexact division floors away only end padding: no real input row or column is lost."""
+    return all(d.exact or (d.dropped > 0 and d.dropped_input == 0) for d in row.divisions)
+
+
+def _passes(row: Row, options: Options) -> bool:
+    """An inexact layer that is not a finding: it says allow_inexact, or --allow-padding-drop
+    is given and it drops only padding."""
+    return row.allow_inexact or (options.allow_padding_drop and drops_only_padding(row))
 
 
 def budget_findings(report: Report, budgets: Sequence[Budget]) -> list[Finding]:
@@ -183,7 +203,7 @@ def budget_findings(report: Report, budgets: Sequence[Budget]) -> list[Finding]:
 
 def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) -> list[Finding]:
     """One finding per inexact layer that does not say ``allow_inexact: true``."""
-    bad = [(i, row) for i, row in enumerate(report.rows) if not row.exact and not row.allow_inexact]
+    bad = [(i, row) for i, row in enumerate(report.rows) if not row.exact and not _passes(row, options)]
     if not bad:
         return []
     from .sizes import SizesError, solve  # only for inexact layers: not on every start
@@ -193,16 +213,76 @@ def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) 
     except SizesError:
         axes = None
     input_fix = _input_fix(report, axes)
-    return [_finding(graph, report, i, row, input_fix, options) for i, row in bad]
+    refitted = _refitted(graph, input_fix, options)
+    reruns = _Reruns(graph, options)
+    return [_finding(graph, report, i, row, input_fix, refitted, reruns) for i, row in bad]
 
 
-def _finding(graph: Graph, report: Report, index: int, row: Row, input_fix: Fix | None, options: Options) -> Finding:
+MAX_RERUN_LAYERS = 60_000  # layers re-analysed for padding fixes, over all findings of one spec
+
+
+class _Reruns:
+    """The spec re-analysed with a padding written at one line: each outcome once,
+    and no more than MAX_RERUN_LAYERS layers in all (1,000 inexact layers on their
+    own lines would otherwise each re-run the whole spec)."""
+
+    def __init__(self, graph: Graph, options: Options) -> None:
+        self.graph, self.options = graph, options
+        self.known: dict[tuple[SourceLoc, str, int | str | tuple[int, ...]], Report | str] = {}
+        self.left = MAX_RERUN_LAYERS
+
+    def outcome(self, loc: SourceLoc, type_name: str, padding: int | str | tuple[int, ...]) -> Report | str | None:
+        """The report or the error; None when the budget is spent."""
+        key = (loc, type_name, padding)
+        if key not in self.known:
+            if self.left < len(self.graph.nodes) and self.known:  # the first one always runs
+                return None
+            self.left -= len(self.graph.nodes)
+            self.known[key] = _rerun(self.graph, loc, type_name, padding, self.options)
+        return self.known[key]
+
+
+def _finding(
+    graph: Graph,
+    report: Report,
+    index: int,
+    row: Row,
+    input_fix: Fix | None,
+    refitted: Sequence[Report],
+    reruns: _Reruns,
+) -> Finding:
+    """The layer's fixes, those that keep its output size first (then padding that changes
+    it, a new input, and last accepting a floor that loses real input)."""
     inexact = tuple(d for d in row.divisions if not d.exact)
-    fixes = [_padding_fix(graph, report, index, row, inexact, options)]
+    padding = _padding_fix(graph, report, index, row, inexact, reruns)
+    fixes = [padding]
+    if padding.value is None or padding.changes_output:
+        same = _same_fix(graph, report, index, row, reruns)
+        if same is not None:
+            fixes.insert(0, same)
     if input_fix is not None:
-        fixes.append(input_fix)
-    fixes.append(Fix("allow_inexact", True, ceil=any(d.ceil_mode for d in inexact)))
+        outputs = tuple(r.rows[index].output for r in refitted)
+        fixes.append(replace_record(input_fix, was=row.output, outputs=outputs))
+    accept = Fix("allow_inexact", True, divisions=inexact, ceil=any(d.ceil_mode for d in inexact))
+    fixes.append(accept)
+    # stable: among those that keep the output, and those that change it, the order above
+    fixes.sort(key=lambda f: (f.kind == "allow_inexact" and not f.padding_only, f.changes_output))
     return Finding(row.loc, "inexact", row.name, row.type, inexact, tuple(fixes))
+
+
+def _refitted(graph: Graph, input_fix: Fix | None, options: Options) -> list[Report]:
+    """The reports at each input the input fix names, to say what each layer's output becomes."""
+    if input_fix is None or input_fix.value is None:
+        return []
+    reports = []
+    for shape in input_fix.value:
+        try:
+            reports.append(
+                run(graph, batch=options.batch, dtype=options.dtype, input=tuple(shape), receptive_field=False)
+            )
+        except SpecError:  # pragma: no cover - every layer is exact at these sizes
+            return []
+    return reports
 
 
 # --- fixes -----------------------------------------------------------------------
@@ -220,11 +300,12 @@ def _paddings(d: Division) -> list[int]:
     p0 = (target // g) * pow(2 // g, -1, m) % m if m > 1 else 0
     low = max(0, d.pad_before - s)
     found = [p for p in range(low + (p0 - low) % m, d.pad_before + s + 1, m) if d.size + 2 * p >= d.k_eff]
-    return sorted(found, key=lambda p: (abs(p - d.pad_before), p))
+    # the padding that keeps the output size first (p − remainder/2, when whole), then the nearest
+    return sorted(found, key=lambda p: (d.out_at_padding(p) != d.out, abs(p - d.pad_before), p))
 
 
 def _padding_fix(
-    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], options: Options
+    graph: Graph, report: Report, index: int, row: Row, inexact: tuple[Division, ...], reruns: _Reruns
 ) -> Fix:
     node = graph.nodes[index]
     written = getattr(node.args, "padding", None)
@@ -244,22 +325,55 @@ def _padding_fix(
             for d in row.divisions
         )
         padding: int | tuple[int, ...] = pads[0] if len(set(pads)) == 1 else pads
-        outcome = _rerun(graph, node.loc, node.type, padding, options)
+        outcome = reruns.outcome(node.loc, node.type, padding)
+        if outcome is None:
+            return Fix("padding", problem="too_large")
         if isinstance(outcome, str):
             failure = Fix("padding", padding, "error", error=outcome)
             if tried >= 3:
                 break
             continue
         shown = tuple(replace_record(d, pad_before=p, pad_total=2 * p) for d, p in zip(row.divisions, pads))
-        worse = tuple(r for r in outcome.rows if not r.exact and not r.allow_inexact and r.name not in before)
-        return Fix(
-            "padding", padding, divisions=shown, newly_inexact=worse, all_exact=outcome.totals.inexact_layers == 0
-        )
+        return _verified(padding, shown, outcome, before, index, row)
     return failure
 
 
+def _verified(
+    padding: int | str | tuple[int, ...],
+    shown: tuple[Division, ...],
+    outcome: Report,
+    before: set[str],
+    index: int,
+    row: Row,
+) -> Fix:
+    worse = tuple(r for r in outcome.rows if not r.exact and not r.allow_inexact and r.name not in before)
+    return Fix(
+        "padding",
+        padding,
+        divisions=shown,
+        newly_inexact=worse,
+        all_exact=outcome.totals.inexact_layers == 0,
+        was=row.output,
+        outputs=(outcome.rows[index].output,),
+    )
+
+
+def _same_fix(graph: Graph, report: Report, index: int, row: Row, reruns: _Reruns) -> Fix | None:
+    """``padding: same`` when it keeps the layer's output size (it is always exact: it pads
+    the odd position after, as TensorFlow does), verified by re-running the engine."""
+    node = graph.nodes[index]
+    if getattr(node.args, "padding", "same") == "same":
+        return None
+    outcome = reruns.outcome(node.loc, node.type, "same")
+    if outcome is None or isinstance(outcome, str) or not outcome.rows[index].exact:
+        return None
+    before = {r.name for r in report.rows if not r.exact and not r.allow_inexact}
+    fix = _verified("same", outcome.rows[index].divisions, outcome, before, index, row)
+    return None if fix.changes_output else fix
+
+
 def _rerun(
-    graph: Graph, loc: SourceLoc, type_name: str, padding: int | tuple[int, ...], options: Options
+    graph: Graph, loc: SourceLoc, type_name: str, padding: int | str | tuple[int, ...], options: Options
 ) -> Report | str:
     """The report with ``padding`` written at ``loc`` (every layer expanded from that
     line, as editing it would), or the error it causes."""
@@ -268,7 +382,13 @@ def _rerun(
         for n in graph.nodes
     )
     try:
-        return run(replace_record(graph, nodes=nodes), batch=options.batch, dtype=options.dtype, input=options.input)
+        return run(
+            replace_record(graph, nodes=nodes),
+            batch=options.batch,
+            dtype=options.dtype,
+            input=options.input,
+            receptive_field=False,
+        )
     except SpecError as error:
         return error.message
 

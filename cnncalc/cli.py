@@ -6,26 +6,65 @@ Exit codes: 0 fine, 1 a check failed, 2 unusable input or usage.
 from __future__ import annotations
 
 import gc
-import itertools
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from .errors import CnnCalcError, SourceLoc, SpecError
-from .shapes import MAX_SIZE
+from . import __version__
+from .errors import SourceLoc, SpecError
+from .limits import DTYPE_BYTES, MAX_SIZE
+
+if TYPE_CHECKING:
+    from .pipeline import Analysis, Options
+    from .report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True, color: bool | None = None) -> None:
+    """``click.echo``, writable in any output encoding: symbols the stream cannot
+    encode are spelt in ASCII (× as x, │ as |), anything else left as '?'."""
+    click.echo(_encodable(text, sys.stderr if err else sys.stdout), err=err, nl=nl, color=color)
+
+
+def _encodable(text: str, stream: Any) -> str:
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    if encoding.lower().replace("-", "").replace("_", "") == "utf8" or text.isascii():
+        return text
+    from .render.symbols import encodes, to_ascii
+
+    if encodes(encoding, text):
+        return text
+    text = to_ascii(text)
+    try:
+        return text.encode(encoding, "replace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: ASCII is safe
+        return text.encode("ascii", "replace").decode("ascii")
+
+
+def _writes_symbols(stream: Any) -> bool:
+    """Whether ``stream`` can encode the table's symbols (│, ×, bars, ...)."""
+    from .render.symbols import encodes
+
+    return encodes(getattr(stream, "encoding", None))
 
 
 def fail(error: SpecError, text: str | None = None) -> NoReturn:
     """Print one located error (plus the source line and a caret) and exit 2."""
     from .render.diagnostics import format_error
 
-    click.echo(format_error(error, text), err=True)
+    echo(format_error(error, text), err=True)
     sys.exit(2)
+
+
+def report_of(analysis: Analysis) -> Report:
+    """The analysis's report, or its error printed and exit 2: the one error path."""
+    if analysis.error is not None or analysis.report is None:
+        fail(analysis.error or SpecError("no report"), analysis.text)
+    return analysis.report
 
 
 def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
@@ -51,34 +90,10 @@ def _scalar(raw: str) -> Any:
     return raw
 
 
-def load_report(
-    spec: str,
-    *,
-    batch: int = 1,
-    dtype: str | None = None,
-    input_text: str | None = None,
-    overrides: dict[str, Any] | None = None,
-    max_layers: int | None = None,
-) -> tuple[Any, str]:
-    """Read and analyse one spec; ``(report, text)``. Raises SpecError."""
-    from .engine import run
-    from .loader import MAX_LAYERS, load
-    from .source import read_spec
-
-    text, name = read_spec(spec)
-    try:
-        graph = load(text, name, overrides=overrides or {}, max_layers=max_layers or MAX_LAYERS)
-        shape = _input_shape(input_text)  # a usage error, not the spec's
-        return run(graph, batch=batch, dtype=dtype, input=shape), text
-    except SpecError as error:
-        error.source = text  # so the message can quote the offending line
-        raise
-
-
 _BATCH = click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Batch size.")
 _DTYPE = click.option(
     "--dtype",
-    type=click.Choice(["float32", "float16", "bfloat16", "int8", "float64"]),
+    type=click.Choice(list(DTYPE_BYTES)),
     help="Element type for memory (default: the spec's, else float32).",
 )
 
@@ -122,7 +137,7 @@ def budget_options(function: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="cnncalc")
+@click.version_option(__version__, package_name="cnncalc")  # not importlib.metadata: 25 ms
 def main() -> None:
     """Shapes, params, MACs, memory and receptive field of a CNN from a YAML spec."""
 
@@ -146,7 +161,12 @@ def main() -> None:
     metavar="N|all",
     help="Fold rows nested deeper than N into one row per block (default: all, folded past 300 rows).",
 )
-@click.option("--width", type=click.IntRange(min=60), default=None, help="Table width (default: the terminal's).")
+@click.option(
+    "--width", type=click.IntRange(min=60), default=None, help="Table width (default: $COLUMNS, else the terminal's)."
+)
+@click.option(
+    "--ascii", "ascii_only", is_flag=True, help="Draw the table in ASCII (automatic where the output needs it)."
+)
 def summary(
     spec: str,
     batch: int,
@@ -158,74 +178,60 @@ def summary(
     layout: str,
     depth: str | None,
     width: int | None,
+    ascii_only: bool,
 ) -> None:
     """Print the per-layer summary of SPEC (a file, or - for standard input)."""
-    text = None
-    try:
-        report, text = load_report(
-            spec, batch=batch, dtype=dtype, input_text=input_text, overrides=parse_set(sets), max_layers=max_layers
-        )
-    except SpecError as error:
-        fail(error, text)
-    except CnnCalcError as error:  # pragma: no cover - every error is a SpecError today
-        fail(SpecError(str(error)), text)
-    from .render import chunked
+    from .pipeline import analyse
+    from .render import document
 
+    options = _options(batch, dtype, input_text, sets, max_layers, fmt=fmt, layout=layout, depth=depth)
+    report = report_of(analyse(spec, options))
     for warning in report.warnings:
-        click.echo(str(warning), err=True)
-    options: dict[str, Any] = {"layout": layout}
-    if fmt == "table":
-        options.update(_table_options(report, depth, width))
-    elif fmt == "markdown" and depth not in (None, "all"):
-        options["depth"] = _table_options(report, depth, width)["depth"]
+        echo(str(warning), err=True)
+    tty = sys.stdout.isatty()
+    dumb = os.environ.get("TERM") == "dumb"  # a terminal that draws no colour: plain text
+    try:
+        note, pieces = document(
+            report,
+            fmt,
+            layout=layout,
+            depth=depth,
+            width=width or _columns(tty),
+            color=tty and not dumb and "NO_COLOR" not in os.environ,
+            ascii=ascii_only or not _writes_symbols(sys.stdout),
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--depth") from None
+    if note:
+        echo(note, err=True)
     # JSON escapes every control character, so it holds no colour codes for
     # click to strip when piped: color=True spares a scan of the whole text.
     color = True if fmt == "json" else None
-    for piece in chunked(fmt)(report, **options):
-        click.echo(piece, nl=False, color=color)
+    for piece in pieces:
+        echo(piece, nl=False, color=color)
 
 
-def _table_options(report: Any, depth: str | None, width: int | None) -> dict[str, Any]:
-    tty = sys.stdout.isatty()
-    if depth is None or depth == "all":
-        levels = None
-        if depth is None and len(report.rows) > 300:
-            levels = _fold_depth(report, 300)
-            click.echo(
-                f"note: {len(report.rows):,} layers, folded to --depth {levels}; --depth all shows every row", err=True
-            )
-    else:
-        try:
-            levels = int(depth)
-        except ValueError:
-            raise click.BadParameter(f"'{depth}' is not a number or 'all'", param_hint="--depth") from None
-        if levels < 0:
-            raise click.BadParameter("must be 0 or more", param_hint="--depth")
-    if width is None and tty:
+def _columns(tty: bool) -> int:
+    """The table's width: $COLUMNS when set, else the terminal's, else 160."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if tty:
         import shutil  # 2 ms of bz2 and lzma imports: only for a terminal
 
-        width = shutil.get_terminal_size((160, 24)).columns
-    elif width is None:
-        width = 160
-    return {"depth": levels, "width": width, "color": tty and "NO_COLOR" not in os.environ}
+        return shutil.get_terminal_size((160, 24)).columns
+    return 160
 
 
-def _fold_depth(report: Any, most: int) -> int:
-    """The deepest folding that shows at most ``most`` lines."""
-    deepest = max((row.depth for row in report.rows), default=0)
-    lines_at = [0] * (deepest + 1)  # lines at each depth: counted once, not once per depth tried
-    for depth in itertools.chain((row.depth for row in report.rows), (group.depth - 1 for group in report.groups)):
-        if depth <= deepest:
-            lines_at[depth] += 1
-    shown = sum(lines_at)
-    for levels in range(deepest, -1, -1):
-        if shown <= most:
-            return levels
-        shown -= lines_at[levels]
-    return 0
+def _options(
+    batch: int, dtype: str | None, input_text: str | None, sets: tuple[str, ...], max_layers: int | None, **more: Any
+) -> Options:
+    """The one options object of a run, from the command line's."""
+    from .loader import MAX_LAYERS  # read at run time: tests lower it
+    from .pipeline import Options
 
-
-# --- check, sizes, compare, schema -------------------------------------------------
+    shape = _input_shape(input_text)
+    return Options(batch, dtype, shape, overrides=parse_set(sets), max_layers=max_layers or MAX_LAYERS, **more)
 
 
 def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
@@ -249,6 +255,11 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
 @click.option("--input", "input_text", metavar="CxHxW", help="Check every spec at this input instead of its own.")
 @_SET
 @_MAX_LAYERS
+@click.option(
+    "--allow-padding-drop",
+    is_flag=True,
+    help="Pass inexact layers whose floor drops only padding, no real input (torchvision's 3x3 stride-2 convs).",
+)
 def check(
     specs: tuple[str, ...],
     fmt: str,
@@ -257,17 +268,17 @@ def check(
     input_text: str | None,
     sets: tuple[str, ...],
     max_layers: int | None,
+    allow_padding_drop: bool,
     **limits: str | None,
 ) -> None:
     """Check SPECs for CI: exit 1 when a layer's size division leaves a remainder
     (and the layer does not say allow_inexact: true) or a budget is exceeded,
     2 when a spec cannot be analysed (that wins over 1), else 0. Every spec is
     checked and every problem reported, each with its fixes."""
-    from .check import Budget, FileResult, Options, check_text, exit_code, parse_amount
-    from .loader import MAX_LAYERS
+    from .check import Budget, check_analysis, exit_code, parse_amount
     from .metrics import BUDGETS, BYTES
+    from .pipeline import analyse
     from .render.check import RENDERERS
-    from .source import read_spec
 
     budgets = []
     for name, metric in BUDGETS.items():
@@ -277,16 +288,18 @@ def check(
                 budgets.append(Budget(name, parse_amount(written, in_bytes=metric.unit == BYTES), written))
             except ValueError as error:
                 raise click.BadParameter(str(error), param_hint=metric.option) from None
-    options = Options(batch, dtype, _input_shape(input_text), tuple(budgets), parse_set(sets), max_layers or MAX_LAYERS)
-    results = []
-    for spec in specs:
-        try:
-            text, name = read_spec(spec)
-        except SpecError as error:
-            results.append(FileResult(spec, None, error))
-            continue
-        results.append(check_text(text, name, options))
-    click.echo(RENDERERS[fmt](results), nl=False)
+    options = _options(
+        batch,
+        dtype,
+        input_text,
+        sets,
+        max_layers,
+        budgets=tuple(budgets),
+        allow_padding_drop=allow_padding_drop,
+        fmt=fmt,
+    )
+    results = [check_analysis(analyse(spec, options, every_error=True), options) for spec in specs]
+    echo(RENDERERS[fmt](results), nl=False)
     sys.exit(exit_code(results))
 
 
@@ -309,24 +322,20 @@ def sizes(
 ) -> None:
     """Print, per spatial axis, the input sizes of SPEC for which every layer is
     exact: offset + step·k from the smallest, solved layer by layer."""
-    from .engine import run
-    from .loader import MAX_LAYERS, load
+    from .pipeline import analyse
     from .render.sizes import render_json, render_text
     from .sizes import SizesError, solve
-    from .source import read_spec
 
-    text = None
-    shape = _input_shape(input_text)
+    analysis = analyse(spec, _options(batch, dtype, input_text, sets, max_layers, fmt=fmt))
+    report = report_of(analysis)
+    assert analysis.graph is not None  # a report has its graph
     try:
-        text, name = read_spec(spec)
-        graph = load(text, name, overrides=parse_set(sets), max_layers=max_layers or MAX_LAYERS)
-        report = run(graph, batch=batch, dtype=dtype, input=shape)
-        axes = solve(graph, report)
+        axes = solve(analysis.graph, report)
     except SpecError as error:
-        fail(error, text)
+        fail(error, analysis.text)
     except SizesError as error:
-        fail(SpecError(str(error), SourceLoc(spec, 1, 1)), text)
-    click.echo((render_json if fmt == "json" else render_text)(report, axes, near), nl=False)
+        fail(SpecError(str(error), SourceLoc(spec, 1, 1)), analysis.text)
+    echo((render_json if fmt == "json" else render_text)(report, axes, near), nl=False)
 
 
 @main.command()
@@ -347,44 +356,24 @@ def compare(
     not a file and starts with '[' is an inline stack of layers in YAML flow
     syntax, e.g. '[conv: {filters: 64, kernel: 7, padding: 3}, relu]'."""
     from .compare import LABELS, compare as compare_reports
-    from .engine import run
-    from .loader import MAX_LAYERS, load
+    from .pipeline import analyse, analyse_stack
     from .render.compare import RENDERERS
-    from .source import read_spec
 
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
     if len(specs) > len(LABELS):
         raise click.UsageError(f"compare takes at most {len(LABELS)} specs")
-    shape = _input_shape(input_text)
+    options = _options(batch, dtype, input_text, (), max_layers, fmt=fmt)
     reports, sources = [], []
-    for i, spec in enumerate(specs):
-        text = None
-        inline = spec.lstrip().startswith("[") and not os.path.exists(spec)
-        try:
-            if inline:
-                text = f"{_STACK_KEY}{spec}\ninput: [{', '.join(map(str, shape or (3, 224, 224)))}]\n"
-                graph = load(text, f"<stack {LABELS[i]}>", max_layers=max_layers or MAX_LAYERS)
-                sources.append(spec)
-            else:
-                text, name = read_spec(spec)
-                graph = load(text, name, max_layers=max_layers or MAX_LAYERS)
-                sources.append(name)
-            reports.append(run(graph, batch=batch, dtype=dtype, input=shape))
-        except SpecError as error:
-            if inline:  # point into the stack as typed, not into the text around it
-                *_, last = spec.split("\n")
-                stack_lines = spec.count("\n") + 1
-                if error.loc.line == 1:
-                    error.loc = SourceLoc(error.loc.file, 1, max(error.loc.col - len(_STACK_KEY), 1))
-                elif error.loc.line > stack_lines and error.message.startswith("invalid YAML"):  # unclosed
-                    error.loc = SourceLoc(error.loc.file, stack_lines, len(last) + 1)
-                text = spec if error.loc.line <= stack_lines else text
-            fail(error, text)
-    click.echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
-
-
-_STACK_KEY = "layers: "  # an inline stack is read as this key's value, on line 1 as the user typed it
+    for label, spec in zip(LABELS, specs):
+        if spec.lstrip().startswith("[") and not os.path.exists(spec):  # an inline stack
+            reports.append(report_of(analyse_stack(spec, f"<stack {label}>", options)))
+            sources.append(spec)
+        else:
+            analysis = analyse(spec, options)
+            reports.append(report_of(analysis))
+            sources.append(analysis.file)
+    echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
 
 
 @main.command()
@@ -395,7 +384,7 @@ def schema() -> None:
 
     from .schema import spec_schema
 
-    click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
+    echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
 
 
 def entry() -> None:

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from .layers import ACTIVATIONS
 from .metrics import LAYERS, METRICS as DECLARED
 from .record import record
+from .registry import ACTIVATION, REGISTRY
 from .report import Report, Row
 
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -32,14 +32,16 @@ def weight_layers(report: Report) -> int:
 
 def nonlinearities(report: Report) -> int:
     """Activation layers (relu, gelu, ...)."""
-    return sum(1 for row in report.rows if row.type in ACTIVATIONS)
+    return sum(1 for row in report.rows if row.type in REGISTRY.tagged(ACTIVATION))
 
 
 def final_rf(report: Report) -> tuple[int | float, ...] | None:
     row = report.final_rf()
     if row is None or row.rf is None:
         return None
-    return tuple(int(a.size) if a.size.denominator == 1 else float(a.size) for a in row.rf)
+    return tuple(
+        int(a.size) if not isinstance(a.size, float) and a.size.denominator == 1 else float(a.size) for a in row.rf
+    )
 
 
 def metric_values(report: Report) -> dict[str, Any]:

@@ -9,18 +9,18 @@ from fractions import Fraction
 from operator import attrgetter
 from typing import Any
 
-from .errors import Diagnostic, LayerError, SpecError
+from .errors import Diagnostic, SpecError
 from .graph import INPUT, Graph, Node
+from .limits import DTYPE_BYTES, MAX_SIZE
 from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
-from .registry import REGISTRY, Facts, Window
+from .registry import REGISTRY, Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
-from .saved import keeps
-from .shapes import MAX_SIZE
-
-DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
+from .saved import NOTHING, keeps
 
 RF = tuple[AxisRF, ...] | None
+RF_EXACT = 2**64  # past this, sizes, jumps and starts are floats: exact arithmetic would grow without bound
+_FLOAT_MAX = 1.7976931348623157e308
 
 
 def _step(rf: RF, window: Window | str | None) -> RF:
@@ -31,6 +31,9 @@ def _step(rf: RF, window: Window | str | None) -> RF:
         return None
     out = []
     for axis, k, stride, pad in zip(rf, window.kernel_eff, window.stride, window.pad_before):
+        if type(axis.jump) is float or type(axis.start) is float:  # past RF_EXACT: floats, not Fractions
+            out.append(_float_step(axis, k, stride, pad, window.transposed))
+            continue
         if window.transposed:  # stride is 1/s: each output sees ceil(k/s) inputs
             taps = math.ceil(Fraction(k) * stride)
             size = axis.size + (taps - 1) * axis.jump
@@ -41,12 +44,51 @@ def _step(rf: RF, window: Window | str | None) -> RF:
         jump = axis.jump * stride
         if type(stride) is not int:  # upsampling: back to plain ints where the values are whole
             size, jump, start = _whole(size), _whole(jump), _whole(start)
+        if not (
+            type(size) is int
+            and type(jump) is int
+            and type(start) is int
+            and size < RF_EXACT
+            and jump < RF_EXACT
+            and -RF_EXACT < start < RF_EXACT
+        ):
+            size, jump, start = _bounded(size), _bounded(jump), _bounded(start)
         out.append(AxisRF(size, jump, start))
     return tuple(out)
 
 
-def _whole(value: Fraction | int) -> Fraction | int:
-    return value.numerator if value.denominator == 1 else value
+def _float_step(axis: AxisRF, k: int, stride: Fraction | int, pad: int, transposed: bool) -> AxisRF:
+    """_step's recurrence in float arithmetic (mixing Fractions with floats is slow)."""
+    jump_in, s = float(axis.jump), float(stride)
+    if transposed:
+        taps = -(-k * stride.numerator // stride.denominator)  # ceil(k·stride), in ints
+        size = float(axis.size) + (taps - 1) * jump_in
+        start = float(axis.start) + (pad - (k - 1) / 2) * jump_in * s
+    else:
+        size = float(axis.size) + (k - 1) * jump_in
+        start = float(axis.start) + ((k - 1) / 2 - pad) * jump_in
+    return AxisRF(_bounded(size), _bounded(jump_in * s), _bounded(start))
+
+
+def _whole(value: Fraction | int | float) -> Fraction | int | float:
+    return value.numerator if type(value) is Fraction and value.denominator == 1 else value
+
+
+def _bounded(value: Fraction | int | float) -> Fraction | int | float:
+    """The value itself while it is small; past RF_EXACT (numerator or
+    denominator), the nearest float, capped at the largest float. Strides of
+    10^6 repeated 2,000 times would otherwise make numbers of 12,000 digits
+    (seconds of arithmetic, and past the 4,300 digits Python prints)."""
+    if type(value) is int:
+        if -RF_EXACT < value < RF_EXACT:
+            return value
+    elif type(value) is Fraction and value.denominator < RF_EXACT and -RF_EXACT < value.numerator < RF_EXACT:
+        return value
+    try:
+        number = float(value)
+    except OverflowError:
+        number = _FLOAT_MAX if value > 0 else -_FLOAT_MAX
+    return max(-_FLOAT_MAX, min(_FLOAT_MAX, number))  # never inf: inf - inf would be nan
 
 
 def _half(n: int) -> Fraction | int:
@@ -73,11 +115,13 @@ def run(
     batch: int = 1,
     dtype: str | None = None,
     input: tuple[int, ...] | None = None,
+    receptive_field: bool = True,
     optimizer: str = "adam",
     precision: str = "fp32",
 ) -> Report:
-    """Analyse every node; a rule's error becomes a located SpecError. ``optimizer``
-    and ``precision`` concern the training-memory figures only."""
+    """Analyse every node; a rule's error becomes a located SpecError.
+    ``receptive_field=False`` leaves every ``rf`` None (check's re-runs need only exactness);
+    ``optimizer`` and ``precision`` concern the training-memory figures only."""
     dtype = dtype or graph.dtype
     if dtype not in DTYPE_BYTES:
         raise SpecError(f"unknown dtype '{dtype}'; expected one of: {', '.join(DTYPE_BYTES)}")
@@ -91,6 +135,8 @@ def run(
     if not 1 <= len(input_shape) <= 4 or any(type(n) is not int or not 1 <= n <= MAX_SIZE for n in input_shape):
         raise SpecError(f"the input shape {list(input_shape)} must be 1 to 4 sizes from 1 to {MAX_SIZE:,}")
     start_rf: RF = tuple(AxisRF(1, 1, 0) for _ in input_shape[1:]) if len(input_shape) > 1 else None
+    if not receptive_field:
+        start_rf = None  # _step keeps None: no receptive-field arithmetic at all
     # By node position; the spec's input sits last, where INPUT (-1) finds it.
     shapes: list[tuple[int, ...]] = [()] * len(graph.nodes)
     shapes.append(input_shape)
@@ -115,7 +161,7 @@ def run(
         key = (node.type, node.args, in_shapes)
         found = known.get(key)
         if found is None:
-            facts = _apply(node, in_shapes)
+            facts = apply(node, in_shapes)
             found = known[key] = (
                 facts,
                 facts.exact,
@@ -206,31 +252,14 @@ def run(
     )
 
 
-def _n(value: Fraction | int) -> int | float:
+def _n(value: Fraction | int | float) -> int | float:
+    if isinstance(value, float):
+        return value
     return int(value) if value.denominator == 1 else float(value)
 
 
 def _plan(node: Node, facts: Facts, in_shapes: tuple[tuple[int, ...], ...], batch: int, act_bytes: int) -> Plan:
-    saves = REGISTRY.types[node.type].saves
-    assert saves is not None
-    return plan(keeps(saves, node.args), facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes)
-
-
-def _apply(node: Node, in_shapes: tuple[tuple[int, ...], ...]) -> Facts:
-    layer_type = REGISTRY.types[node.type]
-    assert layer_type.rule is not None
-    try:
-        if layer_type.arity is None:
-            facts: Facts = layer_type.rule(in_shapes, node.args)
-        else:
-            facts = layer_type.rule(in_shapes[0], node.args)
-    except LayerError as error:
-        at = node.arg_locs.get(error.arg, node.loc) if error.arg else node.loc
-        raise SpecError(f"{node.type} '{node.name}': {error.message}", at, error.hint) from None
-    if max(facts.output) > MAX_SIZE:  # bounded sizes keep every count within float range
-        raise SpecError(
-            f"{node.type} '{node.name}': its output {list(facts.output)} has a size above {MAX_SIZE:,}",
-            node.loc,
-            "no tensor is that large; check the scale, stride, padding and kernel",
-        )
-    return facts
+    saves = REGISTRY.types[node.type].saves  # undeclared (a type registered elsewhere): nothing kept
+    return plan(
+        keeps(saves or NOTHING, node.args), facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes
+    )

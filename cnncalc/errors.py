@@ -39,12 +39,28 @@ class SpecError(CnnCalcError):
         self.message = message
         self.loc = loc
         self.hint = hint
-        self.source: str | None = None  # the spec's text, when known, to quote the line
-        self.others: list[SpecError] = []  # more mistakes in the same spec (load(..., every_error=True))
 
     def __str__(self) -> str:
         text = f"{self.loc}: error: {self.message}"
         return f"{text}; {self.hint}" if self.hint else text
+
+
+class SpecErrors(SpecError):
+    """Every mistake found in one spec (``load(..., every_error=True)``), in the
+    order of the file. It reads as the first of them; it cannot be changed."""
+
+    errors: tuple[SpecError, ...]
+
+    def __init__(self, errors: tuple[SpecError, ...]) -> None:
+        first = errors[0]
+        super().__init__(first.message, first.loc, first.hint)
+        object.__setattr__(self, "errors", tuple(errors))
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"SpecErrors is frozen: '{name}' cannot be set")
+        super().__setattr__(name, value)
 
 
 def _one_line(text: str) -> str:

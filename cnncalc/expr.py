@@ -50,8 +50,15 @@ def make_divisible(value: Number, divisor: Number, min_value: Number | None = No
     return int(new_value)
 
 
+MAX_ROUND_DIGITS = 40  # |value| <= 10^18: past 40 digits either way round() changes nothing more
+
+
 def _round(value: Number, digits: Number = 0) -> Number:
-    return round(value) if digits == 0 else round(value, int(digits))
+    if digits != int(digits):
+        raise ExprError(f"round() needs a whole number of digits, not {digits}")
+    # Python's int round(8, -10**18) computes 10**(10**18): clamp first, same result
+    digits = max(-MAX_ROUND_DIGITS, min(MAX_ROUND_DIGITS, int(digits)))
+    return round(value) if digits == 0 else round(value, digits)
 
 
 FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {

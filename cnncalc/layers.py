@@ -19,7 +19,12 @@ from . import (
 from .errors import LayerError
 from .record import record
 from .registry import (
+    ACTIVATION,
+    BROADCAST,
+    EQUAL,
     GLOBAL,
+    IN_PLACE,
+    STACK,
     Facts,
     OptionalSize,
     Padding,
@@ -30,6 +35,7 @@ from .registry import (
     axes_text,
     composite,
     layer,
+    merge,
     uniform_text,
     window_label,
 )
@@ -435,7 +441,7 @@ def _activation(name: str, saves: saved.Keeps) -> None:
         return Facts(output=x, in_place=True)
 
     rule.__doc__ = f"{name}: element-wise, same shape, no params; in place, so no activation memory."
-    layer(name, NoArgs, saves=saves)(rule)
+    layer(name, NoArgs, tags=(ACTIVATION, IN_PLACE), saves=saves)(rule)
 
 
 # What autograd keeps, for each as torchvision uses it (in place where the module can be):
@@ -454,7 +460,6 @@ _ACTIVATION_SAVES = {
     "tanh": saved.NEW_OUTPUT,
     "softmax": saved.NEW_OUTPUT,
 }
-ACTIVATIONS = tuple(_ACTIVATION_SAVES)
 for _name, _saves in _ACTIVATION_SAVES.items():
     _activation(_name, _saves)
 
@@ -469,7 +474,7 @@ def _dropout_saves(a: Dropout) -> saved.Keeps:
     return saved.DROPOUT if a.rate > 0 else saved.NOTHING
 
 
-@layer("dropout", Dropout, label=lambda a, rank: f"{a.rate:g}", saves=_dropout_saves)
+@layer("dropout", Dropout, label=lambda a, rank: f"{a.rate:g}", tags=(IN_PLACE,), saves=_dropout_saves)
 def dropout(x: Shape, a: Dropout) -> Facts:
     """Dropout: same shape, no params, counted in place (identity at inference)."""
     return Facts(output=x, in_place=True)
@@ -514,39 +519,51 @@ def zero_pad(x: Shape, a: ZeroPad) -> Facts:
     return Facts(output=(channels, *(n + 2 * p for n, p in zip(spatial, pad))), window=window)
 
 
-# --- merges -----------------------------------------------------------------
+# --- merges ---------------------------------------------------------------
+# A merge declares how its inputs meet on each axis; its rule, schema and
+# `sizes` support follow (registry.merge).
+
+_SHORTCUT_HINT = "match the filters and strides of the branches (a projection shortcut: conv 1×1 with the same stride)"
 
 
-def _shape_text(shape: Shape) -> str:
-    return "[" + ", ".join(map(str, shape)) + "]"
+@merge("add", NoArgs, hint=_SHORTCUT_HINT, saves=saved.NOTHING)
+def add(a: NoArgs, rank: int) -> tuple[str, ...]:
+    """Element-wise sum of the branches (residual); shapes equal, where a size of 1 broadcasts."""
+    return (BROADCAST,) * rank
 
 
-@layer("add", NoArgs, arity=None, saves=saved.NOTHING)
-def add(xs: tuple[Shape, ...], a: NoArgs) -> Facts:
-    """Element-wise sum of the branches (residual); all branch shapes must be identical."""
-    first = xs[0]
-    for i, other in enumerate(xs[1:], 1):
-        if other != first:
-            raise LayerError(
-                f"add needs identical branch shapes, but branch 0 gives {_shape_text(first)} "
-                f"and branch {i} gives {_shape_text(other)}",
-                hint="match the filters and strides of the branches (a projection shortcut: conv 1×1 with the same stride)",
-            )
-    return Facts(output=first)
+@merge(
+    "multiply",
+    NoArgs,
+    hint="a size of 1 broadcasts: a squeeze-and-excitation gate is [C, 1, 1], never [C]",
+    saves=saved.INPUT,
+)  # x · gate keeps both (every input)
+def multiply(a: NoArgs, rank: int) -> tuple[str, ...]:
+    """Element-wise product of the branches (a squeeze-and-excitation gate); a size of 1 broadcasts."""
+    return (BROADCAST,) * rank
 
 
-@layer("concat", NoArgs, arity=None, saves=saved.NOTHING)
-def concat(xs: tuple[Shape, ...], a: NoArgs) -> Facts:
-    """Stack the branches on the channel axis; their spatial sizes must be identical."""
-    first = xs[0]
-    for i, other in enumerate(xs[1:], 1):
-        if other[1:] != first[1:]:
-            raise LayerError(
-                f"concat needs identical spatial sizes, but branch 0 gives {_shape_text(first)} "
-                f"and branch {i} gives {_shape_text(other)}",
-                hint="give every branch the same strides and padding",
-            )
-    return Facts(output=(sum(x[0] for x in xs), *first[1:]))
+@record
+class Concat:
+    axis: int = arg(0, minimum=0, maximum=3)
+
+
+def _concat_label(a: Concat, rank: int) -> str:
+    return f"axis {a.axis}" if a.axis else ""
+
+
+@merge(
+    "concat", Concat, hint="give every branch the same strides and padding", label=_concat_label, saves=saved.NOTHING
+)
+def concat(a: Concat, rank: int) -> tuple[str, ...]:
+    """Stack the branches on `axis` (0, the channels, by default); every other axis must be equal."""
+    if a.axis >= rank:
+        raise LayerError(
+            f"axis {a.axis} is past the last axis of its inputs (rank {rank})",
+            "axis",
+            f"use 0 (the channels) to {rank - 1}",
+        )
+    return tuple(STACK if axis == a.axis else EQUAL for axis in range(rank))
 
 
 # The version 2 types (and flatten, upsample with their v2 arguments) live in

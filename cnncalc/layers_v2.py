@@ -17,7 +17,21 @@ from . import saved
 from .errors import LayerError
 from .layers import _activation, _groups_hint, _spatial
 from .record import record
-from .registry import GLOBAL, Facts, OptionalSize, Shape, Size, Window, arg, axes_text, layer, uniform_text
+from .registry import (
+    ACTIVATION,
+    GLOBAL,
+    IN_PLACE,
+    VIEW,
+    Facts,
+    OptionalSize,
+    Shape,
+    Size,
+    Window,
+    arg,
+    axes_text,
+    layer,
+    uniform_text,
+)
 from .shapes import Division, axis_names, per_axis
 
 
@@ -64,6 +78,7 @@ _DROP_PATH = saved.Keeps(extra=lambda shapes, out, a: (1, 0, 0), train_allocates
     StochasticDepth,
     short="drop_path",
     label=lambda a, rank: f"{a.rate:g}",
+    tags=(IN_PLACE,),
     saves=_stochastic_depth_saves,
 )
 def stochastic_depth(x: Shape, a: StochasticDepth) -> Facts:
@@ -77,7 +92,13 @@ class Prelu:
     shared: bool = True
 
 
-@layer("prelu", Prelu, label=lambda a, rank: "" if a.shared else "per-channel", saves=saved.INPUT)
+@layer(
+    "prelu",
+    Prelu,
+    label=lambda a, rank: "" if a.shared else "per-channel",
+    tags=(ACTIVATION, IN_PLACE),
+    saves=saved.INPUT,
+)
 def prelu(x: Shape, a: Prelu) -> Facts:
     """PReLU: one learned slope (shared) or one per channel; in place like every activation."""
     return Facts(output=x, trainable=1 if a.shared else x[0], in_place=True)
@@ -155,7 +176,7 @@ def _slice_label(a: Slice, rank: int) -> str:
     return f"{a.start}:{a.stop}" + (f" axis {a.axis}" if a.axis else "")
 
 
-@layer("slice", Slice, label=_slice_label, saves=saved.NOTHING)
+@layer("slice", Slice, label=_slice_label, tags=(VIEW,), saves=saved.NOTHING)
 def slice_(x: Shape, a: Slice) -> Facts:
     """The range [start, stop) of one axis (0: the channels); a view, so no
     activation memory. On a spatial axis it moves the receptive field's start."""
@@ -193,7 +214,9 @@ class Flatten:
     start: int = arg(0, minimum=0)
 
 
-@layer("flatten", Flatten, label=lambda a, rank: f"start {a.start}" if a.start else "", saves=saved.NOTHING)
+@layer(
+    "flatten", Flatten, label=lambda a, rank: f"start {a.start}" if a.start else "", tags=(VIEW,), saves=saved.NOTHING
+)
 def flatten(x: Shape, a: Flatten) -> Facts:
     """Collapse the axes from `start` on into one: `start: 0` (the default) gives
     [prod(shape)], `start: 1` turns [C, H, W] into [C, H·W] (tokens). A view."""
@@ -206,7 +229,8 @@ def flatten(x: Shape, a: Flatten) -> Facts:
     output = (*x[: a.start], math.prod(x[a.start :]))
     if a.start == 0:
         return Facts(output=output, window=GLOBAL if len(x) > 1 else None, in_place=True)
-    return Facts(output=output, window=_spatial_rf(x, output), in_place=True)
+    # [C, H·W] is tokens (the table shows "196 tokens × 768")
+    return Facts(output=output, window=_spatial_rf(x, output), in_place=True, tokens=len(output) == 2 or None)
 
 
 @record
@@ -218,6 +242,7 @@ class Reshape:
     "reshape",
     Reshape,
     label=lambda a, rank: "→" + _shape_text(a.shape if isinstance(a.shape, tuple) else [a.shape]),
+    tags=(VIEW,),
     saves=saved.NOTHING,
 )
 def reshape(x: Shape, a: Reshape) -> Facts:
@@ -259,6 +284,7 @@ class Permute:
     "permute",
     Permute,
     label=lambda a, rank: _shape_text(a.order if isinstance(a.order, tuple) else [a.order]),
+    tags=(VIEW,),
     saves=saved.NOTHING,
 )
 def permute(x: Shape, a: Permute) -> Facts:

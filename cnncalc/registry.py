@@ -12,6 +12,9 @@ import functools
 from collections.abc import Callable
 from typing import Any, Optional, Union
 
+from .errors import LayerError, SpecError
+from .graph import Node
+from .limits import MAX_SIZE
 from .record import MISSING, field, fields, record
 from .saved import Saves
 from .shapes import Division, per_axis
@@ -126,6 +129,21 @@ def window_label(args: Any, rank: int, default_stride: Any = 1) -> str:
     return " ".join(parts)
 
 
+# How the inputs of a merge meet on one axis (see ``joined_shape``).
+BROADCAST = "broadcast"  # equal sizes, or 1 (which stretches to the others)
+EQUAL = "equal"  # equal sizes
+STACK = "stack"  # stacked: the sizes add up
+# (merge arguments, rank of the inputs) → how the inputs meet on each axis
+Joins = Callable[[Any, int], tuple[str, ...]]
+
+# Tags a layer type may carry, for whoever needs to know what kind of layer it is.
+ACTIVATION = "activation"  # an element-wise non-linearity
+IN_PLACE = "in_place"  # computed in place: adds no activation memory
+VIEW = "view"  # a reshaping view of its input: adds no activation memory
+MERGE = "merge"  # several inputs (arity None)
+COMPOSITE = "composite"  # expands into primitives in the loader
+
+
 @record(slots=False)
 class LayerType:
     name: str
@@ -137,6 +155,8 @@ class LayerType:
     doc: str
     short: str = ""  # the name in the table's Type column ("" for the name itself)
     label: Label = window_label
+    tags: frozenset[str] = frozenset()
+    joins: Joins | None = None  # merges: how the inputs meet on each axis
     saves: Saves | None = None  # what autograd keeps of it for backward (cnncalc.saved); None for composites
 
     def summary(self, args: Any, rank: int) -> str:
@@ -179,12 +199,14 @@ class Registry:
     def __init__(self) -> None:
         self.types: dict[str, LayerType] = {}
         self.aliases: dict[str, str] = {}
+        self._tagged: dict[str, frozenset[str]] = {}  # tag → names, until the next registration
 
     def add(self, layer_type: LayerType, aliases: tuple[str, ...] = ()) -> None:
         for name in (layer_type.name, *aliases):
             if name in self.types or name in self.aliases:
                 raise ValueError(f"layer type '{name}' is registered twice")
         self.types[layer_type.name] = layer_type
+        self._tagged.clear()
         for alias in aliases:
             self.aliases[alias] = layer_type.name
 
@@ -193,6 +215,14 @@ class Registry:
 
     def names(self) -> list[str]:
         return [*self.types, *self.aliases]
+
+    def tagged(self, tag: str) -> frozenset[str]:
+        """The names (aliases included) of the layer types that carry ``tag``."""
+        found = self._tagged.get(tag)
+        if found is None:
+            found = frozenset(name for name in self.names() if tag in self.types[self.aliases.get(name, name)].tags)
+            self._tagged[tag] = found
+        return found
 
 
 REGISTRY = Registry()
@@ -206,26 +236,109 @@ def layer(
     aliases: tuple[str, ...] = (),
     short: str = "",
     label: Label = window_label,
+    tags: tuple[str, ...] = (),
     saves: Saves | None = None,
 ) -> Callable[[Callable[..., Facts]], Callable[..., Facts]]:
-    """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` for merges);
+    """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` with ``arity=None``);
     ``short`` and ``label`` say how the table names it, ``saves`` what autograd
     keeps of it for the backward pass (:mod:`cnncalc.saved`)."""
 
     def register(rule: Callable[..., Facts]) -> Callable[..., Facts]:
         doc = (rule.__doc__ or "").strip()
-        layer_type = LayerType(name, args_class, rule, None, arity, _schema(args_class), doc, short, label, saves)
+        tag_set = frozenset(tags) | ({MERGE} if arity is None else frozenset())
+        layer_type = LayerType(
+            name, args_class, rule, None, arity, _schema(args_class), doc, short, label, tag_set, saves=saves
+        )
         REGISTRY.add(layer_type, aliases)
         return rule
 
     return register
 
 
+def merge(
+    name: str, args_class: type, *, hint: str, label: Label = window_label, saves: Saves | None = None
+) -> Callable[[Joins], Joins]:
+    """Register a merge from ``joins(args, rank)``: how its inputs meet on each axis.
+    Its rule, its schema in the loader and JSON Schema, and what ``sizes`` solves
+    all follow from that declaration; ``hint`` is the fix named when shapes do not meet,
+    ``saves`` what autograd keeps of it (:mod:`cnncalc.saved`)."""
+
+    def register(joins: Joins) -> Joins:
+        def rule(shapes: tuple[Shape, ...], args: Any) -> Facts:
+            return Facts(output=joined_shape(name, shapes, joins(args, len(shapes[0])), hint))
+
+        doc = (joins.__doc__ or "").strip()
+        schema = _schema(args_class)
+        merged = frozenset({MERGE})
+        REGISTRY.add(LayerType(name, args_class, rule, None, None, schema, doc, "", label, merged, joins, saves))
+        return joins
+
+    return register
+
+
+def joined_shape(kind: str, shapes: tuple[Shape, ...], joins: tuple[str, ...], hint: str) -> Shape:
+    """The output of a merge whose inputs meet as ``joins`` says on each axis; a
+    located mistake (the engine adds the place) naming the two shapes that do not meet."""
+    first = shapes[0]
+    out = list(first)
+    setter = [0] * len(first)  # which input gave each axis its size (the one to name)
+    for i, other in enumerate(shapes[1:], 1):
+        if len(other) != len(first):
+            raise LayerError(f"{kind} needs {_meeting(joins)}, {_pair(0, first, i, other)}", hint=hint)
+        for axis, how in enumerate(joins):
+            size = other[axis]
+            if how == STACK:
+                out[axis] += size
+            elif size != out[axis]:
+                if how == BROADCAST and out[axis] == 1:
+                    out[axis], setter[axis] = size, i
+                elif how != BROADCAST or size != 1:
+                    j = setter[axis]
+                    raise LayerError(f"{kind} needs {_meeting(joins)}, {_pair(j, shapes[j], i, other)}", hint=hint)
+    return tuple(out)
+
+
+def _meeting(joins: tuple[str, ...]) -> str:
+    if STACK not in joins:
+        return "identical branch shapes"  # equal, where a size of 1 broadcasts
+    if joins[0] == STACK:
+        return "identical spatial sizes"
+    return f"identical sizes on every axis but axis {joins.index(STACK)}"
+
+
+def _pair(i: int, first: Shape, j: int, other: Shape) -> str:
+    return f"but branch {i} gives {list(first)} and branch {j} gives {list(other)}"
+
+
 def composite(name: str, args_class: type) -> Callable[[Callable[[Any], list[tuple[str, str, dict[str, Any]]]]], Any]:
     """Register ``expand(args) -> [(part_name, type, args), ...]`` of primitives."""
 
     def register(expand: Callable[[Any], list[tuple[str, str, dict[str, Any]]]]) -> Any:
-        REGISTRY.add(LayerType(name, args_class, None, expand, 1, _schema(args_class), (expand.__doc__ or "").strip()))
+        doc = (expand.__doc__ or "").strip()
+        tags = frozenset({COMPOSITE})
+        REGISTRY.add(LayerType(name, args_class, None, expand, 1, _schema(args_class), doc, tags=tags))
         return expand
 
     return register
+
+
+def apply(node: Node, in_shapes: tuple[Shape, ...]) -> Facts:
+    """A node's facts from its type's rule; a rule's mistake located at the node
+    (or at the argument it names), and sizes bounded by MAX_SIZE."""
+    layer_type = REGISTRY.types[node.type]
+    assert layer_type.rule is not None
+    try:
+        if layer_type.arity is None:
+            facts: Facts = layer_type.rule(in_shapes, node.args)
+        else:
+            facts = layer_type.rule(in_shapes[0], node.args)
+    except LayerError as error:
+        at = node.arg_locs.get(error.arg, node.loc) if error.arg else node.loc
+        raise SpecError(f"{node.type} '{node.name}': {error.message}", at, error.hint) from None
+    if max(facts.output) > MAX_SIZE:  # bounded sizes keep every count within float range
+        raise SpecError(
+            f"{node.type} '{node.name}': its output {list(facts.output)} has a size above {MAX_SIZE:,}",
+            node.loc,
+            "no tensor is that large; check the scale, stride, padding and kernel",
+        )
+    return facts

@@ -23,13 +23,13 @@ class AxisRF:
     """Receptive field on one axis: size r, jump (input pixels between adjacent
     outputs) and start (input coordinate of the first output's centre)."""
 
-    size: Fraction | int  # ints while the arithmetic stays whole (faster; equal values)
-    jump: Fraction | int
-    start: Fraction | int
+    size: Fraction | int | float  # ints while the arithmetic stays whole (faster; equal values);
+    jump: Fraction | int | float  # floats past 2^64 (engine.RF_EXACT), so numbers stay bounded
+    start: Fraction | int | float
 
 
-def _number(value: Fraction | int) -> int | float:
-    if type(value) is int:
+def _number(value: Fraction | int | float) -> int | float:
+    if isinstance(value, int | float):  # ints and floats (past 2^64) as they are
         return value
     if value.denominator == 1:
         return int(value)
@@ -39,7 +39,7 @@ def _number(value: Fraction | int) -> int | float:
         return round(value)
 
 
-def _float(value: Fraction | int) -> float | int:
+def _float(value: Fraction | int | float) -> float | int:
     try:
         return float(value)
     except OverflowError:  # beyond 1.8e308: the nearest int (JSON has no larger float)

@@ -1,6 +1,7 @@
 """A JSON Schema (draft 2020-12) of the spec format, generated from the layer
-registry (every type's argument dataclass) and the loader's top-level keys, so
-it cannot drift from what the loader accepts.
+registry (every type's argument dataclass, through the argument-kind table of
+``spec.values``), the loader's constructs and its top-level keys, so it cannot
+drift from what the loader accepts.
 
 What a schema cannot know: the names of a spec's own ``blocks``. A spec
 without ``blocks`` is checked strictly (only built-in types); a spec with
@@ -12,109 +13,22 @@ from __future__ import annotations
 from typing import Any
 
 from . import layers as _layers  # noqa: F401  (registers the built-in types)
-from .loader import DTYPES, MAX_SIZE, STRUCTURAL, TOP_KEYS
-from .registry import REGISTRY, ArgSpec, LayerType
+from .limits import DEFAULT_DTYPE, DTYPE_BYTES, MAX_SIZE
+from .registry import REGISTRY, LayerType
+from .spec.blocks import BLOCK
+from .spec.constructs import CONSTRUCTS, construct_for
+from .spec.document import TOP_KEYS
+from .spec.values import EXPRESSION, REFERENCE, arguments_schema
 
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
-
-EXPRESSION = {
-    "type": "string",
-    "pattern": r"[-$+*/()]|^\s*[0-9]",
-    "description": "arithmetic over $arguments: + - * / //, ( ), floor, ceil, round, min, max, make_divisible",
-}
-REFERENCE = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*\s*$", "description": "a $argument"}
-
-
-def _number(spec: ArgSpec, kind: str) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": kind, "minimum": spec.minimum}
-    schema["maximum"] = spec.maximum if spec.maximum is not None else MAX_SIZE
-    if kind == "integer":
-        schema["minimum"] = int(spec.minimum)
-        schema["maximum"] = int(schema["maximum"])
-    return schema
-
-
-def _value(spec: ArgSpec) -> dict[str, Any]:
-    """The schema of one argument's value, from its kind."""
-    expression = {"$ref": "#/$defs/expression"}
-    if spec.kind == "bool":
-        return {"anyOf": [{"type": "boolean"}, {"$ref": "#/$defs/reference"}]}
-    if spec.kind == "str":
-        return {"type": "string"}
-    if spec.kind == "float":
-        return {"anyOf": [_number(spec, "number"), expression]}
-    integer = {"anyOf": [_number(spec, "integer"), expression]}
-    if spec.kind == "int":
-        return integer
-    sizes = {"type": "array", "minItems": 1, "maxItems": 3, "items": integer}
-    options: list[dict[str, Any]] = [_number(spec, "integer"), sizes, expression]
-    if spec.kind == "padding":
-        options.insert(0, {"enum": ["same", "valid"]})
-    return {"anyOf": options}
-
-
-def _arguments(layer_type: LayerType) -> dict[str, Any]:
-    properties: dict[str, Any] = {"name": {"type": "string", "minLength": 1, "description": "the layer's name"}}
-    for spec in layer_type.schema:
-        value = _value(spec)
-        if not spec.required:
-            value["default"] = list(spec.default) if isinstance(spec.default, tuple) else spec.default
-        properties[spec.name] = value
-    required = [s.name for s in layer_type.schema if s.required]
-    schema: dict[str, Any] = {
-        "type": "object" if required else ["object", "null"],
-        "properties": properties,
-        "additionalProperties": False,
-    }
-    if required:
-        schema["required"] = required
-    if layer_type.doc:
-        schema["description"] = layer_type.doc.split("\n")[0]
-    return schema
 
 
 def _layer_family(suffix: str, blocks: bool) -> dict[str, Any]:
     """The layer definitions of one family: strict (no blocks) or with blocks."""
     layer = f"#/$defs/layer{suffix}"
-    branch = {"anyOf": [{"type": "null"}, {"type": "array", "items": {"$ref": layer}}]}
-    branches = {"type": "array", "minItems": 2, "items": branch}
-    merge = {
-        "anyOf": [
-            branches,
-            {
-                "type": "object",
-                "properties": {"branches": branches, "name": {"type": "string", "minLength": 1}},
-                "required": ["branches"],
-                "additionalProperties": False,
-            },
-        ]
-    }
-    layers = {"type": "array", "items": {"$ref": layer}}
-    structural: dict[str, Any] = {
-        "add": {**merge, "description": "residual: the branches' outputs summed (identical shapes)"},
-        "concat": {**merge, "description": "the branches' outputs stacked on the channel axis"},
-        "repeat": {
-            "type": "object",
-            "properties": {
-                "times": {"anyOf": [{"type": "integer", "minimum": 0}, {"$ref": "#/$defs/expression"}]},
-                "layers": layers,
-                "name": {"type": "string", "minLength": 1},
-            },
-            "required": ["times", "layers"],
-            "additionalProperties": False,
-            "description": "the same layers n times",
-        },
-        "head": {
-            "type": "object",
-            "properties": {"name": {"type": "string", "minLength": 1}, "layers": {**layers, "minItems": 1}},
-            "required": ["layers"],
-            "additionalProperties": False,
-            "description": "a side output; the main path goes on unchanged",
-        },
-    }
-    assert set(structural) == set(STRUCTURAL)
-    properties = {name: {"$ref": f"#/$defs/args_{_type(name).name}"} for name in _names()}
-    properties.update(structural)
+    # every registered type and every construct describes what follows its key
+    named = {name: construct_for(name, {}) for name in [*_names(), *CONSTRUCTS]}
+    properties = {name: construct.schema(layer, name) for name, construct in named.items() if construct is not None}
     mapping: dict[str, Any] = {
         "type": "object",
         "minProperties": 1,
@@ -125,7 +39,7 @@ def _layer_family(suffix: str, blocks: bool) -> dict[str, Any]:
     bare = sorted(n for n in _names() if not any(s.required for s in _type(n).schema))
     words: list[dict[str, Any]] = [{"enum": bare}]
     if blocks:
-        words.append({"type": "string", "not": {"enum": [*_names(), *STRUCTURAL]}, "description": "a block"})
+        words.append({"type": "string", "not": {"enum": [*_names(), *CONSTRUCTS]}, "description": "a block"})
     return {f"layer{suffix}": {"anyOf": [*words, mapping]}}
 
 
@@ -144,22 +58,10 @@ def spec_schema() -> dict[str, Any]:
     integer = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_SIZE}, {"$ref": "#/$defs/expression"}]}
     defs: dict[str, Any] = {"expression": EXPRESSION, "reference": REFERENCE}
     for layer_type in REGISTRY.types.values():
-        defs[f"args_{layer_type.name}"] = _arguments(layer_type)
+        defs[f"args_{layer_type.name}"] = arguments_schema(layer_type)
     defs.update(_layer_family("", blocks=True))
     defs.update(_layer_family("_strict", blocks=False))
-    defs["block"] = {
-        "type": "object",
-        "properties": {
-            "args": {
-                "type": ["object", "null"],
-                "description": "the block's arguments and their defaults ('required' for none)",
-            },
-            "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
-            "description": {"type": "string"},
-        },
-        "required": ["layers"],
-        "additionalProperties": False,
-    }
+    defs["block"] = BLOCK.schema_of_definition()
     properties: dict[str, Any] = {
         "name": {"type": "string", "description": "shown in the title"},
         "description": {"type": "string"},
@@ -170,7 +72,7 @@ def spec_schema() -> dict[str, Any]:
             "items": integer,
             "description": "channels first: [C, H, W], [C, L], [C, D, H, W], or [features]",
         },
-        "dtype": {"enum": list(DTYPES), "default": "float32"},
+        "dtype": {"enum": list(DTYPE_BYTES), "default": DEFAULT_DTYPE},
         "args": {
             "type": ["object", "null"],
             "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
@@ -178,7 +80,7 @@ def spec_schema() -> dict[str, Any]:
         },
         "blocks": {
             "type": ["object", "null"],
-            "propertyNames": {"not": {"enum": [*_names(), *STRUCTURAL]}},
+            "propertyNames": {"not": {"enum": [*_names(), *CONSTRUCTS]}},
             "additionalProperties": {"$ref": "#/$defs/block"},
             "description": "user-defined layer types",
         },

@@ -9,7 +9,6 @@ from .errors import LayerError
 from .record import record
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
-MAX_SIZE = 2**31 - 1  # the largest size of one axis, written or computed
 
 
 def axis_names(rank: int) -> tuple[str, ...]:
@@ -54,6 +53,21 @@ class Division:
     @property
     def out(self) -> int:
         return self.out_at(self.size)
+
+    def out_at_padding(self, pad: int) -> int:
+        """The output size with ``pad`` on both sides instead (floored)."""
+        return (self.size + 2 * pad - self.k_eff) // self.stride + 1
+
+    @property
+    def dropped(self) -> int:
+        """Positions at the end of the padded input that no window reaches (the
+        remainder of a floored division; 0 when exact, ``same`` or ``ceil_mode``)."""
+        return 0 if self.same or self.ceil_mode else self.numerator % self.stride
+
+    @property
+    def dropped_input(self) -> int:
+        """Of those, positions of real input: what is left once the end padding is used up."""
+        return max(0, self.dropped - (self.pad_total - self.pad_before))
 
     def out_at(self, size: int) -> int:
         """The output size for another input size, with the same window and padding."""

@@ -30,16 +30,17 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .engine import _apply as apply_rule
 from .errors import CnnCalcError, SpecError
 from .graph import INPUT, Graph, Node
+from .limits import MAX_SIZE
 from .record import asdict, record, replace as replace_record
-from .registry import REGISTRY
+from .registry import BROADCAST, REGISTRY, STACK, apply as apply_rule
 from .report import Report
-from .shapes import MAX_SIZE, Division, axis_names
+from .shapes import Division, axis_names
 
 MAX_CASES = 4096
 MAX_PERIOD = 1 << 20
+MAX_WORK = 200_000  # cases × layers walked on one axis (100,000 layers × 2 cases; a few seconds)
 
 
 class SizesError(CnnCalcError):
@@ -190,11 +191,11 @@ class _Tiling:
     division: Division
 
 
+@record
 class _Merge:
-    pass
+    join: str  # how the inputs meet on this axis (registry: BROADCAST, EQUAL, STACK)
 
 
-_MERGE = _Merge()
 _UNKNOWN: Any = object()
 SizeMap = _Window | _Tiling | _Linear | _Fixed | _Merge | None  # None: no spatial axes after this node
 
@@ -217,8 +218,9 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
         if facts.output[axis + 1] != division.out:  # the division constrains the size, the output keeps it
             return _Tiling(division)
         return _Window(division, not division.same and not allowed)
-    if REGISTRY.types[node.type].arity is None:
-        return _MERGE
+    joins = REGISTRY.types[node.type].joins
+    if joins is not None:
+        return _Merge(joins(node.args, len(first))[axis + 1])
     size = first[axis + 1]
     outputs = [facts.output]
     for extra in (1, 2):
@@ -287,20 +289,7 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
     if x is None:
         return [case], ""  # an axis that ended earlier (flatten: {start: 1} made it tokens)
     if isinstance(how, _Merge):
-        if any(i not in case.sizes for i in node.inputs):
-            return [case], ""
-        for other in node.inputs[1:]:
-            c0, d0 = x.at(case.a, case.m)
-            c1, d1 = case.sizes[other].at(case.a, case.m)
-            if d0 == d1:
-                if c0 != c1:
-                    return [], "its branches never have the same size"
-                continue
-            k, rem = divmod(c0 - c1, d1 - d0)  # d0 != d1: not a single size, so m > 0
-            if rem or k < case.lo:
-                return [], "its branches never have the same size"
-            case = case.point(k)
-        return [_with(case, node.index, x)], ""
+        return _merge_step(case, node, how.join)
     if isinstance(how, _Tiling):
         return _tile(case, node, how.division, x)
     if isinstance(how, _Fixed):
@@ -349,6 +338,37 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
         if bounded is not None:
             out.append(_with(bounded, node.index, size))
     return out, "its output would be smaller than 1"
+
+
+def _merge_step(case: _Case, node: Node, join: str) -> tuple[list[_Case], str]:
+    """A merge's inputs meet on this axis: their sizes add up (STACK), or must be
+    equal (EQUAL), or equal where not always 1 (BROADCAST: a size of 1 stretches)."""
+    if any(i not in case.sizes for i in node.inputs):
+        return [case], ""  # an axis that ended earlier on some input
+    sizes = [case.sizes[i] for i in node.inputs]
+    if join == STACK:
+        total = sizes[0]
+        for size in sizes[1:]:
+            total = Affine.reduced(
+                total.p * size.den + size.p * total.den, total.r * size.den + size.r * total.den, total.den * size.den
+            )
+        return [_with(case, node.index, total)], ""
+    if join == BROADCAST:
+        stretched = [size for size in sizes if not (size.p == 0 and size.r == size.den)]  # not always 1
+        sizes = stretched or sizes[:1]
+    x = sizes[0]
+    for other in sizes[1:]:
+        c0, d0 = x.at(case.a, case.m)
+        c1, d1 = other.at(case.a, case.m)
+        if d0 == d1:
+            if c0 != c1:
+                return [], "its branches never have the same size"
+            continue
+        k, rem = divmod(c0 - c1, d1 - d0)  # d0 != d1: not a single size, so m > 0
+        if rem or k < case.lo:
+            return [], "its branches never have the same size"
+        case = case.point(k)
+    return [_with(case, node.index, x)], ""
 
 
 def _tile(case: _Case, node: Node, div: Division, x: Affine) -> tuple[list[_Case], str]:
@@ -412,7 +432,14 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
         for i in node.inputs:
             last_use[i] = node.index
     cases = [_Case(0, 1, 1, {INPUT: Affine(1, 0)})]
+    left = len(graph.nodes)
     for node, how in zip(graph.nodes, maps if maps is not None else _size_maps(graph, report, axis)):
+        if len(cases) * left > MAX_WORK:  # before the walk, not after it: it would take minutes
+            raise SizesError(
+                f"{len(cases):,} residue classes before {node.type} '{node.name}' (line {node.loc.line}), "
+                f"with {left:,} layers still to walk; too large to solve"
+            )
+        left -= 1
         done = [i for i in node.inputs if last_use.get(i) == node.index]  # tensors no later node reads
         survivors: list[_Case] = []
         reason = ""
@@ -432,8 +459,24 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
         for case in survivors:
             for i in done:
                 case.sizes.pop(i, None)
-        cases = survivors
+        cases = [_small(case) for case in survivors if case.m <= MAX_SIZE or case.a + case.m * case.lo <= MAX_SIZE]
+        if not cases:
+            return AxisSizes(name, 0, (), (), Blocker(node.name, node.type, node.loc.line, _TOO_LARGE))
     return _normalise(name, cases)
+
+
+_TOO_LARGE = f"the sizes that fit are all above {MAX_SIZE:,}"
+
+
+def _small(case: _Case) -> _Case:
+    """A progression whose step passed MAX_SIZE holds one size that may be an
+    input (its first): that size alone, its sizes as plain numbers. Strides of
+    10^6 repeated would otherwise grow steps and coefficients to thousands of digits."""
+    if case.m <= MAX_SIZE:
+        return case
+    n = case.a + case.m * case.lo
+    sizes = {i: Affine(0, size.at(n, 0)[0]) for i, size in case.sizes.items()}
+    return _Case(n, 0, 0, sizes)
 
 
 def solve(graph: Graph, report: Report) -> tuple[AxisSizes, ...]:
@@ -458,9 +501,11 @@ def _normalise(name: str, cases: Iterable[_Case]) -> AxisSizes:
     points = sorted({c.a for c in cases if not c.m})
     if not progressions:
         return AxisSizes(name, 0, (), tuple(points))
-    period = math.lcm(*(m for _, m in progressions))
-    if period > MAX_PERIOD:
-        raise SizesError(f"the sizes on {name} repeat only every {period:,}; too many to list")
+    period = 1
+    for _, m in progressions:
+        period = math.lcm(period, m)
+        if period > MAX_PERIOD:  # a step of up to 2^31 per progression: never print the lcm itself
+            raise SizesError(f"the sizes on {name} repeat with a period above {MAX_PERIOD:,}; too large to solve")
     smallest: dict[int, int] = {}
     for first, m in progressions:
         for j in range(period // m):

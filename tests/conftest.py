@@ -25,3 +25,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_configure(config):
+    # The table's width follows $COLUMNS: a shell that exports it must not change the goldens.
+    import os
+
+    os.environ.pop("COLUMNS", None)

@@ -200,8 +200,11 @@ def test_json(tmp_path: Path) -> None:
     ]
     first = stem["findings"][0]
     assert first["divisions"] == ["H, W: (224 + 2·3 − 7) / 2 + 1 = 112.5"]
-    assert [fix["kind"] for fix in first["fixes"]] == ["padding", "input", "allow_inexact"]
-    assert first["fixes"][1]["value"] == [[3, 221, 221], [3, 229, 229]]
+    # fixes that keep the output size first ('same', the parity note, accepting a floor that drops only
+    # padding), then the input, which changes it (issue 11, item 8)
+    assert [fix["kind"] for fix in first["fixes"]] == ["padding", "padding", "allow_inexact", "input"]
+    assert first["fixes"][0]["value"] == "same"
+    assert first["fixes"][3]["value"] == [[3, 221, 221], [3, 229, 229]]
 
 
 # --- budgets -----------------------------------------------------------------------------

@@ -589,6 +589,43 @@ def test_merge_rules_reject_mismatches():
         rule("concat", [(8, 4, 4), (8, 2, 2)])
 
 
+def test_multiply_broadcasts_like_torch():
+    import cnncalc.layers  # noqa: F401  (registers the built-in types, when this test runs alone)
+
+    # PyTorch broadcasting (docs, "Broadcasting semantics"): sizes equal or 1 on each
+    # axis; torch.broadcast_shapes((16, 1, 1), (16, 56, 56)) == (16, 56, 56).
+    # torch.mul has no parameters, and no MACs are counted for element-wise ops.
+    facts = rule("multiply", [(16, 1, 1), (16, 56, 56)])
+    assert facts.output == (16, 56, 56)
+    assert facts.trainable == facts.non_trainable == facts.macs == 0
+    assert rule("multiply", [(16, 56, 56), (16, 1, 1), (1, 56, 1)]).output == (16, 56, 56)
+    # A bare [C] gate would line up with the wrong axis: refused, both shapes named
+    with pytest.raises(LayerError, match=r"branch 0 gives \[16\] and branch 1 gives \[16, 56, 56\]"):
+        rule("multiply", [(16,), (16, 56, 56)])
+    with pytest.raises(LayerError, match=r"branch 0 gives \[16, 1, 1\] and branch 1 gives \[8, 56, 56\]"):
+        rule("multiply", [(16, 1, 1), (8, 56, 56)])
+
+
+def test_squeeze_and_excitation_in_a_spec():
+    # torchvision's EfficientNet-B0, features[1][0].block[1]: SqueezeExcitation(32, 8)
+    # on a [32, 112, 112] map: fc1 Conv2d(32, 8, 1) has 32*8 + 8 = 264 params, fc2
+    # Conv2d(8, 32, 1) has 8*32 + 32 = 288: 552 in all; the product is [32, 112, 112].
+    gate = [
+        {"adaptive_avgpool": {"output": 1}},
+        {"conv": {"filters": 8, "kernel": 1}},
+        "silu",
+        {"conv": {"filters": 32, "kernel": 1}},
+        "sigmoid",
+    ]
+    report = run([32, 112, 112], {"multiply": [gate, []]})
+    rows = report.to_dict()["layers"]
+    assert rows[-1]["type"] == "multiply" and rows[-1]["output"] == [32, 112, 112]
+    assert rows[-1]["params"] == rows[-1]["macs"] == 0
+    assert rows[-1]["activations"] == 32 * 112 * 112  # a new tensor
+    assert report.totals.params == 552
+    assert rows[-1]["rf"] is None  # the pooled gate sees the whole input, and the largest field wins
+
+
 # --- exactness -----------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ REFERENCE: dict = json.loads((Path(__file__).resolve().parent / "data" / "refere
 MODELS = {k: v for k, v in REFERENCE.items() if not k.startswith("_")}
 
 # Specs this zoo must provide: a missing one fails, it is never skipped.
-OWNED = ("convnext_tiny", "shufflenet_v2_x1_0")
+OWNED = ("convnext_tiny", "shufflenet_v2_x1_0", "unet_2015", "deeplabv3_resnet50")
 ZOO = sorted(set(OWNED) | {name for name in MODELS if (SPECS / f"{name}.yaml").is_file()})
 
 

@@ -197,3 +197,18 @@ def test_summary_piped_does_not_import_rich():
     )
     assert result.stdout.startswith("VGG-16")
     assert result.stderr.endswith("NO-RICH"), result.stderr
+
+
+def test_version_is_the_installed_one_without_importlib_metadata():
+    """--version reads cnncalc.__version__ (importlib.metadata costs 25 ms), the
+    figure pyproject.toml's dynamic version installs."""
+    from importlib.metadata import version
+
+    code = (
+        "import sys\nfrom cnncalc.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('importlib.metadata' in sys.modules and 'METADATA' or 'NO-METADATA')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip().endswith(f"version {version('cnncalc')}")
+    assert result.stdout.strip().endswith(f"version {cnncalc.__version__}")
+    assert result.stderr.endswith("NO-METADATA"), result.stderr

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..report import Report
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -34,3 +38,61 @@ def chunked(fmt: str) -> Callable[..., Iterable[str]]:
         return json_chunks
     render = renderer(fmt)
     return lambda report, **options: [render(report, **options)]
+
+
+FOLD_AT = 300  # a table longer than this is folded unless --depth says otherwise
+
+
+def fold_levels(report: Report, depth: str | None, fold_long: bool = True) -> tuple[int | None, str]:
+    """``--depth`` as the levels shown (None: every row), and a note when a
+    long table was folded without being asked. ValueError for anything but N ≥ 0 or 'all'."""
+    if depth is None or depth == "all":
+        if depth is None and fold_long and len(report.rows) > FOLD_AT:
+            levels = _fold_depth(report, FOLD_AT)
+            return levels, f"note: {len(report.rows):,} layers, folded to --depth {levels}; --depth all shows every row"
+        return None, ""
+    try:
+        levels = int(depth)
+    except ValueError:
+        raise ValueError(f"'{depth}' is not a number or 'all'") from None
+    if levels < 0:
+        raise ValueError("must be 0 or more")
+    return levels, ""
+
+
+def _fold_depth(report: Report, most: int) -> int:
+    """The deepest folding that shows at most ``most`` lines."""
+    deepest = max((row.depth for row in report.rows), default=0)
+    lines_at = [0] * (deepest + 1)  # lines at each depth: counted once, not once per depth tried
+    for depth in itertools.chain((row.depth for row in report.rows), (group.depth - 1 for group in report.groups)):
+        if depth <= deepest:
+            lines_at[depth] += 1
+    shown = sum(lines_at)
+    for levels in range(deepest, -1, -1):
+        if shown <= most:
+            return levels
+        shown -= lines_at[levels]
+    return 0
+
+
+def document(
+    report: Report,
+    fmt: str,
+    *,
+    layout: str = "nchw",
+    depth: str | None = None,
+    width: int = 160,
+    color: bool = False,
+    ascii: bool = False,
+) -> tuple[str, Iterable[str]]:
+    """A report in ``fmt``: a note for the user (or "") and the pieces of text to
+    write in turn. Only the table folds a long report unasked; Markdown folds
+    when ``depth`` is a number. ValueError for a bad ``depth``."""
+    options: dict[str, Any] = {"layout": layout}
+    note = ""
+    if fmt == "table":
+        levels, note = fold_levels(report, depth)
+        options.update(depth=levels, width=width, color=color, ascii=ascii)
+    elif fmt == "markdown":
+        options["depth"] = fold_levels(report, depth, fold_long=False)[0]
+    return note, chunked(fmt)(report, **options)

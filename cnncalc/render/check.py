@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..check import FileResult, Finding, Fix, exit_code
+from ..check import MAX_RERUN_LAYERS, FileResult, Finding, Fix, exit_code
 from ..errors import SpecError
 from ..metrics import BUDGETS, BYTES
 from ..shapes import Division
@@ -22,13 +22,30 @@ def _grouped(divisions: Sequence[Division]) -> list[tuple[str, Division]]:
     return [(", ".join(d.axis for d in ds), ds[0]) for ds in groups.values()]
 
 
-def _consequence(d: Division) -> str:
+_LINES = {"H": ("row", "rows"), "W": ("column", "columns"), "D": ("slice", "slices")}
+
+
+def _lines(axes: str, n: int) -> str:
+    """``n`` rows, columns, rows/columns (H, W together) or positions, by the axes' names."""
+    words = [_LINES.get(axis, ("position", "positions"))[n != 1] for axis in axes.split(", ")]
+    return f"{n} " + "/".join(dict.fromkeys(words))
+
+
+def _consequence(axes: str, d: Division) -> str:
+    """What the rounding costs: real input dropped, or only padding (or, rounding up, nothing)."""
     if d.ceil_mode:
         return f"rounded up to {d.out} (ceil_mode): the last window hangs over the padded input"
-    rest = d.numerator % d.stride
-    if rest == 1:
-        return f"floored to {d.out}: the last position of the padded input never reaches a window"
-    return f"floored to {d.out}: the last {rest} positions of the padded input never reach a window"
+    head = f"floored to {d.out}: "
+    lost = d.dropped_input
+    if lost:
+        what = f"the last {_lines(axes, lost)[2:]} of real input is" if lost == 1 else f"the last {_lines(axes, lost)}"
+        return (
+            head
+            + f"{what}{' of real input are' if lost > 1 else ''} dropped (no window reaches {'it' if lost == 1 else 'them'})"
+        )
+    padding = d.pad_total - d.pad_before
+    part = f"the {_lines(axes, padding)[2:]}" if padding == 1 else f"{d.dropped} of the {_lines(axes, padding)}"
+    return head + f"only padding is dropped ({part} of padding at the end), no real input"
 
 
 def _amount(budget: str, value: int) -> str:
@@ -41,7 +58,7 @@ def finding_message(finding: Finding) -> str:
     """What is wrong, in one line."""
     budget = finding.budget
     if budget is None:
-        parts = [f"{axes}: {d.text()}, {_consequence(d)}" for axes, d in _grouped(finding.divisions)]
+        parts = [f"{axes}: {d.text()}, {_consequence(axes, d)}" for axes, d in _grouped(finding.divisions)]
         return f"{finding.type} '{finding.layer}' is inexact on " + "; ".join(parts)
     word = BUDGETS[budget.metric].label
     value = finding.value
@@ -62,6 +79,17 @@ def _padding_text(padding: int | tuple[int, ...]) -> str:
     return str(padding) if isinstance(padding, int) else "[" + ", ".join(map(str, padding)) + "]"
 
 
+def _shape(shape: Sequence[int]) -> str:
+    return "×".join(map(str, shape))
+
+
+def _output_change(fix: Fix) -> str:
+    """Said first when a fix changes the layer's output size: ``(output 8×10×10 becomes 8×12×12) ``."""
+    if not fix.changes_output:
+        return ""
+    return f"(output {_shape(fix.was)} becomes {' or '.join(_shape(o) for o in dict.fromkeys(fix.outputs))}) "
+
+
 def _padding_fix_text(fix: Fix) -> str:
     if fix.problem == "no_integer_padding":
         return "no padding fixes it: this layer has no integer padding"
@@ -72,11 +100,15 @@ def _padding_fix_text(fix: Fix) -> str:
             f"no padding makes it exact on {axes}: with stride {d.stride}, "
             f"{d.size} + 2·padding − {d.k_eff} is always odd"
         )
+    if fix.problem == "too_large":
+        return (
+            f"padding fixes not searched: too large to solve (over {MAX_RERUN_LAYERS:,} layers re-analysed); "
+            "fix the first inexact layers and run check again"
+        )
     if fix.problem == "error":
         if fix.value is None:
             return "no padding makes it exact"
         return f"'padding: {_padding_text(fix.value)}' would make it exact, but: {fix.error}"
-    arithmetic = "; ".join(f"{axes}: {d.text()}" for axes, d in _grouped(fix.divisions))
     worse = fix.newly_inexact
     if worse:
         names = ", ".join(f"{r.type} '{r.name}' (line {r.loc.line})" for r in worse[:3])
@@ -85,7 +117,13 @@ def _padding_fix_text(fix: Fix) -> str:
         after = "; every layer is then exact"
     else:
         after = "; no other layer becomes inexact"
-    return f"'padding: {_padding_text(fix.value)}' makes it exact ({arithmetic}){after}"
+    if fix.value == "same":
+        sides = "; ".join(
+            f"{axes}: {d.pad_before} before, {d.pad_total - d.pad_before} after" for axes, d in _grouped(fix.divisions)
+        )
+        return f"'padding: same' makes it exact and keeps the output {_shape(fix.was)} (it pads {sides}){after}"
+    arithmetic = "; ".join(f"{axes}: {d.text()}" for axes, d in _grouped(fix.divisions))
+    return f"{_output_change(fix)}'padding: {_padding_text(fix.value)}' makes it exact ({arithmetic}){after}"
 
 
 def _input_fix_text(fix: Fix) -> str:
@@ -100,7 +138,7 @@ def _input_fix_text(fix: Fix) -> str:
         by_rule.setdefault(progression_text(a), []).append(a.axis)
     rules = "; ".join(f"{', '.join(names)}: {rule}" for rule, names in by_rule.items())
     listed = " or ".join("×".join(map(str, s)) for s in fix.value)
-    return f"an input of {listed} makes every layer exact ({rules})"
+    return f"{_output_change(fix)}an input of {listed} makes every layer exact ({rules})"
 
 
 def fix_text(fix: Fix) -> str:
@@ -109,7 +147,14 @@ def fix_text(fix: Fix) -> str:
         return _padding_fix_text(fix)
     if fix.kind == "input":
         return _input_fix_text(fix)
-    return f"or accept the {'rounding up' if fix.ceil else 'floor'}: add 'allow_inexact: true' to this layer"
+    if fix.ceil:
+        return "or accept the rounding up: add 'allow_inexact: true' to this layer"
+    if fix.padding_only:
+        return (
+            "only padding is dropped: add 'allow_inexact: true' to this layer, or run check with --allow-padding-drop"
+        )
+    lost = " and ".join(_lines(axes, d.dropped_input) for axes, d in _grouped(fix.divisions) if d.dropped_input)
+    return f"or accept the floor, losing {lost} of real input: add 'allow_inexact: true' to this layer"
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:
@@ -122,7 +167,12 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "type": finding.type,
         "message": finding_message(finding),
         "divisions": [f"{axes}: {d.text()}" for axes, d in _grouped(finding.divisions)],
-        "fixes": [{"kind": fix.kind, "text": fix_text(fix), "value": fix.value} for fix in finding.fixes],
+        # per axis: positions of the padded input the floor drops, and how many of them are real input
+        "dropped": [{"axis": d.axis, "positions": d.dropped, "input": d.dropped_input} for d in finding.divisions],
+        "fixes": [
+            {"kind": fix.kind, "text": fix_text(fix), "value": fix.value, "changes_output": fix.changes_output}
+            for fix in finding.fixes
+        ],
     }
 
 
@@ -140,6 +190,7 @@ def result_dict(result: FileResult) -> dict[str, Any]:
         ],
         "totals": result.totals,
         "allowed_inexact": result.allowed,
+        "allowed_padding_drop": result.padding_only,
     }
 
 
@@ -154,10 +205,14 @@ def summary_line(results: Sequence[FileResult]) -> str:
     inexact = sum(1 for r in results for f in r.findings if f.code == "inexact")
     budgets = sum(1 for r in results for f in r.findings if f.code == "budget")
     allowed = sum(r.allowed for r in results)
+    padding_only = sum(r.padding_only for r in results)
     head = f"checked {files} spec{'s' if files != 1 else ''}: "
     if not unusable and not inexact and not budgets:
-        note = f" ({allowed} inexact layer{'s' if allowed != 1 else ''} allowed by allow_inexact)" if allowed else ""
-        return head + f"no problems, every layer exact{note}"
+        passed = [f"{allowed} inexact layer{'s' if allowed != 1 else ''} allowed by allow_inexact"] if allowed else []
+        if padding_only:
+            layers = f"{padding_only} inexact layer{'s' if padding_only != 1 else ''}"
+            passed.append(f"{layers} dropping only padding allowed by --allow-padding-drop")
+        return head + ("no problems (" + ", ".join(passed) + ")" if passed else "no problems, every layer exact")
     parts = []
     if inexact:
         parts.append(f"{inexact} inexact layer{'s' if inexact != 1 else ''}")

@@ -21,7 +21,7 @@ def _excerpt(text: str | None, line: int, col: int) -> str:
 
 def format_error(error: SpecError, text: str | None = None) -> str:
     message = str(error)
-    return message + _excerpt(text or error.source, error.loc.line, error.loc.col)
+    return message + _excerpt(text, error.loc.line, error.loc.col)
 
 
 def format_warning(warning: Diagnostic) -> str:

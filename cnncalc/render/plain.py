@@ -1,11 +1,13 @@
-"""Rich's table layout without rich, for output with no colour (a pipe, a
-file, CI): the same characters rich would print, at a fraction of the cost
-(importing and running rich takes longer than analysing VGG16).
+"""Rich's table layout without rich, in colour or not: the same characters
+(and escape codes) rich would print, at a fraction of the cost (importing rich
+and laying out a table with it takes longer than analysing ResNet-50).
 
 It covers exactly what the table renderer uses of ``Table``, ``Text`` and
 ``Console``, and only the simple case: every line fits the width (nothing to
-wrap or shrink), one line per cell, no markup, only characters one cell wide.
-Anything else is handed to rich itself, so the output never differs.
+wrap or shrink), one line per cell, no markup, only characters one cell wide,
+styles made of the attributes and standard colours below. Anything else is
+handed to rich itself, so the output never differs (tests/test_performance.py
+compares the two on every zoo spec, with and without colour).
 """
 
 from __future__ import annotations
@@ -18,6 +20,29 @@ _NARROW = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("·×—←→−�
 
 def _simple(text: str) -> bool:
     return _NARROW.issuperset(text)
+
+
+# SGR codes of the style words the renderers use, as rich writes them: attributes
+# in this order, then the colour (a standard colour is the same code in every
+# colour system rich picks on a terminal: standard, 256 or truecolor).
+_ATTRIBUTES = {"bold": 1, "dim": 2, "italic": 3, "underline": 4}
+_COLOURS = {"black": 30, "red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36, "white": 37}
+
+
+def _sgr(style: str) -> str | None:
+    """The escape sequence that opens ``style`` ("" for none), or None for a
+    style this module does not know (rich draws it)."""
+    words = style.split()
+    attributes = sorted(_ATTRIBUTES[w] for w in words if w in _ATTRIBUTES)
+    colours = [_COLOURS[w] for w in words if w in _COLOURS]
+    if len(attributes) + len(colours) != len(words) or len(colours) > 1 or len(set(attributes)) != len(attributes):
+        return None
+    codes = attributes + colours
+    return f"\x1b[{';'.join(map(str, codes))}m" if codes else ""
+
+
+def _styled(text: str, sgr: str) -> str:
+    return f"{sgr}{text}\x1b[0m" if sgr else text
 
 
 class Text:
@@ -38,6 +63,11 @@ def _plain(cell: Any) -> str | None:
     if isinstance(cell, Text):
         return cell.plain
     return None if "[" in cell else cell
+
+
+def _style(cell: Any) -> str | None:
+    """The escape sequence of a cell's style, or None where rich must draw it."""
+    return _sgr(cell.style) if isinstance(cell, Text) else ""
 
 
 class Table:
@@ -65,10 +95,11 @@ class Table:
             table.add_row(*(cell.rich() if isinstance(cell, Text) else cell for cell in row))
         return table
 
-    def lines(self, width: int) -> list[str] | None:
-        """The lines rich prints for this table, or None where rich's layout is
-        not the simple one: box=None, no edge padding, every column at the
-        width of its widest cell and the whole within ``width``."""
+    def lines(self, width: int, color: bool = False) -> list[str] | None:
+        """The lines rich prints for this table (in colour: with its escape
+        codes), or None where rich's layout is not the simple one: box=None, no
+        edge padding, every column at the width of its widest cell and the
+        whole within ``width``."""
         simple_table = {
             "title_justify": "left",
             "header_style": "bold",
@@ -79,12 +110,19 @@ class Table:
         justify = [options.get("justify", "left") for _, options in self.columns]
         if self.options != simple_table or not set(justify) <= {"left", "right"}:
             return None
+        headings = [header for header, _ in self.columns]
         grid: list[list[str]] = []
-        for row in ([header for header, _ in self.columns], *self.rows):
+        styles: list[list[str]] = [["\x1b[1m"] * len(headings)]  # the header row: bold
+        for row in (headings, *self.rows):
             texts = [_plain(cell) for cell in row]
             if len(texts) != len(self.columns) or not all(text is not None and _simple(text) for text in texts):
                 return None
             grid.append(texts)  # type: ignore[arg-type]  # no None left
+            if color and row is not headings:
+                sgrs = [_style(cell) for cell in row]
+                if None in sgrs:
+                    return None
+                styles.append(sgrs)  # type: ignore[arg-type]  # no None left
         last = len(self.columns) - 1
         pads = [(0 if i == 0 else 1, 0 if i == last else 1) for i in range(last + 1)]
         inner = [max(len(row[i]) for row in grid) for i in range(last + 1)]
@@ -93,33 +131,44 @@ class Table:
         title = _plain(self.title)
         if table_width > width or 0 in widths or title is None or not _simple(title) or len(title) > table_width:
             return None
-        lines = [title.ljust(table_width)] if title else []
-        for row in grid:
+        lines = [_styled(title.ljust(table_width), "\x1b[3m" if color else "")] if title else []  # italic
+        for n, row in enumerate(grid):
             cells = []
             for i, text in enumerate(row):
                 cell = text.rstrip().rjust(inner[i]) if justify[i] == "right" else text.ljust(inner[i])
-                cells.append(" " * pads[i][0] + cell + " " * pads[i][1])
+                left, right = " " * pads[i][0], " " * pads[i][1]
+                if not color:
+                    cells.append(left + cell + right)
+                elif n == 0:  # rich styles the heading's padding too, a segment each
+                    cells.append("".join(_styled(part, styles[0][i]) for part in (left, cell, right) if part))
+                else:
+                    cells.append(left + _styled(cell, styles[n][i]) + right)
             lines.append("".join(cells))
         return lines
 
 
 class Console:
-    """Prints tables and texts as ``rich.console.Console`` does without colour."""
+    """Prints tables and texts as ``rich.console.Console`` does, in colour on a
+    terminal (``color``) or without any escape code."""
 
-    def __init__(self, file: IO[str], width: int, **options: Any) -> None:
+    def __init__(self, file: IO[str], width: int, color: bool = False) -> None:
         self.file = file
         self.width = width
-        self.options = options
+        self.color = color
         self._rich: Any = None
 
     def print(self, item: Table | Text | str, **options: Any) -> None:
+        lines: list[str] | None
         if isinstance(item, Table):
-            lines = item.lines(self.width)
+            lines = item.lines(self.width, self.color)
         else:
             text = item.plain if isinstance(item, Text) else item
             markup = options.get("markup", True) and not isinstance(item, Text)
-            plain = not (markup and "[" in text) and _simple(text.replace("\n", " "))
+            sgr = _style(item) if self.color else ""
+            plain = not (markup and "[" in text) and _simple(text.replace("\n", " ")) and sgr is not None
             lines = text.split("\n") if plain and all(len(line) <= self.width for line in text.split("\n")) else None
+            if lines is not None and sgr:
+                lines = [_styled(line, sgr) for line in lines]
         if lines is None:
             self.rich_console().print(item.rich() if isinstance(item, (Table, Text)) else item, **options)
             return
@@ -129,5 +178,15 @@ class Console:
         if self._rich is None:
             from rich.console import Console as RichConsole
 
-            self._rich = RichConsole(file=self.file, width=self.width, **self.options)
+            # A height too: with a width alone, rich gives a TERM=dumb terminal 80 columns.
+            self._rich = RichConsole(
+                file=self.file,
+                width=self.width,
+                height=25,
+                color_system="auto" if self.color else None,
+                force_terminal=self.color,
+                no_color=not self.color,
+                highlight=False,
+                emoji=False,
+            )
         return self._rich

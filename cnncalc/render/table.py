@@ -13,6 +13,9 @@ from ..metrics import BYTES, COLUMNS, COUNT, METRICS, Metric
 from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
+from .fit import STEPS, Step, fit, table_width, wrap
+from .plain import Console, Table, Text
+from .symbols import to_ascii
 from .units import count, divisions_text, exact, grouped, heading, human, nbytes, rf_text, shape_text, type_label
 
 BAR_WIDTH = 6
@@ -96,131 +99,214 @@ def render_table(
     depth: int | None = None,
     width: int | None = None,
     color: bool = False,
+    ascii: bool = False,
     **_: object,
 ) -> str:
-    Console: Any
-    Table: Any
-    Text: Any
-    if color:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-    else:  # no colour: rich's layout, written without importing rich (see plain.py)
-        from .plain import Console, Table, Text
-    size = report.dtype_bytes
-    totals = report.totals
-    title = report.name or report.file
-    table = Table(
-        title=f"{title} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
-        title_justify="left",
-        header_style="bold",
-        box=None if not color else None,
-        pad_edge=False,
-        show_edge=False,
-    )
-    axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
-    output_header = "Output"
-    if axes:
-        output_header = f"Output (N, {axes}, C)" if layout == "nhwc" else f"Output (C, {axes})"
-    columns: list[tuple[str, dict[str, Any]]] = [
-        ("Layer", {"no_wrap": True}),
-        ("Type", {"overflow": "fold"}),
-        (output_header, {}),
-        *((heading(m.column), {"justify": "right"}) for m in COLUMNS),
-        ("RF /jump", {"justify": "right"}),
-        ("Share: params│memory", {"no_wrap": True}),
-    ]
-    cells: list[tuple[Any, ...]] = [
-        (
-            "input",
-            "",
-            shape_text(report.input, layout),
-            *(_figure(m, m.input(report.input_activations, size)) for m in COLUMNS),
-            "1 /1" if len(report.input) > 1 else "all",
-            "",
-        )
-    ]
-    notes: list[tuple[Row, str]] = []
-    all_params = totals.params or 1
-    all_memory = totals.activations or 1
-    for line in lines(report, depth):
-        figures = [sum(m.row(r, size) for r in line.rows) for m in COLUMNS]
-        params = sum(r.params for r in line.rows)
-        memory = sum(r.activations for r in line.rows)
-        last = line.rows[-1]
-        share = f"{bar(params / all_params)}│{bar(memory / all_memory)}"
-        if line.header or line.folded:
-            mark = "▸ " if line.folded else "▾ "
-            style = "dim" if line.header else ""
-            cells.append(
-                (
-                    Text(_guide(line.depth, mark) + _local(line.name, line.depth > 0), style="bold " + style),
-                    Text(line.kind + (f" ({len(line.rows)} layers)" if line.folded else ""), style=style),
-                    Text(shape_text(last.output, layout), style=style),
-                    *(Text(_figure(m, value), style=style) for m, value in zip(COLUMNS, figures)),
-                    Text(rf_text(last.rf), style=style),
-                    share if line.folded else "",
-                )
-            )
-            continue
-        kind = line.kind
-        nested = line.depth > 0
-        if len(last.inputs) > 1:  # a merge names the rows it joins
-            kind += " ← " + ", ".join(_joined(name, last.name) for name in last.inputs)
-        output = shape_text(last.output, layout)
-        style = ""
-        if not last.exact:
-            notes.append((last, divisions_text(last)))
-            output += f" ⚠{len(notes)}"
-            style = "yellow" if last.allow_inexact else "bold red"
-        cells.append(
-            (
-                Text(_guide(line.depth) + _local(line.name, nested), style=style),
-                Text(kind, style=style),
-                Text(output, style=style),
-                *(_figure(m, value, layer=True) for m, value in zip(COLUMNS, figures)),
-                rf_text(last.rf),
-                share,
-            )
-        )
+    """The table at most ``width`` columns wide where it can be: whole columns
+    left out and labels shortened in the order of fit.STEPS, never a figure,
+    shape or name cut; a line says what was left out. ``ascii`` spells the
+    symbols in ASCII (render/symbols.py)."""
     width = width or 140
-    if _natural_width(columns, cells) > width:  # a narrow terminal: the bars go first, not the numbers
-        columns, cells = columns[:-1], [row[:-1] for row in cells]
-    for header, options in columns:
-        table.add_column(header, **options)
-    for cell_row in cells:
-        table.add_row(*cell_row)
+    grid = _Grid(report, layout, depth)
+    if ascii:
+        grid.to_ascii()
+    ladder = _ladder()
+    widths = grid.widths()
+    chosen, total, taken = fit(widths, width, [(step.key, step.variant) for step in ladder])
     out = io.StringIO()
-    console = Console(
-        file=out,
-        width=width,
-        color_system="auto" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-    )
+    console = Console(file=out, width=max(width, total), color=color)
+    title = grid.title
+    if len(title) > total:  # rich would break it inside the table's width: a line of its own instead
+        console.print(Text("\n".join(wrap(title, width)), style="italic"))
+        title = ""
+    table = Table(title=title, **TABLE_OPTIONS)
+    keys = [key for key in grid.headings if chosen[key] >= 0]
+    for key in keys:
+        table.add_column(grid.headings[key][min(chosen[key], len(grid.headings[key]) - 1)], **grid.options[key])
+    for cells in grid.rows:
+        table.add_row(*(_variant(cells[key], chosen[key]) for key in keys))
     console.print(table)
-    for number, (row, divisions) in enumerate(notes, 1):
+    left_out = _left_out(ladder, taken, grid)
+    if left_out:
+        note = f"({', '.join(left_out)} left out to fit {width} columns"
+        if total > width:
+            note += f"; the rest needs {total}"
+        note = _symbols(f"{note}; --width {table_width(widths, dict.fromkeys(widths, 0))} shows all)", ascii)
+        console.print(Text("\n".join(wrap(note, width, 1)), style="dim"))
+    for number, (row, divisions) in enumerate(grid.notes, 1):
         rounding = "rounded up (ceil_mode)" if any(d.ceil_mode for d in row.divisions) else "floored as PyTorch does"
         verdict = f"allowed (allow_inexact), {rounding}" if row.allow_inexact else f"inexact, {rounding}"
-        console.print(
-            Text(
-                f"⚠{number} {row.name} (line {row.loc.line}): {divisions} — {verdict}",
-                style="yellow" if row.allow_inexact else "bold red",
-            )
-        )
-    console.print(footer(report, layout), highlight=False, markup=False)
+        note = _symbols(f"⚠{number} {row.name} (line {row.loc.line}): {divisions} — {verdict}", ascii)
+        console.print(Text("\n".join(wrap(note, width, 4)), style="yellow" if row.allow_inexact else "bold red"))
+    indent = FIGURES_END + 2 if width - FIGURES_END - 2 >= 30 else 4
+    lines_ = [
+        part for line in footer(report, layout).split("\n") for part in wrap(_symbols(line, ascii), width, indent)
+    ]
+    console.print("\n".join(lines_), highlight=False, markup=False)
     return out.getvalue()
 
 
-def _natural_width(columns: list[tuple[str, dict[str, Any]]], cells: list[tuple[Any, ...]]) -> int:
-    """The table's width with no cell wrapped: widest cell per column, two spaces between."""
-    widths = [len(header) for header, _ in columns]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell.plain if hasattr(cell, "plain") else cell))
-    return sum(widths) + 2 * (len(widths) - 1)
+TABLE_OPTIONS: dict[str, Any] = {
+    "title_justify": "left",
+    "header_style": "bold",
+    "box": None,
+    "pad_edge": False,
+    "show_edge": False,
+}
+FIGURES_END = 35  # the footer's figures end in this column; their explanations follow two spaces later
+
+
+def _symbols(text: str, ascii: bool) -> str:
+    return to_ascii(text) if ascii else text
+
+
+def _variant(cell: Text | tuple[Text, ...], variant: int) -> Text:
+    """A cell with shorter forms (the type) at the chosen one."""
+    return cell[min(variant, len(cell) - 1)] if isinstance(cell, tuple) else cell
+
+
+def _ladder() -> list[Step]:
+    """fit.STEPS with "figures" as one step per figure column after MACs, the last first."""
+    steps: list[Step] = []
+    for step in STEPS:
+        if step.key == "figures":
+            steps += [Step(m.key, -1, m.column) for m in reversed(COLUMNS[2:])]
+        else:
+            steps.append(step)
+    return steps
+
+
+def _left_out(ladder: list[Step], taken: list[int], grid: _Grid) -> list[str]:
+    """What the steps taken left out, in words (a shortening that changed no label is not one)."""
+    words = []
+    for index in taken:
+        step = ladder[index]
+        if step.words and (step.variant < 0 or grid.shortens(step.key, step.variant)):
+            words.append(step.words)
+    return words
+
+
+class _Grid:
+    """The table's cells before it is fitted: per column its headings (full,
+    shorter) and per row its cells, the type cell in its three forms (full,
+    without the rows a merge joins, the bare type)."""
+
+    def __init__(self, report: Report, layout: str, depth: int | None) -> None:
+        size = report.dtype_bytes
+        totals = report.totals
+        title = report.name or report.file
+        self.title = f"{title} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
+        axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
+        output_header = "Output"
+        if axes:
+            output_header = f"Output (N, {axes}, C)" if layout == "nhwc" else f"Output (C, {axes})"
+        self.headings: dict[str, tuple[str, ...]] = {
+            "layer": ("Layer",),
+            "type": ("Type",),
+            "output": (output_header, "Output"),
+            **{m.key: (heading(m.column),) for m in COLUMNS},
+            "rf": ("RF /jump",),
+            "share": ("Share: params│memory",),
+        }
+        right = {"justify": "right"}
+        self.options: dict[str, dict[str, Any]] = {
+            "layer": {"no_wrap": True},
+            "type": {"overflow": "fold"},
+            "output": {},
+            **{m.key: right for m in COLUMNS},
+            "rf": right,
+            "share": {"no_wrap": True},
+        }
+        self.rows: list[dict[str, Any]] = [
+            {
+                "layer": Text("input"),
+                "type": (Text(""),),
+                "output": Text(shape_text(report.input, layout)),
+                **{m.key: Text(_figure(m, m.input(report.input_activations, size))) for m in COLUMNS},
+                "rf": Text("1 /1" if len(report.input) > 1 else "all"),
+                "share": Text(""),
+            }
+        ]
+        self.notes: list[tuple[Row, str]] = []
+        all_params = totals.params or 1
+        all_memory = totals.activations or 1
+        for line in lines(report, depth):
+            last = line.rows[-1]
+            params = sum(r.params for r in line.rows)
+            memory = sum(r.activations for r in line.rows)
+            figures = [sum(m.row(r, size) for r in line.rows) for m in COLUMNS]
+            cells: dict[str, Any] = {
+                "rf": Text(rf_text(last.rf)),
+                "share": Text(f"{bar(params / all_params)}│{bar(memory / all_memory)}"),
+            }
+            if line.header or line.folded:
+                style = "dim" if line.header else ""
+                kind = line.kind + (f" ({len(line.rows)} layers)" if line.folded else "")
+                cells["layer"] = Text(
+                    _guide(line.depth, "▸ " if line.folded else "▾ ") + _local(line.name, line.depth > 0),
+                    style="bold " + style,
+                )
+                cells["type"] = _type_forms(kind, style)
+                cells["output"] = Text(shape_text(last.output, layout), style=style)
+                cells.update((m.key, Text(_figure(m, value), style=style)) for m, value in zip(COLUMNS, figures))
+                cells["rf"].style = style
+                if not line.folded:
+                    cells["share"] = Text("")
+            else:
+                output = shape_text(last.output, layout)
+                style = ""
+                if not last.exact:
+                    self.notes.append((last, divisions_text(last)))
+                    output += f" ⚠{len(self.notes)}"
+                    style = "yellow" if last.allow_inexact else "bold red"
+                kind = line.kind
+                if len(last.inputs) > 1:  # a merge names the rows it joins
+                    kind += " ← " + ", ".join(_joined(name, last.name) for name in last.inputs)
+                cells["layer"] = Text(_guide(line.depth) + _local(line.name, line.depth > 0), style=style)
+                cells["type"] = _type_forms(kind, style)
+                cells["output"] = Text(output, style=style)
+                cells.update((m.key, Text(_figure(m, value, layer=True))) for m, value in zip(COLUMNS, figures))
+            self.rows.append(cells)
+
+    def to_ascii(self) -> None:
+        """Every symbol spelt in ASCII, before widths are measured (← becomes <-)."""
+        self.title = to_ascii(self.title)
+        self.headings = {key: tuple(map(to_ascii, texts)) for key, texts in self.headings.items()}
+        for cells in self.rows:
+            for cell in cells.values():
+                for text in cell if isinstance(cell, tuple) else (cell,):
+                    text.plain = to_ascii(text.plain)
+
+    def widths(self) -> dict[str, list[int]]:
+        """Each column's width in each of its forms: its widest cell or heading."""
+        found: dict[str, list[int]] = {}
+        for key, headings in self.headings.items():
+            forms = max(len(headings), 3 if key == "type" else 1)
+            found[key] = [
+                max(
+                    len(headings[min(i, len(headings) - 1)]),
+                    max(len(_variant(cells[key], i).plain) for cells in self.rows),
+                )
+                for i in range(forms)
+            ]
+        return found
+
+    def shortens(self, key: str, variant: int) -> bool:
+        """Whether showing ``variant`` of column ``key`` changes a label of it."""
+        if len(self.headings[key]) > variant:
+            return True
+        return any(
+            isinstance(cells[key], tuple)
+            and _variant(cells[key], variant).plain != _variant(cells[key], variant - 1).plain
+            for cells in self.rows
+        )
+
+
+def _type_forms(kind: str, style: str) -> tuple[Text, Text, Text]:
+    """A type label in full, without the rows a merge joins, and bare:
+    'add ← conv3, downsample', 'add', 'add'; 'conv 3×3 /2 p1', the same, 'conv'."""
+    no_inputs = kind.split(" ← ", 1)[0]
+    return Text(kind, style=style), Text(no_inputs, style=style), Text(no_inputs.split(" ", 1)[0], style=style)
 
 
 def _figure(metric: Metric, value: int, layer: bool = False) -> str:

@@ -47,7 +47,9 @@ def heading(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _num(value: Fraction | int) -> str:
+def _num(value: Fraction | int | float) -> str:
+    if isinstance(value, float):  # past 2^64: approximate
+        return f"{value:.3g}"
     if value.denominator == 1:
         return str(int(value))
     value = Fraction(value)  # not whole, so a Fraction already (ints stand for whole ones)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SourceLoc, SpecError
+from ..errors import SourceLoc, SpecError
 
 try:  # the C parser is several times faster; marks and events are the same
     from yaml import CSafeLoader as _Loader
@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_NESTING = 64
 MAX_NODES = 4_000_000  # values after alias expansion
+MAX_NUMBER_CHARS = 1000  # an int literal in any notation (hex, base 60, ...); no size needs more
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
@@ -52,6 +53,14 @@ _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 
 
+class _BadNumber(ValueError):
+    """A scalar that cannot be the number its tag or notation says; parse() locates it."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
 def _construct(tag: str, value: str) -> Any:
     if tag == _CORE + "str":
         return value
@@ -61,9 +70,25 @@ def _construct(tag: str, value: str) -> Any:
         return value.lower() in ("yes", "true", "on", "y")
     node = yaml.ScalarNode(tag, value)
     if tag == _CORE + "int":
-        return _constructor.construct_yaml_int(node)
+        # Bounded before converting: hex, octal and base-60 (1:2:3:...) literals are
+        # not covered by Python's 4,300-digit limit, and base 60 is quadratic.
+        if len(value) > MAX_NUMBER_CHARS:
+            raise _BadNumber(
+                f"the number {value[:12]}... has {len(value):,} characters", "no size is that long; check the value"
+            )
+        try:
+            return _constructor.construct_yaml_int(node)
+        except (ValueError, IndexError):  # !!int on text, or on ''
+            raise _BadNumber(
+                f"{_describe(value)} is not an integer", "remove the '!!int' tag, or write a number"
+            ) from None
     if tag == _CORE + "float":
-        return _constructor.construct_yaml_float(node)
+        try:
+            return _constructor.construct_yaml_float(node)
+        except (ValueError, IndexError):
+            raise _BadNumber(
+                f"{_describe(value)} is not a number", "remove the '!!float' tag, or write a number"
+            ) from None
     return value
 
 
@@ -270,6 +295,8 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
         raise SpecError(
             f"invalid YAML: {error}".splitlines()[0], SourceLoc(file, line, col), "remove the control character"
         ) from None
+    except _BadNumber as error:
+        raise SpecError(error.message, loc(event.start_mark), error.hint) from None
     except ValueError:  # an int literal longer than Python converts (4,300 digits)
         raise SpecError(
             f"the number {event.value[:12]}... has {len(event.value):,} characters",

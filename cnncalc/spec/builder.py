@@ -1,0 +1,238 @@
+"""The state of one lowering: the nodes and groups made so far, the names in
+use, the scopes (arguments, name prefixes) and the error policy. Which kind of
+item lowers how is not decided here but by :mod:`.constructs`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import NOWHERE, SourceLoc, SpecError, did_you_mean
+from ..graph import Group, Node
+from ..limits import MAX_DEPTH, MAX_ERRORS
+from ..record import field, record, replace as replace_record
+from ..registry import REGISTRY, LayerType
+from .constructs import CONSTRUCTS, construct_for
+from .counting import Counter
+from .values import coerce
+from .yamltree import YMap, YSeq, describe
+
+_NO_ARGUMENTS = YMap(NOWHERE)
+
+
+@record(frozen=False, slots=False)
+class Scope:
+    """Where a list of layers is being expanded."""
+
+    variables: dict[str, Any]
+    prefix: str  # prepended to the names of the layers in this scope
+    counters: dict[str, int]
+    blocks_in_use: tuple[str, ...] = ()
+    group: int | None = None
+    depth: int = 0
+
+
+@record(frozen=False, slots=False)
+class Builder:
+    file: str
+    blocks: Mapping[str, Any]
+    global_args: dict[str, Any]
+    counter: Counter
+    nodes: list[Node] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    names: dict[str, SourceLoc] = field(default_factory=dict)
+    outputs: dict[str, int] = field(default_factory=dict)
+    errors: list[SpecError] | None = None  # collect layer errors and go on (check), or stop at the first
+    defaults: dict[type, Any] = field(default_factory=dict)
+
+    # --- naming and groups ---------------------------------------------------
+
+    def auto_name(self, scope: Scope, base: str) -> str:
+        count = scope.counters.get(base, 0) + 1
+        scope.counters[base] = count
+        return f"{base}_{count}" if base[-1].isdigit() else f"{base}{count}"  # relu6_3, not relu63
+
+    def claim(self, name: str, at: SourceLoc) -> str:
+        if name in self.names:
+            first = self.names[name]
+            raise SpecError(
+                f"the name '{name}' is already used by the layer at line {first.line}",
+                at,
+                "give each layer a unique name, or leave 'name' out inside blocks and repeats",
+            )
+        self.names[name] = at
+        return name
+
+    def layer_name(self, args: YMap, scope: Scope, base: str) -> str:
+        if "name" in args:
+            name = args["name"]
+            if not isinstance(name, str) or not name:
+                raise SpecError(f"'name' must be text, not {describe(name)}", args.value_locs["name"])
+            return scope.prefix + name
+        return scope.prefix + self.auto_name(scope, base)
+
+    def group(self, scope: Scope, label: str, kind: str) -> Scope:
+        group = Group(len(self.groups), label, kind, scope.group, scope.depth + 1)
+        self.groups.append(group)
+        return replace_record(scope, group=group.id, depth=scope.depth + 1)
+
+    def add_node(
+        self,
+        scope: Scope,
+        name: str,
+        layer_type: LayerType,
+        args: Any,
+        inputs: tuple[int, ...],
+        at: SourceLoc,
+        arg_locs: Mapping[str, SourceLoc],
+        path: str,
+    ) -> int:
+        if len(self.nodes) >= self.counter.max_layers:
+            raise SpecError(
+                f"the spec expands to more than {self.counter.max_layers:,} layers",
+                at,
+                "raise the limit with --max-layers if this is intended",
+            )
+        index = len(self.nodes)
+        self.nodes.append(
+            Node(
+                index, self.claim(name, at), layer_type.name, args, inputs, at, arg_locs, path, scope.depth, scope.group
+            )
+        )
+        return index
+
+    # --- lists of layers -----------------------------------------------------
+
+    def layers(self, items: Any, at: SourceLoc, scope: Scope, current: int, path: str) -> int:
+        if not isinstance(items, YSeq):
+            raise SpecError(
+                f"'layers' must be a list of layers, not {describe(items)}",
+                at,
+                "write one '- type' or '- type: {args}' per line",
+            )
+        if scope.depth > MAX_DEPTH:
+            raise SpecError(
+                f"the layers nest deeper than {MAX_DEPTH} levels (blocks in blocks, repeats, branches)",
+                at,
+                "flatten the structure",
+            )
+        for i, item in enumerate(items):
+            current = self.layer(item, items.locs[i], scope, current, f"{path}/{i}")
+        return current
+
+    def layer(self, item: Any, at: SourceLoc, scope: Scope, current: int, path: str) -> int:
+        if isinstance(item, str):
+            type_name, body, body_loc = item, None, at
+        elif isinstance(item, YMap) and len(item) == 1:
+            type_name = next(iter(item))
+            body, body_loc = item[type_name], item.value_locs[type_name]
+            at = item.key_locs[type_name]
+        else:
+            raise _not_a_layer(item, at)
+        construct = construct_for(type_name, self.blocks)
+        if construct is not None and not construct.leaf:
+            return construct.lower(self, type_name, body, body_loc, at, scope, current, path)
+        try:
+            if construct is None:
+                choices = [*REGISTRY.names(), *CONSTRUCTS, *self.blocks]
+                raise SpecError(f"unknown layer type '{type_name}'", at, did_you_mean(type_name, choices))
+            return construct.lower(self, type_name, body, body_loc, at, scope, current, path)
+        except SpecError as error:
+            # A layer's own mistake (its type, an argument) leaves the layers after it
+            # readable: note it, skip the layer, and read on for the next mistake.
+            self.note(error)
+            return current
+
+    def note(self, error: SpecError) -> None:
+        """Collect a layer's mistake (once per place: a block used twice repeats its own), or raise it."""
+        if self.errors is None or len(self.errors) >= MAX_ERRORS:
+            raise error
+        if not any(e.loc == error.loc for e in self.errors):
+            self.errors.append(error)
+
+    # --- arguments -----------------------------------------------------------
+
+    def arguments(self, body: Any, body_loc: SourceLoc, what: str) -> YMap:
+        if body is None:
+            return _NO_ARGUMENTS  # a bare '- relu': read only, shared
+        if not isinstance(body, YMap):
+            raise SpecError(
+                f"the arguments of '{what}' must be a mapping, not {describe(body)}",
+                body_loc,
+                f"write '{what}: {{name: value, ...}}'",
+            )
+        return body
+
+    def keyed(self, kind: str, body: Any, body_loc: SourceLoc, allowed: tuple[str, ...]) -> YMap:
+        if not isinstance(body, YMap):
+            raise SpecError(
+                f"{kind} takes a mapping with {', '.join(repr(k) for k in allowed)}, not {describe(body)}",
+                body_loc,
+            )
+        for key in body:
+            if key not in allowed:
+                raise SpecError(f"{kind} has no key '{key}'", body.key_locs[key], did_you_mean(key, allowed))
+        return body
+
+    def default_args(self, args_class: type) -> Any:
+        """One instance of an argument class at its defaults, shared by every layer that gives none."""
+        found = self.defaults.get(args_class)
+        if found is None:
+            found = self.defaults[args_class] = args_class()
+        return found
+
+    def layer_args(
+        self, layer_type: LayerType, written: str, args: YMap, at: SourceLoc, scope: Scope
+    ) -> tuple[Any, dict[str, SourceLoc]] | None:
+        """A layer type's argument instance and where each argument was written;
+        None when a mistake was noted (check reads every argument first)."""
+        values: dict[str, Any] = {}
+        arg_locs: dict[str, SourceLoc] = {}
+        mistaken = False
+        for key, raw in args.items():
+            if key == "name":
+                continue
+            try:
+                spec = layer_type.argspec(key)
+                if spec is None:
+                    known = [s.name for s in layer_type.schema]
+                    raise SpecError(
+                        f"{written} has no argument '{key}'",
+                        args.key_locs[key],
+                        did_you_mean(key, [*known, "name"]) or f"{written} takes no arguments",
+                    )
+                values[key] = coerce(raw, spec, scope.variables, args.value_locs[key], written)
+            except SpecError as error:
+                self.note(error)  # raises unless check collects every mistake: then the next argument
+                mistaken = True
+                continue
+            arg_locs[key] = args.value_locs[key]
+        if mistaken:
+            return None  # the layer is skipped; its other arguments have been read
+        missing = [s.name for s in layer_type.schema if s.required and s.name not in values]
+        if missing:
+            raise SpecError(
+                f"{written} is missing the argument '{missing[0]}'",
+                at,
+                f"write '{written}: {{{', '.join(f'{m}: ...' for m in missing)}}}'",
+            )
+        instance = layer_type.args_class(**values) if values else self.default_args(layer_type.args_class)
+        return instance, arg_locs
+
+
+def _not_a_layer(item: Any, at: SourceLoc) -> SpecError:
+    if isinstance(item, YMap):
+        if not item:
+            return SpecError("an empty mapping is not a layer", at, "write a type, e.g. '- relu'")
+        keys = list(item)
+        return SpecError(
+            f"a layer has exactly one key, its type, but this one has {len(keys)}: "
+            + ", ".join(f"'{k}'" for k in keys),
+            item.key_locs[keys[1]],
+            "put arguments (and 'name') inside the type's mapping, and each layer in its own '- ' item",
+        )
+    return SpecError(
+        f"a layer is a type name or a one-key mapping, not {describe(item)}",
+        at,
+        "write e.g. '- relu' or '- conv: {filters: 64, kernel: 3}'",
+    )

@@ -1,0 +1,342 @@
+"""Hostile input, round 2 (issue 15): each case the attack round found, with its
+exact input. Every one ends quickly with a located one-line error (exit 2) or a
+correct answer; never a traceback, a hang or memory without bound.
+
+The bound itself (5 s, 500 MiB per process) is measured by bench/hostile.py,
+which runs the same cases as separate processes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_errors import assert_one_clear_error
+
+from cnncalc.cli import main
+
+H = "input: [3, 32, 32]\nlayers:\n"
+FAST = 5.0
+
+
+def run_cli(*args, input=None):
+    start = time.monotonic()
+    result = CliRunner().invoke(main, [*map(str, args)], input=input)
+    assert time.monotonic() - start < FAST, args
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def spec(tmp_path, monkeypatch, text, name="spec.yaml"):
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text(text, encoding="utf-8")
+    return name
+
+
+# --- expressions: round() digits, huge floats --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # round(8, -n) for n >= 1 rounds 8 to a multiple of 10^n: 10 for n = 1, 0 beyond
+        ("round(8, -1000000000000000000)", "conv 'filters' must be at least 1, not 0"),
+        ("round(8, -10000000)", "conv 'filters' must be at least 1, not 0"),
+        (
+            "make_divisible(8, 8, 1e300)",
+            'expression "make_divisible(8, 8, 1e300)": 1e300 is too large for a size (at most 10^18 here)',
+        ),
+        ("round(8, 1.5)", "round() needs a whole number of digits, not 1.5"),
+    ],
+)
+def test_expression_with_huge_arguments_is_refused_at_once(tmp_path, monkeypatch, expression, expected):
+    text = H + f"  - conv: {{filters: '{expression}', kernel: 1}}\n"
+    name = spec(tmp_path, monkeypatch, text)
+    assert_one_clear_error(run_cli("summary", name), f"spec.yaml:3:21: error: {expected}", text)
+
+
+def test_round_with_huge_digits_keeps_its_value():
+    from cnncalc.expr import evaluate
+
+    # Python: round(8, -1) == 10, round(8, 5) == 8, round(123.456, 1) == 123.5
+    assert evaluate("round(8, -1)", {}) == 10
+    assert evaluate("round(8, 100000000000000000)", {}) == 8
+    assert evaluate("round(123.456, 1000000)", {}) == 123.456
+    assert evaluate("round(10 * 100000000000000000, -18)", {}) == 10**18  # 1e18 to a multiple of 1e18
+
+
+# --- YAML integers in every notation ---------------------------------------------------------------
+
+NUMBERS = [
+    pytest.param("!!int ''", "'' is not an integer; remove the '!!int' tag, or write a number", id="int_tag_on_empty"),
+    pytest.param(
+        "!!float ''", "'' is not a number; remove the '!!float' tag, or write a number", id="float_tag_on_empty"
+    ),
+    pytest.param(
+        "!!int abc", "'abc' is not an integer; remove the '!!int' tag, or write a number", id="int_tag_on_text"
+    ),
+    pytest.param(
+        "!!float abc", "'abc' is not a number; remove the '!!float' tag, or write a number", id="float_tag_on_text"
+    ),
+    pytest.param(
+        "0x" + "f" * 5000,
+        "the number 0xffffffffff... has 5,002 characters; no size is that long; check the value",
+        id="huge_hex",
+    ),
+    pytest.param(
+        "0" + "7" * 5000,
+        "the number 077777777777... has 5,001 characters; no size is that long; check the value",
+        id="huge_octal",
+    ),
+    pytest.param(
+        ":".join(["59"] * 3000),
+        "the number 59:59:59:59:... has 8,999 characters; no size is that long; check the value",
+        id="huge_base_60",
+    ),
+    pytest.param(
+        "1_" + "0" * 5000,
+        "the number 1_0000000000... has 5,002 characters; no size is that long; check the value",
+        id="huge_underscores",
+    ),
+    pytest.param(
+        # 59·(60^332 + ... + 1) = 60^333 - 1: 593 digits, since 333·log10(60) = 592.1
+        ":".join(["59"] * 333),
+        "conv 'filters' must be at most 2,147,483,647, not a 593-digit number",
+        id="short_base_60",
+    ),
+    pytest.param(
+        "0x" + "f" * 998,  # 16^998 - 1: 1,202 digits (998·log10(16) = 1201.7)
+        "conv 'filters' must be at most 2,147,483,647, not a 1,202-digit number",
+        id="long_hex",
+    ),
+]
+
+
+@pytest.mark.parametrize(("literal", "expected"), NUMBERS)
+def test_yaml_number_in_any_notation_is_bounded_and_located(tmp_path, monkeypatch, literal, expected):
+    text = H + f"  - conv: {{filters: {literal}, kernel: 1}}\n"
+    name = spec(tmp_path, monkeypatch, text)
+    assert_one_clear_error(run_cli("summary", name), f"spec.yaml:3:21: error: {expected}", text)
+
+
+def test_yaml_numbers_in_every_notation_still_read():
+    import cnncalc
+
+    # YAML 1.1: 0x10 = 16, 020 = 16 (octal), 0b10000 = 16, 1_6 = 16, 1:4 = 64 (base 60: 1·60 + 4)
+    for literal, value in (
+        ("16", 16),
+        ("0x10", 16),
+        ("020", 16),
+        ("0b10000", 16),
+        ("1_6", 16),
+        ("1:4", 64),
+        ("!!int 16", 16),
+    ):
+        report = cnncalc.analyze(f"input: [3, 8, 8]\nlayers:\n  - conv: {{filters: {literal}, kernel: 1}}\n")
+        assert report.rows[0].output == (value, 8, 8), literal
+
+
+# --- reading: devices, FIFOs, closed stdin, unreadable paths ----------------------------------------
+
+
+def real(*args, stdin=subprocess.DEVNULL, **options):
+    """A real process: file descriptors, devices and closed streams are real."""
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "cnncalc", *args], stdin=stdin, capture_output=True, timeout=30, **options
+    )
+    assert time.monotonic() - start < FAST + 2  # the interpreter's start-up on a loaded machine
+    assert b"Traceback" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_dev_zero_is_refused_without_reading_it():
+    result = real("summary", "/dev/zero")
+    assert result.returncode == 2
+    assert result.stderr == b"/dev/zero:0:0: error: is a character device, not a spec file; give a .yaml file\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_dev_zero_on_stdin_is_refused():
+    with open("/dev/zero", "rb") as zero:
+        result = real("summary", "-", stdin=zero)
+    assert result.returncode == 2
+    assert result.stderr == b"<stdin>:0:0: error: is a character device, not a spec file; give a .yaml file\n"
+
+
+def test_dev_null_reads_as_empty():
+    result = real("summary", os.devnull)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{os.devnull}:1:1: error: the file is empty".encode())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_without_a_writer_is_an_empty_file(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    result = real("summary", str(tmp_path / "pipe"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{tmp_path / 'pipe'}:1:1: error: the file is empty".encode())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_endless_fifo_stops_at_the_size_limit(tmp_path, monkeypatch):
+    """The limit is enforced while reading: an endless writer is cut at the limit + 1 byte."""
+    from cnncalc import source
+
+    monkeypatch.setattr(source, "MAX_FILE_BYTES", 2**20)
+    os.mkfifo(tmp_path / "pipe")
+    held = os.open(tmp_path / "pipe", os.O_RDWR)  # Linux: lets the writer open at once, and keeps it writing
+    endless = "import sys\nwith open(sys.argv[1], 'w') as f:\n    while True: f.write('#' * 4096)\n"
+    writer = subprocess.Popen([sys.executable, "-c", endless, str(tmp_path / "pipe")], stderr=subprocess.DEVNULL)
+    try:
+        assert_one_clear_error(
+            run_cli("summary", str(tmp_path / "pipe")),
+            f"{tmp_path / 'pipe'}:0:0: error: the input is larger than 1 MiB; is this a spec?",
+        )
+    finally:
+        writer.kill()
+        writer.wait()
+        os.close(held)
+
+
+def test_closed_stdin():
+    result = real("summary", "-", stdin=None, preexec_fn=lambda: os.close(0))
+    assert result.returncode == 2
+    assert result.stderr == b"<stdin>:0:0: error: standard input is closed; pipe the spec in, or give a file name\n"
+
+
+def test_file_name_too_long(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    name = "a" * 5000 + ".yaml"
+    assert_one_clear_error(
+        run_cli("summary", name),
+        f"{name}:0:0: error: cannot read the file: file name too long; check the path and its permissions",
+    )
+
+
+def test_path_through_a_directory_without_search_permission(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("locked").mkdir()
+    Path("locked/spec.yaml").write_text(H + "  - relu\n")
+    if os.geteuid() == 0:  # root searches any directory: make os.stat fail as it would for anyone else
+
+        def denied(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr("cnncalc.source.os.stat", denied)
+    else:
+        os.chmod("locked", 0)
+    try:
+        assert_one_clear_error(
+            run_cli("summary", "locked/spec.yaml"),
+            "locked/spec.yaml:0:0: error: cannot read the file: permission denied; check the path and its permissions",
+        )
+    finally:
+        os.chmod("locked", 0o755)
+
+
+# --- receptive fields, sizes and check's fixes stay bounded ------------------------------------------
+
+STRIDE_FRACTIONS = (
+    H + "  - repeat: {times: 2000, layers: [conv_transpose: {filters: 3, kernel: 1, stride: 1000003}, "
+    "conv: {filters: 3, kernel: 1, stride: 1000033}]}\n"
+)
+HUGE_JUMPS = (
+    H
+    + "  - repeat: {times: 600, layers: [zero_pad: {padding: 1}, conv: {filters: 3, kernel: 2, stride: 2147483647}]}\n"
+)
+
+
+def strict_json(text):
+    import json
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_receptive_field_fractions_stay_bounded(tmp_path, monkeypatch):
+    name = spec(tmp_path, monkeypatch, STRIDE_FRACTIONS)
+    result = run_cli("summary", name, "--format", "json")
+    assert result.exit_code == 0
+    layers = strict_json(result.stdout)["layers"]
+    # jump_out = jump_in · stride: ·1/1000003 for the transposed conv, ·1000033 for the conv
+    assert layers[1]["rf"]["jump"] == [1000033 / 1000003] * 2
+    expected = (1000033 / 1000003) ** 2000  # floats past 2^64 in numerator or denominator
+    assert abs(layers[-1]["rf"]["jump"][0] / expected - 1) < 1e-9
+    assert layers[-1]["rf"]["size"] == [1, 1]  # kernels of 1 see one input pixel
+    for fmt in ("table", "csv", "markdown"):
+        assert run_cli("summary", name, "--format", fmt, "--depth", "all").exit_code == 0
+    for command in ("check", "sizes"):
+        assert run_cli(command, name).exit_code in (0, 1)
+
+
+def test_receptive_field_past_float_range_is_capped(tmp_path, monkeypatch):
+    import sys as _sys
+
+    name = spec(tmp_path, monkeypatch, HUGE_JUMPS)
+    result = run_cli("summary", name, "--format", "json")
+    assert result.exit_code == 0
+    layers = strict_json(result.stdout)["layers"]
+    s = 2147483647
+    # r_out = r_in + (k - 1)·jump_in; jump_out = jump_in · s: exact while below 2^64
+    assert layers[1]["rf"] == {"size": [2, 2], "jump": [s, s], "start": [-0.5, -0.5]}
+    assert layers[3]["rf"]["jump"] == [s * s] * 2
+    assert layers[3]["rf"]["size"] == [2 + s] * 2
+    assert layers[5]["rf"]["jump"] == [float(s**3)] * 2  # s^3 > 2^64: the nearest float
+    assert layers[-1]["rf"]["jump"] == [_sys.float_info.max] * 2  # s^600: capped, never inf
+    for fmt in ("table", "csv", "markdown"):
+        assert run_cli("summary", name, "--format", fmt, "--depth", "all").exit_code == 0
+    assert run_cli("check", name).exit_code == 1
+    assert run_cli("sizes", name).exit_code == 0
+
+
+def test_sizes_with_a_step_past_the_size_limit_keep_the_one_size_below_it(tmp_path, monkeypatch):
+    # transposed stride 1000003 then an exact conv of stride 1000033 (coprime):
+    # (n - 1)·1000003 ≡ 0 (mod 1000033) ⇔ n ≡ 1 (mod 1000033); twice: n ≡ 1 (mod 1000033²),
+    # and 1000033² + 1 > 2,147,483,647, so 1 is the only size an input may have
+    pair = "[conv_transpose: {filters: 3, kernel: 1, stride: 1000003}, conv: {filters: 3, kernel: 1, stride: 1000033}]"
+    name = spec(tmp_path, monkeypatch, H + f"  - repeat: {{times: 1, layers: {pair}}}\n")
+    assert "H: 1000033k + 1 (1, 1000034, …)" in run_cli("sizes", name).stdout
+    name = spec(tmp_path, monkeypatch, H + f"  - repeat: {{times: 2, layers: {pair}}}\n")
+    assert "H: only 1 (1)" in run_cli("sizes", name).stdout
+
+
+def test_sizes_over_many_residue_classes_and_layers_is_too_large_to_solve(tmp_path, monkeypatch):
+    text = (
+        H
+        + "  - conv: {filters: 3, kernel: 1, stride: 4096, padding: same}\n  - repeat: {times: 10000, layers: [relu]}\n"
+    )
+    name = spec(tmp_path, monkeypatch, text)
+    result = run_cli("sizes", name)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "spec.yaml:1:1: error: 4,096 residue classes before relu 'relu1' (line 4), "
+        "with 10,000 layers still to walk; too large to solve"
+    )
+    # 40000 → same, stride 4096: ceil(40000 / 4096) = 10; kernel 3, stride 2: (10 − 3) / 2 = 3.5, inexact
+    inexact = text.replace("32, 32", "40000, 40000") + "  - conv: {filters: 3, kernel: 3, stride: 2}\n"
+    name = spec(tmp_path, monkeypatch, inexact)
+    result = run_cli("check", name)
+    assert result.exit_code == 1  # the padding fix and allow_inexact, without the sizes
+    assert "add 'allow_inexact: true' to this layer" in result.stdout
+
+
+def test_check_padding_fixes_are_searched_within_a_budget(tmp_path, monkeypatch):
+    name = spec(tmp_path, monkeypatch, STRIDE_FRACTIONS)
+    result = run_cli("check", name)
+    assert result.exit_code == 1
+    fixes = [line for line in result.stdout.splitlines() if "padding" in line and "fix:" in line]
+    assert fixes, result.stdout[:2000]
+    assert any("too large to solve" in line for line in fixes)
+    assert (
+        "  fix: padding fixes not searched: too large to solve (over 60,000 layers re-analysed); "
+        "fix the first inexact layers and run check again"
+    ) in result.stdout.splitlines()
