@@ -20,7 +20,10 @@ REFERENCE: dict = json.loads((Path(__file__).resolve().parent / "data" / "refere
 MODELS = {k: v for k, v in REFERENCE.items() if not k.startswith("_")}
 
 # Specs this zoo must provide: a missing one fails, it is never skipped.
-OWNED = ("convnext_tiny", "shufflenet_v2_x1_0", "unet_2015", "deeplabv3_resnet50")
+OWNED = (
+    "convnext_tiny", "shufflenet_v2_x1_0", "unet_2015", "deeplabv3_resnet50", "mobilenet_v3_large",
+    "efficientnet_b0", "regnet_y_400mf",
+)  # fmt: skip
 ZOO = sorted(set(OWNED) | {name for name in MODELS if (SPECS / f"{name}.yaml").is_file()})
 
 
@@ -54,6 +57,43 @@ def test_modern_zoo_cites_its_definition(name: str) -> None:
     assert "modern.json" in head and f'"{name}"' in head  # the figures it must match
     definition = MODELS[name]["definition"].split("(")[0].split()[0]
     assert definition.split(".")[-1] in head or definition in head
+
+
+# --- EfficientNet B1-B3: one spec, torchvision's compound scaling --------------------------
+#
+# torchvision's efficientnet_b1..b3 are efficientnet_b0's definition with (width_mult,
+# depth_mult) = (1.0, 1.1), (1.1, 1.2), (1.2, 1.4) at 240, 288, 300 (its weights' crop sizes).
+SCALED = {
+    "efficientnet_b1": ({"width": 1.0, "depth": 1.1}, (3, 240, 240)),
+    "efficientnet_b2": ({"width": 1.1, "depth": 1.2}, (3, 288, 288)),
+    "efficientnet_b3": ({"width": 1.2, "depth": 1.4}, (3, 300, 300)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCALED))
+def test_efficientnet_compound_scaling(name: str) -> None:
+    args, shape = SCALED[name]
+    assert list(shape) == MODELS[name]["input"]
+    _assert_matches(_analyze("efficientnet_b0", args=args, input=shape), MODELS[name])
+
+
+def test_efficientnet_defaults_are_b0() -> None:
+    assert _analyze("efficientnet_b0") == _analyze("efficientnet_b0", args={"width": 1.0, "depth": 1.0})
+
+
+def test_efficientnet_b1_from_the_command_line() -> None:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    command = ["summary", str(SPECS / "efficientnet_b0.yaml"), "--set", "depth=1.1", "--input", "3x240x240"]
+    result = CliRunner().invoke(main, [*command, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    totals = json.loads(result.stdout)["totals"]
+    ref = MODELS["efficientnet_b1"]
+    assert (totals["trainable"], totals["non_trainable"], totals["macs"]) == (
+        ref["trainable"], ref["non_trainable"], ref["macs"],
+    )  # fmt: skip
 
 
 def test_convnext_prints_no_dense_warning() -> None:

@@ -126,3 +126,31 @@ def test_flatten_start_1_makes_tokens():
     assert not flags["conv_proj"] and flags["flatten1"] and flags["head"] is False
     assert report.to_dict()["layers"][1]["tokens"] is True
     assert "tokens" not in report.to_dict()["layers"][0]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--layout", "nhwc"], ["--format", "markdown"], ["--format", "markdown", "--layout", "nhwc"]],
+)
+def test_token_shapes_are_labelled_as_tokens(options: list[str]):
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    result = CliRunner().invoke(main, ["summary", str(SPECS / "vit_b_16.yaml"), "--depth", "1", *options])
+    assert result.exit_code == 0, result.output
+    assert "196 tokens × 768" in result.output and "197 tokens × 768" in result.output
+    assert "1 token × 768" in result.output  # the class token, sliced out
+    assert "768×197" not in result.output and "197, 768" not in result.output
+    # a map before the tokens keeps its layout
+    assert ("(None, 14, 14, 768)" if "nhwc" in options else "768×14×14") in result.output
+
+
+def test_compare_labels_tokens():
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    result = CliRunner().invoke(main, ["compare", str(SPECS / "resnet50.yaml"), str(SPECS / "vit_b_16.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "196 tokens × 768" in result.output and "768×196" not in result.output

@@ -59,7 +59,7 @@ def _row_cells(sign: str, row: Row) -> list[str]:
         sign,
         row.name,
         type_label(row),
-        shape_text(row.output) + ("" if row.exact else " ⚠ inexact"),
+        shape_text(row.output, tokens=row.tokens) + ("" if row.exact else " ⚠ inexact"),
         f"{grouped(row.params)} params",
         f"{grouped(row.macs)} MACs",
         f"line {row.loc.line}",

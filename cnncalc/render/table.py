@@ -247,13 +247,13 @@ class _Grid:
                     style="bold " + style,
                 )
                 cells["type"] = _type_forms(kind, style)
-                cells["output"] = Text(shape_text(last.output, layout), style=style)
+                cells["output"] = Text(shape_text(last.output, layout, last.tokens), style=style)
                 cells.update((m.key, Text(_figure(m, value), style=style)) for m, value in zip(COLUMNS, figures))
                 cells["rf"].style = style
                 if not line.folded:
                     cells["share"] = Text("")
             else:
-                output = shape_text(last.output, layout)
+                output = shape_text(last.output, layout, last.tokens)
                 style = ""
                 if not last.exact:
                     self.notes.append((last, divisions_text(last)))
@@ -316,6 +316,11 @@ def _figure(metric: Metric, value: int, layer: bool = False) -> str:
     return "0" if layer and metric.unit == COUNT else ""
 
 
+def _main_is_tokens(report: Report) -> bool:
+    at = report.output_rows.get("main", len(report.rows) - 1)
+    return at >= 0 and report.rows[at].tokens
+
+
 def footer(report: Report, layout: str = "nchw") -> str:
     t = report.totals
     extra = [f"{name} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
@@ -325,7 +330,7 @@ def footer(report: Report, layout: str = "nchw") -> str:
         if words is not None and (t[metric.key] or not metric.optional):
             lines_.append(words(metric, report))
     lines_ += [
-        f"Output:            {shape_text(report.outputs['main'], layout):>16}"
+        f"Output:            {shape_text(report.outputs['main'], layout, _main_is_tokens(report)):>16}"
         + ("  heads: " + ", ".join(extra) if extra else ""),
         "Units: k/M/G = 10^3/10^6/10^9; KiB/MiB/GiB = 2^10/2^20/2^30 bytes."
         + (f"  Batch {report.batch}: MACs and memory are for the whole batch." if report.batch > 1 else ""),

@@ -67,8 +67,11 @@ def rf_text(rf: tuple[AxisRF, ...] | None) -> str:
     return f"{size} /{jump}"
 
 
-def shape_text(shape: tuple[int, ...], layout: str = "nchw") -> str:
-    """Channels first as in the spec, or Keras's (None, H, W, C)."""
+def shape_text(shape: tuple[int, ...], layout: str = "nchw", tokens: bool = False) -> str:
+    """Channels first as in the spec, or Keras's (None, H, W, C); tokens [D, N]
+    (a row's ``tokens``) as "197 tokens × 768" in either layout."""
+    if tokens and len(shape) == 2:
+        return f"{shape[1]} token{'s' if shape[1] != 1 else ''} × {shape[0]}"
     if layout == "nhwc":
         dims = (*shape[1:], shape[0]) if len(shape) > 1 else shape
         return "(None, " + ", ".join(map(str, dims)) + ")"
