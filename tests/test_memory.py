@@ -74,6 +74,7 @@ FRAMES = {
     "vgg16": 0,  # nn.Sequential drops each input as it goes: the same figure
     "resnet50": 64 * 56 * 56,  # Bottleneck keeps x (layer1's input) while the downsample runs
     "mobilenet_v2": 16 * 112 * 112,  # InvertedResidual keeps its input while the 96-channel expansion runs
+    "efficientnet_b0": 16 * 112 * 112,  # MBConv likewise, in stage 2's first block
     # EncoderBlock's input, its ln_2 output (held while the MLP runs), Encoder's input
     # and VisionTransformer's cat output: four more 197×768 tensors
     "vit_b_16": 4 * 197 * 768,
