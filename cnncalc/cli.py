@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .errors import SourceLoc, SpecError
 from .limits import DTYPE_BYTES, MAX_SIZE
+from .render import FORMATS
 
 if TYPE_CHECKING:
     from .pipeline import Analysis, Options
@@ -132,7 +133,7 @@ def budget_options(function: F) -> F:
             metavar, examples = "N", "5M, 1.5G, 250k"
         verb = "exceed" if metric.label.endswith("s") else "exceeds"
         help_text = f"Fail when the {metric.label} {verb} {metavar} ({examples})."
-        function = click.option(metric.option, metavar=metavar, help=help_text)(function)
+        function = click.option(metric.option, f"limit_{metric.key}", metavar=metavar, help=help_text)(function)
     return function
 
 
@@ -145,9 +146,7 @@ def main() -> None:
 @main.command()
 @click.argument("spec")
 @spec_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
     "--layout",
     type=click.Choice(["nchw", "nhwc"]),
@@ -282,7 +281,7 @@ def check(
 
     budgets = []
     for name, metric in BUDGETS.items():
-        written = limits.get(f"max_{name}")
+        written = limits.get(f"limit_{metric.key}")
         if written is not None:
             try:
                 budgets.append(Budget(name, parse_amount(written, in_bytes=metric.unit == BYTES), written))
