@@ -79,6 +79,7 @@ class Metric:
     compared: bool = True  # a line of ``cnncalc compare``
     optional: bool = False  # written (JSON, footers) only where it is not 0: version 1 networks keep version 1's keys
     row_key: str = ""  # per_row: the Row attribute and JSON layer key, when not ``key``
+    additive: bool = True  # the total is the rows' figures summed (a peak is not: no share per row)
     view: str = ""  # its column's table view ("" for the default one; "memory" for ``--view memory``)
 
     @property
@@ -100,7 +101,9 @@ def _per_row(
 def _memory(key: str, label: str, figure: str, **options: Any) -> Metric:
     """A total of the memory model (cnncalc.memory), no share per row."""
     get = attrgetter(figure)
-    return Metric(key, label, BYTES, lambda row, _: 0, lambda t: get(t.memory) if t.memory else 0, **options)
+    return Metric(
+        key, label, BYTES, lambda row, _: 0, lambda t: get(t.memory) if t.memory else 0, additive=False, **options
+    )
 
 
 def _inexact(row: Row, _: int) -> int:
