@@ -251,7 +251,7 @@ def main() -> int:
         check = Result("cnncalc check vgg16.yaml", [*cli, *check_args])
     else:  # until the check command lands: its path, the CLI plus load and run
         check_args = []
-        code = f"from cnncalc.cli import load_report; load_report({str(VGG16)!r})"
+        code = f"import cnncalc.cli; from cnncalc.pipeline import analyse; analyse({str(VGG16)!r})"
         check = Result("check path (no check command yet: cli+load+run)", [PYTHON, "-c", code])
     short = [base_table, base_check, summary, module, as_json, in_tty, resnet_tty, version, check]
     interleaved(short, options.rounds)

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .engine import run
-from .errors import Diagnostic, SourceLoc, SpecError, SpecErrors
+from .errors import Diagnostic, SourceLoc, SpecError, SpecErrors, shown
 from .graph import Graph
 from .metrics import BUDGETS
 from .pipeline import DEFAULTS, Analysis, Options, analyse_text
@@ -172,7 +172,8 @@ def check_analysis(analysis: Analysis, options: Options = DEFAULTS) -> FileResul
     allowed = sum(1 for r in report.rows if not r.exact and r.allow_inexact)
     passed = sum(1 for r in report.rows if not r.exact and not r.allow_inexact and _passes(r, options))
     totals = report.totals.to_dict()
-    return FileResult(analysis.file, analysis.text, None, tuple(findings), report.warnings, totals, allowed, passed)
+    warnings = shown(report.warnings, options.ignore, options.quiet)
+    return FileResult(analysis.file, analysis.text, None, tuple(findings), warnings, totals, allowed, passed)
 
 
 def drops_only_padding(row: Row) -> bool:

@@ -28,22 +28,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 def echo(text: str, *, err: bool = False, nl: bool = True, color: bool | None = None) -> None:
     """``click.echo``, writable in any output encoding: symbols the stream cannot
     encode are spelt in ASCII (× as x, │ as |), anything else left as '?'."""
-    click.echo(_encodable(text, sys.stderr if err else sys.stdout), err=err, nl=nl, color=color)
+    from .render.symbols import writable
 
-
-def _encodable(text: str, stream: Any) -> str:
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    if encoding.lower().replace("-", "").replace("_", "") == "utf8" or text.isascii():
-        return text
-    from .render.symbols import encodes, to_ascii
-
-    if encodes(encoding, text):
-        return text
-    text = to_ascii(text)
-    try:
-        return text.encode(encoding, "replace").decode(encoding)
-    except LookupError:  # an encoding Python does not know: ASCII is safe
-        return text.encode("ascii", "replace").decode("ascii")
+    stream = sys.stderr if err else sys.stdout
+    click.echo(writable(text, getattr(stream, "encoding", None)), err=err, nl=nl, color=color)
 
 
 def _writes_symbols(stream: Any) -> bool:
@@ -108,6 +96,25 @@ _MAX_LAYERS = click.option(
 )
 
 
+def _known_codes(ctx: click.Context, param: click.Parameter, codes: tuple[str, ...]) -> tuple[str, ...]:
+    from .errors import WARNINGS
+
+    for code in codes:
+        if code.upper() not in WARNINGS:
+            listed = ", ".join(f"{c} ({about})" for c, about in WARNINGS.items())
+            raise click.BadParameter(f"'{code}' is not a warning code; the codes are {listed}")
+    return tuple(code.upper() for code in codes)
+
+
+def warning_options(function: F) -> F:
+    """``--quiet`` and ``--ignore CODE``: warnings can be silenced, all or by code (docs/errors.md)."""
+    function = click.option(
+        "--ignore", "ignore", multiple=True, metavar="CODE", callback=_known_codes,
+        help="Do not print warnings with this code, e.g. W002 (repeatable; see docs/errors.md).",
+    )(function)  # fmt: skip
+    return click.option("--quiet", "-q", is_flag=True, help="Print no warnings or notes.")(function)
+
+
 def spec_options(function: F) -> F:
     """Options shared by the commands that analyse a spec."""
     options = [
@@ -166,6 +173,7 @@ def main() -> None:
 @click.option(
     "--ascii", "ascii_only", is_flag=True, help="Draw the table in ASCII (automatic where the output needs it)."
 )
+@warning_options
 def summary(
     spec: str,
     batch: int,
@@ -177,15 +185,18 @@ def summary(
     layout: str,
     depth: str | None,
     width: int | None,
+    quiet: bool,
+    ignore: tuple[str, ...],
     ascii_only: bool,
 ) -> None:
     """Print the per-layer summary of SPEC (a file, or - for standard input)."""
+    from .errors import shown
     from .pipeline import analyse
     from .render import document
 
     options = _options(batch, dtype, input_text, sets, max_layers, fmt=fmt, layout=layout, depth=depth)
     report = report_of(analyse(spec, options))
-    for warning in report.warnings:
+    for warning in shown(report.warnings, ignore, quiet):
         echo(str(warning), err=True)
     tty = sys.stdout.isatty()
     dumb = os.environ.get("TERM") == "dumb"  # a terminal that draws no colour: plain text
@@ -201,7 +212,7 @@ def summary(
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--depth") from None
-    if note:
+    if note and not quiet:
         echo(note, err=True)
     # JSON escapes every control character, so it holds no colour codes for
     # click to strip when piped: color=True spares a scan of the whole text.
@@ -242,6 +253,21 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
         raise click.BadParameter(error.message, param_hint="--input") from None
 
 
+def _spec_files(paths: tuple[str, ...]) -> list[str]:
+    """Each path, a directory standing for every ``*.yaml`` file in it, sorted (not its
+    subdirectories: ``specs/`` is the zoo, ``specs/notes/`` another one to name)."""
+    files: list[str] = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            found = sorted(os.path.join(path, name) for name in os.listdir(path) if name.endswith(".yaml"))
+            files.extend(f for f in found if os.path.isfile(f))
+            if not found:
+                files.append(path)  # read_spec says what is wrong with it
+        else:
+            files.append(path)
+    return files
+
+
 @main.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @click.option(
@@ -259,6 +285,7 @@ def _input_shape(input_text: str | None) -> tuple[int, ...] | None:
     is_flag=True,
     help="Pass inexact layers whose floor drops only padding, no real input (torchvision's 3x3 stride-2 convs).",
 )
+@warning_options
 def check(
     specs: tuple[str, ...],
     fmt: str,
@@ -268,13 +295,15 @@ def check(
     sets: tuple[str, ...],
     max_layers: int | None,
     allow_padding_drop: bool,
+    quiet: bool,
+    ignore: tuple[str, ...],
     **limits: str | None,
 ) -> None:
-    """Check SPECs for CI: exit 1 when a layer's size division leaves a remainder
+    """Check SPECs (files, or directories: every *.yaml in them) for CI: exit 1 when a layer's size division leaves a remainder
     (and the layer does not say allow_inexact: true) or a budget is exceeded,
     2 when a spec cannot be analysed (that wins over 1), else 0. Every spec is
     checked and every problem reported, each with its fixes."""
-    from .check import Budget, check_analysis, exit_code, parse_amount
+    from .check import Budget, FileResult, check_analysis, exit_code, parse_amount
     from .metrics import BUDGETS, BYTES
     from .pipeline import analyse
     from .render.check import RENDERERS
@@ -295,9 +324,20 @@ def check(
         max_layers,
         budgets=tuple(budgets),
         allow_padding_drop=allow_padding_drop,
+        quiet=quiet,
+        ignore=frozenset(ignore),
         fmt=fmt,
     )
-    results = [check_analysis(analyse(spec, options, every_error=True), options) for spec in specs]
+    results = [
+        check_analysis(analyse(spec, options, every_error=True), options)
+        if not os.path.isdir(spec)
+        else FileResult(
+            spec,
+            None,
+            SpecError("the directory holds no *.yaml file", SourceLoc(spec, 0, 0), "give specs or a directory of them"),
+        )
+        for spec in _spec_files(specs)
+    ]
     echo(RENDERERS[fmt](results), nl=False)
     sys.exit(exit_code(results))
 
@@ -346,33 +386,77 @@ def sizes(
 )  # fmt: skip
 @_BATCH
 @_DTYPE
+@click.option(
+    "--set", "sets", multiple=True, metavar="NAME=VALUE",
+    help="Override a spec argument on every side (repeatable); one side: SPEC@NAME=VALUE[,NAME=VALUE].",
+)  # fmt: skip
 @_MAX_LAYERS
 def compare(
-    specs: tuple[str, ...], fmt: str, input_text: str | None, batch: int, dtype: str | None, max_layers: int | None
+    specs: tuple[str, ...],
+    fmt: str,
+    input_text: str | None,
+    batch: int,
+    dtype: str | None,
+    sets: tuple[str, ...],
+    max_layers: int | None,
 ) -> None:
     """Compare specs side by side: params, MACs, memory, receptive field, layers;
     each as a ratio to the first, then where the layers differ. A SPEC that is
     not a file and starts with '[' is an inline stack of layers in YAML flow
-    syntax, e.g. '[conv: {filters: 64, kernel: 7, padding: 3}, relu]'."""
+    syntax, e.g. '[conv: {filters: 64, kernel: 7, padding: 3}, relu]'. A SPEC
+    may end in @NAME=VALUE[,NAME=VALUE] to set its arguments on that side only:
+    two widths of one spec are 'net.yaml@width=0.5 net.yaml@width=0.75'."""
     from .compare import LABELS, compare as compare_reports
     from .pipeline import analyse, analyse_stack
+    from .record import replace as replace_record
     from .render.compare import RENDERERS
 
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
     if len(specs) > len(LABELS):
         raise click.UsageError(f"compare takes at most {len(LABELS)} specs")
-    options = _options(batch, dtype, input_text, (), max_layers, fmt=fmt)
+    options = _options(batch, dtype, input_text, sets, max_layers, fmt=fmt)
     reports, sources = [], []
     for label, spec in zip(LABELS, specs):
         if spec.lstrip().startswith("[") and not os.path.exists(spec):  # an inline stack
             reports.append(report_of(analyse_stack(spec, f"<stack {label}>", options)))
             sources.append(spec)
-        else:
-            analysis = analyse(spec, options)
-            reports.append(report_of(analysis))
-            sources.append(analysis.file)
+            continue
+        path, side = _side_settings(spec)
+        overrides = {**(options.overrides or {}), **side}
+        analysis = analyse(path, replace_record(options, overrides=overrides))
+        reports.append(report_of(analysis))
+        sources.append(analysis.file + spec[len(path) :])  # the side's settings stay in its name
     echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
+
+
+def _side_settings(spec: str) -> tuple[str, dict[str, Any]]:
+    """``net.yaml@width=0.5,depth=2`` → ('net.yaml', {'width': 0.5, 'depth': 2}); a
+    path that exists as written is a path, even with an '@' in it."""
+    path, at, settings = spec.rpartition("@")
+    if not at or os.path.exists(spec) or "=" not in settings:
+        return spec, {}
+    return path, parse_set(tuple(settings.split(",")))
+
+
+@main.command()
+@click.argument("type_name", required=False, metavar="[TYPE]")
+def layers(type_name: str | None) -> None:
+    """List every layer type with a one-line description, or print one TYPE in
+    full: its arguments (type, default, valid range, meaning), its formulas and
+    an example. The full format: docs/spec-format.md."""
+    from . import layers as _registered  # noqa: F401  (registers the built-in types)
+    from .errors import did_you_mean
+    from .registry import REGISTRY
+    from .render.layers import layer_detail, layer_list
+
+    if type_name is None:
+        echo(layer_list(), nl=False)
+        return
+    if REGISTRY.get(type_name) is None:
+        hint = did_you_mean(type_name, REGISTRY.names(), "cnncalc layers lists them all")
+        raise click.BadParameter(f"'{type_name}' is not a layer type; {hint}", param_hint="TYPE")
+    echo(layer_detail(type_name), nl=False)
 
 
 @main.command()

@@ -23,6 +23,7 @@ STRUCTURE = (
     ("inexact_layers", "inexact layers", LAYERS),
 )
 METRICS = (*((m.key, m.label, m.unit) for m in DECLARED if m.compared), *STRUCTURE)
+OPTIONAL = frozenset(m.key for m in DECLARED if m.optional)  # a line only where some spec has it
 
 
 def weight_layers(report: Report) -> int:
@@ -125,6 +126,7 @@ def compare(reports: Sequence[Report], sources: Sequence[str]) -> Comparison:
             unit,
         )
         for key, label, unit in METRICS
+        if key not in OPTIONAL or any(v[key] for v in values)
     )
     return Comparison(
         tuple(LABELS[: len(reports)]),

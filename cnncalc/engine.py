@@ -9,7 +9,7 @@ from fractions import Fraction
 from operator import attrgetter
 from typing import Any
 
-from .errors import Diagnostic, SpecError
+from .errors import CHANNELS_LAST, JUMPS, Diagnostic, SpecError
 from .graph import INPUT, Graph, Node
 from .limits import DTYPE_BYTES, MAX_SIZE
 from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
@@ -17,6 +17,7 @@ from .metrics import totals as metric_totals
 from .registry import REGISTRY, Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
 from .saved import NOTHING, keeps
+from .shapes import number_text
 
 RF = tuple[AxisRF, ...] | None
 RF_EXACT = 2**64  # past this, sizes, jumps and starts are floats: exact arithmetic would grow without bound
@@ -161,7 +162,10 @@ def run(
         key = (node.type, node.args, in_shapes)
         found = known.get(key)
         if found is None:
-            facts = apply(node, in_shapes)
+            try:
+                facts = apply(node, in_shapes)
+            except SpecError as error:
+                raise _channels_first_hint(error, input_shape) from None
             found = known[key] = (
                 facts,
                 facts.exact,
@@ -178,9 +182,10 @@ def run(
                 warnings.append(
                     Diagnostic(
                         f"{node.type} '{node.name}': its branches have different jumps "
-                        f"({', '.join('×'.join(str(_n(a.jump)) for a in f) for f in in_fields if f)}); "
+                        f"({', '.join('×'.join(number_text(a.jump) for a in f) for f in in_fields if f)}); "
                         "the receptive field shown is the largest",
                         node.loc,
+                        code=JUMPS,
                     )
                 )
         else:
@@ -193,8 +198,8 @@ def run(
         is_tokens = tokens[position] = (
             facts.tokens if facts.tokens is not None else tokens[node.inputs[0]] and len(facts.output) == 2
         )
-        for message in facts.warnings:
-            warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc))
+        for code, message in facts.warnings:
+            warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc, code=code))
         rows.append(  # Row's fields in order: positional arguments are the cheapest call, once per layer
             Row(
                 node.name,
@@ -220,6 +225,8 @@ def run(
                 account(node.inputs, memory_plan),
             )
         )
+    if channels_last(input_shape) is not None:
+        warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
     master_bytes = size if precision == "fp32" else 4
     memory = ledger.figures(
         [node.inputs for node in graph.nodes],
@@ -252,10 +259,24 @@ def run(
     )
 
 
-def _n(value: Fraction | int | float) -> int | float:
-    if isinstance(value, float):
-        return value
-    return int(value) if value.denominator == 1 else float(value)
+def channels_last(shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The channels-first shape an image input written channels last stands for
+    ([32, 32, 3] → [3, 32, 32]: the last size 4 or less, the first 16 or more), else None."""
+    if len(shape) >= 3 and shape[-1] <= 4 and shape[0] >= 16:
+        return (shape[-1], *shape[:-1])
+    return None
+
+
+def _channels_first_text(shape: tuple[int, ...]) -> str:
+    return f"input is channels first: did you mean {list(channels_last(shape) or shape)}?"
+
+
+def _channels_first_hint(error: SpecError, shape: tuple[int, ...]) -> SpecError:
+    """A layer's error on an input that looks channels last says so: the layer's
+    complaint (a kernel larger than a 3-wide axis) is only the symptom."""
+    if channels_last(shape) is not None:
+        error.hint = f"{error.hint}; {_channels_first_text(shape)}" if error.hint else _channels_first_text(shape)
+    return error
 
 
 def _plan(node: Node, facts: Facts, in_shapes: tuple[tuple[int, ...], ...], batch: int, act_bytes: int) -> Plan:

@@ -20,7 +20,8 @@ class SourceLoc:
     col: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        """``file:line:col``; just ``file`` for the file as a whole (line 0: no place in it)."""
+        return f"{self.file}:{self.line}:{self.col}" if self.line > 0 else self.file
 
 
 NOWHERE = SourceLoc("<spec>", 0, 0)
@@ -78,6 +79,18 @@ class LayerError(CnnCalcError):
         self.hint = hint
 
 
+# Every warning's code and what it is about (docs/errors.md lists them): ``--ignore CODE``
+# silences one, ``--quiet`` all. A code is never reused for another warning.
+JUMPS = "W001"
+SAME_EVEN = "W002"
+CHANNELS_LAST = "W003"
+WARNINGS: dict[str, str] = {
+    JUMPS: "merged branches with different jumps: the receptive field shown is the largest",
+    SAME_EVEN: "'padding: same' with an even kernel pads one side more than the other",
+    CHANNELS_LAST: "the input looks channels last ([32, 32, 3]); cnncalc reads it channels first",
+}
+
+
 @record
 class Diagnostic:
     """A warning about a valid but suspicious spec."""
@@ -85,19 +98,58 @@ class Diagnostic:
     message: str
     loc: SourceLoc
     level: str = "warning"
+    code: str = ""  # one of WARNINGS
 
     def __str__(self) -> str:
-        return f"{self.loc}: {self.level}: {self.message}"
+        text = f"{self.loc}: {self.level}: {self.message}"
+        return f"{text} [{self.code}]" if self.code else text
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest known word, or listing the choices."""
-    import difflib  # only when a spec is wrong: not on every start
+def shown(warnings: Iterable[Diagnostic], ignore: Iterable[str] = (), quiet: bool = False) -> tuple[Diagnostic, ...]:
+    """The warnings left once ``--quiet`` (none) or ``--ignore CODE`` (not those) has spoken."""
+    if quiet:
+        return ()
+    ignored = {code.upper() for code in ignore}
+    return tuple(w for w in warnings if w.code not in ignored)
 
-    options = sorted(choices)
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    if options and len(options) <= 12:
+
+def did_you_mean(word: str, choices: Iterable[str], many: str = "") -> str:
+    """A hint naming the known word that is close (a typo: few edits, or one word the
+    start of the other), else listing the choices, or saying ``many`` instead of a
+    list longer than 12. A far word is no suggestion: 'reshape' is not 'repeat'."""
+    options = sorted(set(choices))
+    close = _closest(word, options)
+    if close is not None:
+        return f"did you mean '{close}'?"
+    if options and (len(options) <= 12 or not many):
         return "expected one of: " + ", ".join(options)
-    return ""
+    return many
+
+
+def _closest(word: str, options: list[str]) -> str | None:
+    lowered = word.lower()
+    allowed = max(1, len(word) // 4)  # kernal → kernel (1 edit of 6), batchnrom → batchnorm (1 of 9)
+    best = min(((_distance(lowered, option.lower()), option) for option in options), default=None)
+    if best is not None and best[0] <= allowed:
+        return best[1]
+    for option in options:  # maxpooling → maxpool, conv2d → conv
+        short, long = sorted((lowered, option.lower()), key=len)
+        if len(short) >= 4 and long.startswith(short) and long != short:
+            return option
+    return None
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits from ``a`` to ``b``: insert, delete, replace, or swap two neighbours
+    (optimal string alignment)."""
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        before, previous = previous, current
+    return previous[-1]

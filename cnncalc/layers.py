@@ -16,7 +16,7 @@ from . import (
     attention as _attention,  # noqa: F401  (registers the transformer types)
     saved,
 )
-from .errors import LayerError
+from .errors import SAME_EVEN, LayerError
 from .record import record
 from .registry import (
     ACTIVATION,
@@ -79,9 +79,11 @@ def _window(divisions: tuple[Division, ...]) -> Window:
     )
 
 
-def _same_even_warning(kernel: Size, padding: Padding, rank: int) -> tuple[str, ...]:
+def _same_even_warning(kernel: Size, padding: Padding, rank: int) -> tuple[tuple[str, str], ...]:
     if padding == "same" and any(k % 2 == 0 for k in per_axis(kernel, rank, "kernel")):
-        return ("'padding: same' with an even kernel pads one side more than the other (asymmetric padding)",)
+        return (
+            (SAME_EVEN, "'padding: same' with an even kernel pads one side more than the other (asymmetric padding)"),
+        )
     return ()
 
 
@@ -204,7 +206,7 @@ class ConvTranspose:
     filters: int
     kernel: Size
     stride: Size = 1
-    padding: Size = arg(0, minimum=0)
+    padding: Size = arg(0, minimum=0, doc="rows/columns removed from both sides of the output (PyTorch's padding)")
     output_padding: Size = arg(0, minimum=0)
     dilation: Size = 1
     groups: int = 1
@@ -388,7 +390,7 @@ def adaptive_maxpool(x: Shape, a: AdaptivePool) -> Facts:
 
 @record
 class ChannelPool:
-    kernel: int
+    kernel: int = arg(doc="channels per group (it must divide C)")
 
 
 @layer("channel_maxpool", ChannelPool, label=lambda a, rank: f"/{a.kernel}", saves=saved.INDICES_ONLY)
@@ -419,7 +421,7 @@ def layernorm(x: Shape, a: NoArgs) -> Facts:
 
 @record
 class Lrn:
-    size: int = 5
+    size: int = arg(5, doc="channels each response is normalised over")
 
 
 # F.local_response_norm's ops: mul keeps the input, avg_pool the padded squares, pow
@@ -507,7 +509,7 @@ def dense(x: Shape, a: Dense) -> Facts:
 
 @record
 class ZeroPad:
-    padding: Size = arg(minimum=0)
+    padding: Size = arg(minimum=0, doc="zeros added on both sides of each spatial axis")
 
 
 @layer("zero_pad", ZeroPad, label=lambda a, rank: uniform_text(a.padding, rank), saves=saved.NOTHING)

@@ -211,7 +211,7 @@ def slice_(x: Shape, a: Slice) -> Facts:
 
 @record
 class Flatten:
-    start: int = arg(0, minimum=0)
+    start: int = arg(0, minimum=0, doc="first axis collapsed (0: everything; 1: keep the channels, [C, H·W])")
 
 
 @layer(
@@ -371,7 +371,7 @@ RESIZE_RANK = {"linear": 1, "bilinear": 2, "trilinear": 3}
 @record
 class Upsample:
     scale: OptionalSize = None
-    size: OptionalSize = None
+    size: OptionalSize = arg(None, doc="output size per spatial axis, instead of a scale")
     mode: str = "nearest"
 
 
@@ -410,7 +410,7 @@ def upsample(x: Shape, a: Upsample) -> Facts:
 
 @record
 class Crop:
-    size: Size
+    size: Size = arg(doc="output size per spatial axis (centred)")
 
 
 @layer("crop", Crop, label=lambda a, rank: "→" + axes_text(a.size, rank), saves=saved.NOTHING)

@@ -32,6 +32,8 @@ class Options:
     overrides: Mapping[str, Any] | None = None  # --set name=value
     max_layers: int = MAX_LAYERS
     allow_padding_drop: bool = False  # check: pass inexact layers whose floor drops only padding, no real input
+    quiet: bool = False  # check: report no warnings
+    ignore: frozenset[str] = frozenset()  # check: report no warnings with these codes
     fmt: str = "table"
     layout: str = "nchw"
     depth: str | None = None  # --depth: N, "all", or None (fold a long table)

@@ -38,10 +38,50 @@ ARG_KINDS: dict[str, str] = {
 }
 
 
-def arg(default: Any = MISSING, *, minimum: float = 1, maximum: float | None = None) -> Any:
-    """A layer argument with its valid range (ints default to >= 1)."""
-    meta = {"minimum": minimum, "maximum": maximum}
+def arg(default: Any = MISSING, *, minimum: float = 1, maximum: float | None = None, doc: str = "") -> Any:
+    """A layer argument with its valid range (ints default to >= 1) and, where its
+    name alone does not say it (see ARG_DOCS), what it means."""
+    meta = {"minimum": minimum, "maximum": maximum, "doc": doc}
     return field(default=default, metadata=meta)
+
+
+# What each argument means, by name: one meaning per name across the layer types;
+# an argument whose name means something else in its type says so with arg(doc=...).
+# `cnncalc layers`, `cnncalc schema` and docs/spec-format.md all read these.
+ARG_DOCS: dict[str, str] = {
+    "filters": "output channels",
+    "kernel": "window size: one int, or one per spatial axis",
+    "stride": "step of the window: one int, or one per spatial axis",
+    "padding": "zeros added on both sides of each spatial axis; 'same' (TensorFlow's, exact) or 'valid' (0)",
+    "dilation": "spacing of the kernel's taps: the window spans dilation·(kernel − 1) + 1",
+    "groups": "split the channels into this many groups (it must divide them)",
+    "bias": "add a learned bias per output channel",
+    "allow_inexact": "accept a size division with a remainder (floored, as PyTorch does) in cnncalc check",
+    "multiplier": "depthwise filters per input channel",
+    "output_padding": "extra rows/columns on one side of the output (to reach an exact size)",
+    "ceil_mode": "round the output size up instead of down (PyTorch's ceil_mode)",
+    "output": "output size per spatial axis",
+    "size": "output size per spatial axis",
+    "rate": "probability of dropping, from 0 to 1 (nothing changes shape)",
+    "units": "output features",
+    "axis": "the axis (0: the channels, then the spatial axes)",
+    "shared": "one slope for every channel (else one per channel)",
+    "affine": "learn γ and β per channel (2C params)",
+    "start": "first index taken",
+    "stop": "index after the last one taken",
+    "shape": "the new shape, channels first; one entry may be -1 (inferred)",
+    "order": "output axis i is input axis order[i] (0: the channels)",
+    "block": "block size b: b^n positions move to or from the channels",
+    "pad": "pad the map up to a multiple first (else the size must divide)",
+    "scale": "integer factor per spatial axis",
+    "mode": "interpolation: nearest, linear, bilinear, bicubic or trilinear (no params either way)",
+    "learned": "a learned embedding (D·N params), else a fixed sinusoidal one",
+    "heads": "attention heads; they must divide the model dimension",
+    "qkv_bias": "biases on the query, key and value projections",
+    "proj_bias": "a bias on the output projection",
+    "window": "window size per spatial axis (attention within each window)",
+    "shift": "cyclic shift of the windows (Swin's shifted windows), per spatial axis",
+}
 
 
 @record
@@ -68,7 +108,7 @@ class Facts:
     window: Window | str | None = None  # None: pointwise, RF unchanged; GLOBAL: RF null
     divisions: tuple[Division, ...] = ()
     in_place: bool = False  # activations, dropout and views add no activation memory
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[tuple[str, str], ...] = ()  # (code, message): codes in errors.WARNINGS
     attention_matrix: int = 0  # elements of the attention matrices (heads·N² per window), one sample
     tokens: bool | None = None  # True: the output is tokens [D, N]; None: as the input (if still [D, N])
 
@@ -85,6 +125,7 @@ class ArgSpec:
     default: Any
     minimum: float
     maximum: float | None
+    doc: str = ""  # what it means (ARG_DOCS, or the argument's own arg(doc=...))
 
 
 # (arguments, spatial rank) → the key arguments in a compact form: "3×3 /2 p1"
@@ -188,6 +229,7 @@ def _schema(args_class: type) -> tuple[ArgSpec, ...]:
                 None if required else f.default,
                 f.metadata.get("minimum", 1),
                 f.metadata.get("maximum"),
+                f.metadata.get("doc") or ARG_DOCS.get(f.name, ""),
             )
         )
     return tuple(specs)

@@ -11,6 +11,17 @@ from .record import record
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
+def number_text(value: Fraction | int | float) -> str:
+    """A jump or stride as the table writes it: whole numbers in full, others to 3 significant
+    digits (9.142857142857142 is "9.14"); a float (past 2^64) approximately."""
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if value.denominator == 1:
+        return str(int(value))
+    value = Fraction(value)  # not whole, so a Fraction already (ints stand for whole ones)
+    return f"{float(value):.3g}" if abs(value) < 10**300 else f"{round(value):.3g}"  # no float overflow
+
+
 def axis_names(rank: int) -> tuple[str, ...]:
     return AXIS_NAMES.get(rank, tuple(f"axis{i}" for i in range(rank)))
 

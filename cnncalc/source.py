@@ -84,7 +84,7 @@ def _read_file(name: str) -> bytes:
         # O_NONBLOCK: opening a FIFO without a writer must not wait for one
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise SpecError("no such file", at, "check the path") from None
+        raise SpecError("no such file", at, _sibling(name)) from None
     except OSError as error:
         raise SpecError(f"cannot read the file: {_reason(error)}", at, "check the path and its permissions") from None
     try:
@@ -95,6 +95,14 @@ def _read_file(name: str) -> bytes:
             return _read_bounded(file)
     except OSError as error:
         raise SpecError(f"cannot read the file: {_reason(error)}", at, "check the path and its permissions") from None
+
+
+def _sibling(name: str) -> str:
+    """``specs/vgg16`` → "did you mean 'specs/vgg16.yaml'?" when that file exists."""
+    for extension in (".yaml", ".yml"):
+        if not name.endswith(extension) and os.path.isfile(name + extension):
+            return f"did you mean '{name + extension}'?"
+    return "check the path"
 
 
 def _read_stdin(name: str) -> bytes:

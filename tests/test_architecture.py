@@ -35,7 +35,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("spec", ("source", "spec", "loader", "schema")),
     ("engine", ("engine",)),
     ("pipeline", ("pipeline", "__init__")),  # cnncalc/__init__.py: the API, analyze() = load + run
-    ("analyses", ("check", "sizes", "compare")),
+    ("analyses", ("check", "sizes", "compare", "reference")),  # reference: formulas and worked examples of the types
     ("render", ("render",)),
     ("cli", ("cli", "__main__")),
 )  # fmt: skip

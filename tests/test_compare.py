@@ -191,7 +191,8 @@ def test_max_layers_reaches_compare() -> None:
     [
         ("[conv: {filters: 8, kernal: 3}]", "<stack A>:1:21: error: conv has no argument 'kernal'", 21),
         ("[conv: {filters: 8, kernel: 300}]", "<stack A>:1:29: error: conv 'conv1': kernel 300 is larger", 29),
-        ("[conv: {filters: 8, kernel: 3}", "<stack A>:1:31: error: invalid YAML", 31),
+        # an unclosed bracket is located at the bracket (issue 11, item 7)
+        ("[conv: {filters: 8, kernel: 3}", "<stack A>:1:1: error: invalid YAML: this '[' is never closed", 1),
     ],
 )
 def test_inline_stack_errors_point_into_the_stack_as_typed(stack: str, first_line: str, caret_col: int) -> None:
@@ -205,7 +206,8 @@ def test_inline_stack_errors_point_into_the_stack_as_typed(stack: str, first_lin
 
 def test_a_multi_line_inline_stack_is_quoted_as_typed() -> None:
     unclosed = CliRunner().invoke(main, ["compare", "[relu]", "[conv: {filters: 64,\n  kernel: 7}"])
-    assert unclosed.stderr.splitlines()[0].startswith("<stack B>:2:13: error: invalid YAML")
-    assert unclosed.stderr.splitlines()[1].strip() == "kernel: 7}"
+    # located at the bracket that is never closed (issue 11, item 7), quoted as typed
+    assert unclosed.stderr.splitlines()[0].startswith("<stack B>:1:1: error: invalid YAML: this '[' is never closed")
+    assert unclosed.stderr.splitlines()[1].strip() == "[conv: {filters: 64,"
     typo = CliRunner().invoke(main, ["compare", "[relu]", "[conv: {filters: 64,\n  kernal: 7}]"])
     assert typo.stderr.splitlines()[0].startswith("<stack B>:2:3: error: conv has no argument 'kernal'")

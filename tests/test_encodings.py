@@ -97,3 +97,13 @@ def test_what_cnncalc_writes_has_an_ascii_spelling(args):
     result = CliRunner().invoke(main, [*args[:1], str(ROOT / args[1]), *args[2:]])
     text = result.stdout + result.stderr
     assert to_ascii(text).isascii(), sorted({c for c in to_ascii(text) if not c.isascii()})
+
+
+def test_writable_spells_what_an_encoding_cannot_write():
+    from cnncalc.render.symbols import writable
+
+    assert writable("3×3 │ é 日", "utf-8") == "3×3 │ é 日"
+    assert writable("3×3 │ é 日", "latin-1") == "3x3 | é ?"  # latin-1 has × but not │: the whole text in ASCII
+    assert writable("3×3 é", "latin-1") == "3×3 é"
+    assert writable("a ← b", "ascii") == "a <- b"
+    assert writable("×", "no-such-encoding") == "x"

@@ -87,6 +87,11 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert head.index(INSTALL_AND_RUN) < head.index(TEST_COMMAND)
 
 
+def test_readme_is_at_most_250_lines() -> None:
+    """The README says what cnncalc is and how it is used; the manuals live in docs/ (issue 11)."""
+    assert len(README.read_text().splitlines()) <= 250
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert TEST_COMMAND in ci

@@ -308,7 +308,7 @@ def test_unusable_input_exits_2(args):
 def test_missing_file_is_located():
     result = summary("no/such.yaml")
     assert result.exit_code == 2
-    assert result.stderr.startswith("no/such.yaml:0:0: error: no such file")
+    assert result.stderr.startswith("no/such.yaml: error: no such file")
 
 
 # --- goldens -------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_nothing_is_cut_at_any_width(reports, width, depth):
         assert len(body) == len(shown) + 1, spec
         for line, row in zip(body[1:], shown):
             found = cells(line)
-            name = found[0].lstrip("│▾▸ ")
+            name = found[0].lstrip("│┌▾▸ ")
             assert row.name.endswith(name) and (name == row.name or row.name.endswith("." + name)), (spec, line)
             last = row.rows[-1]
             shape = shape_text(last.output, tokens=last.tokens)  # token rows read "197 tokens × 768"

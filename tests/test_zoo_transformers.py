@@ -89,9 +89,9 @@ def test_variants_a_set_away(name: str, args: dict, params: int, gflops: str):
 
 
 def test_readme_encoder_block():
-    """The README's ViT encoder block, on ViT-B/16's 197 tokens of 768: one block of
-    torchvision's encoder (2 LayerNorms, attention, the 768 → 3072 → 768 MLP)."""
-    text = (ROOT / "README.md").read_text()
+    """docs/zoo.md's ViT encoder block (it was the README's), on ViT-B/16's 197 tokens of
+    768: one block of torchvision's encoder (2 LayerNorms, attention, the 768 → 3072 → 768 MLP)."""
+    text = (ROOT / "docs" / "zoo.md").read_text()
     start = text.index("A ViT encoder block:")
     block = text[
         text.index("```yaml\n", start) + len("```yaml\n") : text.index("```", text.index("```yaml\n", start) + 8)
@@ -154,3 +154,24 @@ def test_compare_labels_tokens():
     result = CliRunner().invoke(main, ["compare", str(SPECS / "resnet50.yaml"), str(SPECS / "vit_b_16.yaml")])
     assert result.exit_code == 0, result.output
     assert "196 tokens × 768" in result.output and "768×196" not in result.output
+
+
+def test_docs_resnet50_against_vit_b_16(monkeypatch):
+    """docs/compare.md quotes the first lines of this comparison verbatim; the
+    attention line appears because ViT has attention (CNN pairs keep their lines)."""
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    doc = (ROOT / "docs" / "compare.md").read_text()
+    section = doc[doc.index("## ResNet-50 against ViT-B/16") :]
+    quoted = section[section.index("```text\n") + len("```text\n") : section.index("\n```", section.index("```text"))]
+    monkeypatch.chdir(ROOT)  # the output names the specs as given
+    argv = ["compare", "specs/resnet50.yaml", "specs/vit_b_16.yaml"]
+    result = CliRunner().invoke(main, argv, terminal_width=200)
+    assert result.exit_code == 0
+    assert result.output.startswith(quoted + "\n")
+    # 12 blocks × 12 heads × 197² float32 elements
+    assert f"{12 * 12 * 197 * 197 * 4 / 2**20:.2f} MiB" == "21.32 MiB" and "21.32 MiB" in quoted
+    cnn_pair = CliRunner().invoke(main, ["compare", "specs/resnet50.yaml", "specs/resnet18.yaml"]).output
+    assert "attention" not in cnn_pair

@@ -186,7 +186,8 @@ def result_dict(result: FileResult) -> dict[str, Any]:
         "errors": errors,
         "findings": [_finding_dict(f) for f in result.findings],
         "warnings": [
-            {"line": w.loc.line, "col": w.loc.col, "level": w.level, "message": w.message} for w in result.warnings
+            {"line": w.loc.line, "col": w.loc.col, "level": w.level, "code": w.code, "message": w.message}
+            for w in result.warnings
         ],
         "totals": result.totals,
         "allowed_inexact": result.allowed,
@@ -262,7 +263,7 @@ def render_github(results: Sequence[FileResult]) -> str:
                 out.append(annotation("error", e.loc.file, e.loc.line, e.loc.col, "cnncalc: unusable spec", message))
             continue
         for w in result.warnings:
-            out.append(annotation("warning", w.loc.file, w.loc.line, w.loc.col, "cnncalc", w.message))
+            out.append(annotation("warning", w.loc.file, w.loc.line, w.loc.col, f"cnncalc {w.code}", w.message))
         for f in result.findings:
             title = "cnncalc: inexact layer" if f.code == "inexact" else "cnncalc: budget exceeded"
             message = finding_message(f) + "".join(f"\nfix: {fix_text(fix)}" for fix in f.fixes)

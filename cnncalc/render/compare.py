@@ -26,6 +26,10 @@ def ratio_text(r: Fraction | None) -> str:
         return grouped(r.numerator)
     x = float(r)
     decimal = f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+    digits = 3
+    while x < 100 and "." not in decimal and "e" not in decimal and digits < 12:  # 827/826 is not "1"
+        digits += 1
+        decimal = f"{x:.{digits}g}"
     if r.numerator <= 1000 and r.denominator <= 1000:
         return f"{decimal} ({r.numerator}/{r.denominator})"
     if x < 0.1:

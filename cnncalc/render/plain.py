@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 # Characters rich measures as one cell (checked by tests/test_performance.py).
-_NARROW = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("·×—←→−│█▉▊▋▌▍▎▏▸▾⚠")
+_NARROW = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("·×—←→−│┌█▉▊▋▌▍▎▏▸▾⚠")
 
 
 def _simple(text: str) -> bool:

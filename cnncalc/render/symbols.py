@@ -18,6 +18,7 @@ ASCII: dict[str, str] = {
     "←": "<-",
     "…": "...",
     "│": "|",
+    "┌": "+",
     "⚠": "!",
     "▾": "v",
     "▸": ">",
@@ -44,7 +45,7 @@ ASCII: dict[str, str] = {
 _TABLE = str.maketrans(ASCII)
 
 # What a stream must encode for the table to be written as it is.
-TABLE_SYMBOLS = "×·−—←→│⚠▾▸█▉▊▋▌▍▎▏"
+TABLE_SYMBOLS = "×·−—←→│┌⚠▾▸█▉▊▋▌▍▎▏"
 
 
 def to_ascii(text: str) -> str:
@@ -59,3 +60,16 @@ def encodes(encoding: str | None, text: str = TABLE_SYMBOLS) -> bool:
     except (UnicodeError, LookupError):
         return False
     return True
+
+
+def writable(text: str, encoding: str | None) -> str:
+    """``text`` as a stream in ``encoding`` can write it: unchanged if it can,
+    else its symbols in ASCII and anything still unwritable as '?'."""
+    encoding = encoding or "utf-8"
+    if text.isascii() or encoding.lower().replace("-", "").replace("_", "") == "utf8" or encodes(encoding, text):
+        return text
+    text = to_ascii(text)
+    try:
+        return text.encode(encoding, "replace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: ASCII is safe
+        return text.encode("ascii", "replace").decode("ascii")

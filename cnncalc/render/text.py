@@ -12,7 +12,7 @@ from typing import Any
 from ..metrics import COLUMNS, METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric
 from ..record import replace as replace_record
 from ..report import Report, Row, Totals
-from .units import count, divisions_text, exact, grouped, human, nbytes, rf_text, shape_text
+from .units import count, divisions_text, exact, grouped, human, layers_text, nbytes, rf_text, shape_text
 
 
 def render_json(report: Report, **_: object) -> str:
@@ -190,7 +190,7 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
         if line.header:  # a block's rows follow it; Markdown lists them flat
             continue
         last = line.rows[-1]
-        kind = f"{line.kind} ({len(line.rows)} layers)" if line.folded else line.kind
+        kind = f"{line.kind} ({layers_text(len(line.rows))})" if line.folded else line.kind
         flag = "" if line.folded or last.exact else " ⚠ " + divisions_text(last)
         figures = "".join(f" {exact(m.unit, sum(m.row(r, size) for r in line.rows))} |" for m in COLUMNS)
         lines.append(

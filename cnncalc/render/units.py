@@ -4,12 +4,12 @@ prefixes (MiB = 2^20) and say so."""
 from __future__ import annotations
 
 import functools
-from fractions import Fraction
 from typing import Any
 
 from ..metrics import BYTES
 from ..registry import REGISTRY
 from ..report import AxisRF, Row
+from ..shapes import number_text
 
 
 def count(n: int) -> str:
@@ -21,11 +21,17 @@ def count(n: int) -> str:
 
 
 def nbytes(n: int) -> str:
-    """553430176 → '527.79 MiB' (2^10 steps)."""
+    """553430176 → '527.79 MiB' (2^10 steps); from 1000 of a unit on, the next one (1,032,590 B is
+    '0.98 MiB', not '1008.39 KiB'), as counts go from 999 to '1.00 k'."""
     for size, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if n >= size:
+        if n * 1024 >= size * 1000:
             return f"{n / size:.2f} {suffix}"
     return f"{n} B"
+
+
+def layers_text(n: int) -> str:
+    """'1 layer', '20 layers' (a folded block's count)."""
+    return f"{n:,} layer{'s' if n != 1 else ''}"
 
 
 def grouped(n: int) -> str:
@@ -47,13 +53,7 @@ def heading(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _num(value: Fraction | int | float) -> str:
-    if isinstance(value, float):  # past 2^64: approximate
-        return f"{value:.3g}"
-    if value.denominator == 1:
-        return str(int(value))
-    value = Fraction(value)  # not whole, so a Fraction already (ints stand for whole ones)
-    return f"{float(value):.3g}" if abs(value) < 10**300 else f"{round(value):.3g}"  # no float overflow
+_num = number_text  # one format for every jump, in tables and in messages
 
 
 def rf_text(rf: tuple[AxisRF, ...] | None) -> str:

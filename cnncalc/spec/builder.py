@@ -44,6 +44,7 @@ class Builder:
     outputs: dict[str, int] = field(default_factory=dict)
     errors: list[SpecError] | None = None  # collect layer errors and go on (check), or stop at the first
     defaults: dict[type, Any] = field(default_factory=dict)
+    uses: dict[SourceLoc, tuple[str, int]] = field(default_factory=dict)  # a mistake's message, and its block uses
 
     # --- naming and groups ---------------------------------------------------
 
@@ -135,20 +136,29 @@ class Builder:
         try:
             if construct is None:
                 choices = [*REGISTRY.names(), *CONSTRUCTS, *self.blocks]
-                raise SpecError(f"unknown layer type '{type_name}'", at, did_you_mean(type_name, choices))
+                every = "`cnncalc layers` lists every layer type"
+                raise SpecError(f"unknown layer type '{type_name}'", at, did_you_mean(type_name, choices, every))
             return construct.lower(self, type_name, body, body_loc, at, scope, current, path)
         except SpecError as error:
             # A layer's own mistake (its type, an argument) leaves the layers after it
             # readable: note it, skip the layer, and read on for the next mistake.
-            self.note(error)
+            self.note(error, scope)
             return current
 
-    def note(self, error: SpecError) -> None:
-        """Collect a layer's mistake (once per place: a block used twice repeats its own), or raise it."""
+    def note(self, error: SpecError, scope: Scope | None = None) -> None:
+        """Collect a layer's mistake, or raise it. Once per place: a block used twice
+        repeats its own, said once with the count ("in 2 uses of 'pair'")."""
         if self.errors is None or len(self.errors) >= MAX_ERRORS:
             raise error
-        if not any(e.loc == error.loc for e in self.errors):
+        first = next((e for e in self.errors if e.loc == error.loc), None)
+        if first is None:
             self.errors.append(error)
+        elif scope is not None and scope.blocks_in_use:
+            message, uses = self.uses.get(error.loc, (first.message, 1))
+            if error.message != message:  # another value through the block's arguments: the first one stands
+                return
+            self.uses[error.loc] = (message, uses + 1)
+            first.message = f"{message} (in {uses + 1} uses of '{scope.blocks_in_use[-1]}')"
 
     # --- arguments -----------------------------------------------------------
 
@@ -203,7 +213,7 @@ class Builder:
                     )
                 values[key] = coerce(raw, spec, scope.variables, args.value_locs[key], written)
             except SpecError as error:
-                self.note(error)  # raises unless check collects every mistake: then the next argument
+                self.note(error, scope)  # raises unless check collects every mistake: then the next argument
                 mistaken = True
                 continue
             arg_locs[key] = args.value_locs[key]

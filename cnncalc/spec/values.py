@@ -157,18 +157,25 @@ _CONVERT: dict[str, Callable[..., Any]] = {
 
 def _check_range(value: float, spec: ArgSpec, what: str, at: SourceLoc) -> None:
     if value < spec.minimum:
-        raise SpecError(f"{what} must be at least {shown(spec.minimum)}, not {shown(value)}", at)
+        raise SpecError(f"{what} must be at least {shown(spec.minimum)}, not {shown(value, spec.minimum)}", at)
     upper = MAX_SIZE if spec.maximum is None else spec.maximum
     if value > upper:
-        raise SpecError(f"{what} must be at most {shown(upper)}, not {shown(value)}", at)
+        raise SpecError(f"{what} must be at most {shown(upper)}, not {shown(value, upper)}", at)
 
 
-def shown(value: float) -> str:
-    """A number for a message: 2,147,483,647; 0.5; a 400-digit number (never a float overflow)."""
+def shown(value: float, bound: float | None = None) -> str:
+    """A number for a message: 2,147,483,647; 0.5; a 400-digit number (never a float overflow).
+    Beside a ``bound`` it differs from, it takes the digits that show the difference
+    ("at most 1, not 1.00000000001", never "not 1")."""
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
         number = int(value)
         return f"{number:,}" if abs(number) < 10**15 else f"a {len(str(abs(number))):,}-digit number"
-    return f"{value:g}"
+    text = f"{value:g}"
+    digits = 6
+    while bound is not None and value != bound and float(text) == float(bound) and digits < 17:
+        digits += 1
+        text = f"{value:.{digits}g}"
+    return text
 
 
 # --- expressions and block arguments ---------------------------------------------------
@@ -250,6 +257,7 @@ def arguments_schema(layer_type: LayerType) -> dict[str, Any]:
     properties: dict[str, Any] = {"name": {"type": "string", "minLength": 1, "description": "the layer's name"}}
     for spec in layer_type.schema:
         value = json_schema(spec)
+        value["description"] = spec.doc + (" (required)" if spec.required else "")  # as `cnncalc layers` says it
         if not spec.required:
             value["default"] = list(spec.default) if isinstance(spec.default, tuple) else spec.default
         properties[spec.name] = value

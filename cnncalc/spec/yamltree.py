@@ -283,6 +283,13 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
             at = SourceLoc(file, len(lines), len(lines[-1]) + 1)
         start = error.context_mark
         context = error.context or ""
+        unclosed = _unclosed_bracket(lines, start, mark, context)
+        if unclosed is not None:
+            raise SpecError(
+                f"invalid YAML: this '{unclosed}' is never closed",
+                loc(start),
+                f"close it with '{_CLOSING[unclosed]}' on its line (or before the next item)",
+            ) from None
         if error.problem and context.startswith(("while parsing a", "while scanning a ")) and start:
             problem += f" ({context.removeprefix('while ')} that starts at line {start.line + 1})"
             if "quoted scalar" in context:
@@ -307,6 +314,25 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
         if parser is not None:
             parser.dispose()
     return result
+
+
+_CLOSING = {"[": "]", "{": "}"}
+
+
+def _unclosed_bracket(lines: list[str], start: Any, mark: Any, context: str) -> str | None:
+    """The bracket a flow list or mapping opened and never closed: the parser
+    stumbles on a later line that is indented no deeper than the bracket's own line
+    (the next item of the list around it), so the bracket, not that line, is the
+    mistake. A missing comma inside a flow list spread over lines is not this."""
+    if not start or not mark or not context.startswith("while parsing a flow") or start.line >= len(lines):
+        return None
+    opening = lines[start.line]
+    bracket = opening[start.column : start.column + 1]
+    if bracket not in _CLOSING:
+        return None
+    indent = len(opening) - len(opening.lstrip(" "))
+    later = lines[start.line + 1 : mark.line + 1]  # up to where the parser stumbled (or the end)
+    return bracket if any(line.strip() and len(line) - len(line.lstrip(" ")) <= indent for line in later) else None
 
 
 def _yaml_hint(problem: str) -> str:
