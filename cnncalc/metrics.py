@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .record import record
 
@@ -80,7 +80,6 @@ class Metric:
     optional: bool = False  # written (JSON, footers) only where it is not 0: version 1 networks keep version 1's keys
     row_key: str = ""  # per_row: the Row attribute and JSON layer key, when not ``key``
     additive: bool = True  # the total is the rows' figures summed (a peak is not: no share per row)
-    view: str = ""  # its column's table view ("" for the default one; "memory" for ``--view memory``)
 
     @property
     def option(self) -> str:
@@ -133,8 +132,7 @@ METRICS: tuple[Metric, ...] = (
     # memory a GPU owner can plan on (docs/memory.md): the liveness peak of one forward pass,
     # what autograd keeps for backward, and the whole training step (--optimizer, --precision)
     _memory("inference_peak_bytes", "inference peak", "inference_peak", budget="inference-memory"),
-    _per_row("saved_activation_bytes", "saved for backward", BYTES, row_key="saved_bytes",
-             column="saved", view="memory"),
+    _per_row("saved_activation_bytes", "saved for backward", BYTES, row_key="saved_bytes"),
     _memory("grad_bytes", "gradients", "grads", compared=False),
     _memory("optimizer_bytes", "optimizer state", "optimizer", compared=False),
     _memory("training_peak_bytes", "training peak", "training_peak", budget="training-memory"),
@@ -146,7 +144,7 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "attention_matrix_bytes", "attention matrix memory", BYTES,
         lambda row, size: row.attention_matrix * size, lambda t: t["attention_matrix"] * t.dtype_bytes,
-        optional=True,  # compare shows it where a spec has attention
+        optional=True, column="attention",  # a column and a compare line where a spec has attention
     ),
 )  # fmt: skip
 
@@ -154,15 +152,18 @@ BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}
 ROW_KEYS: tuple[str, ...] = tuple(metric.row_key for metric in METRICS if metric.per_row and not metric.optional)
 OPTIONAL_ROW_KEYS: tuple[str, ...] = tuple(metric.row_key for metric in METRICS if metric.per_row and metric.optional)
 OPTIONAL_KEYS: frozenset[str] = frozenset(metric.key for metric in METRICS if metric.optional)
-COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and not metric.view)
-VIEWS: tuple[str, ...] = ("default", *dict.fromkeys(metric.view for metric in METRICS if metric.view))
+COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and not metric.optional)
+OPTIONAL_COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and metric.optional)
 
 
-def columns(view: str = "default") -> tuple[Metric, ...]:
-    """The metric columns of a table view: the default one's, or the view's own after params."""
-    if view == "default":
-        return COLUMNS
-    return (COLUMNS[0], *(metric for metric in METRICS if metric.column and metric.view == view))
+class _Figures(Protocol):
+    def __getitem__(self, key: str, /) -> int: ...
+
+
+def columns(totals: _Figures) -> tuple[Metric, ...]:
+    """The table's figure columns for a network: every column, then the optional
+    ones it has (the attention matrices' memory where there is attention)."""
+    return COLUMNS + tuple(metric for metric in OPTIONAL_COLUMNS if totals[metric.key])
 
 
 BUDGETS: dict[str, Metric] = {metric.budget: metric for metric in METRICS if metric.budget}

@@ -283,3 +283,20 @@ def test_docs_give_the_order_of_the_steps():
     said += ["Type column", "MACs"]
     assert [steps.index(words) for words in said] == sorted(steps.index(words) for words in said)
     assert len(STEPS) == len(said)
+
+
+def test_wide_characters_are_measured_as_rich_does():
+    """A name in wide characters (畳 takes two cells) is measured as two: columns
+    are left out as needed and no row wraps, at any width."""
+    from rich.cells import cell_len
+
+    name = "畳" * 20
+    report = cnncalc.analyze(
+        f"input: [3, 8, 8]\nlayers:\n  - conv: {{name: {name}, filters: 4, kernel: 3}}\n  - relu\n"
+    )
+    for width in range(60, 130, 5):
+        text = render_table(report, width=width)
+        rows = table_lines(text)
+        assert len(rows) == 4, (width, rows)  # heading, input, the conv, relu: none wrapped
+        assert rows[2].startswith(name) and "4×6×6" in rows[2]
+        assert all(cell_len(line) <= width for line in text.splitlines())

@@ -175,3 +175,21 @@ def test_docs_resnet50_against_vit_b_16(monkeypatch):
     assert f"{12 * 12 * 197 * 197 * 4 / 2**20:.2f} MiB" == "21.32 MiB" and "21.32 MiB" in quoted
     cnn_pair = CliRunner().invoke(main, ["compare", "specs/resnet50.yaml", "specs/resnet18.yaml"]).output
     assert "attention" not in cnn_pair
+
+
+def test_attention_column_only_where_there_is_attention():
+    """The table and Markdown get an Attention column (the attention matrices' bytes) for
+    a network with attention: one ViT-B/16 block is 12 × 197² float32 = 1.78 MiB."""
+    from cnncalc.render.table import render_table
+    from cnncalc.render.text import render_markdown
+
+    vit = _analyze("vit_b_16")
+    text = render_table(vit, width=200, depth=1)
+    assert "Attention" in text.splitlines()[1]
+    assert f"{12 * 197 * 197 * 4 / 2**20:.2f} MiB" == "1.78 MiB"
+    block = next(line for line in text.splitlines() if "encoder_block1 " in line)
+    assert "1.78 MiB" in block
+    assert "| attention |" in render_markdown(vit)
+    resnet = _analyze("resnet50")
+    assert "Attention" not in render_table(resnet, width=200)
+    assert "attention" not in render_markdown(resnet)

@@ -22,6 +22,16 @@ def _simple(text: str) -> bool:
     return _NARROW.issuperset(text)
 
 
+def cell_width(text: str) -> int:
+    """The cells ``text`` takes in a terminal: its length, unless it holds a
+    character rich measures otherwise (日 takes two; then rich measures it)."""
+    if _NARROW.issuperset(text):
+        return len(text)
+    from rich.cells import cell_len
+
+    return int(cell_len(text))
+
+
 # SGR codes of the style words the renderers use, as rich writes them: attributes
 # in this order, then the colour (a standard colour is the same code in every
 # colour system rich picks on a terminal: standard, 256 or truecolor).

@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..graph import Group
-from ..metrics import BYTES, COLUMNS, COUNT, METRICS, Metric
+from ..metrics import BYTES, COUNT, METRICS, Metric, columns as figure_columns
 from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
 from .fit import STEPS, Step, fit, table_width, wrap
-from .plain import Console, Table, Text
+from .plain import Console, Table, Text, cell_width
 from .symbols import to_ascii
 from .units import (
     count,
@@ -135,7 +135,7 @@ def render_table(
     grid = _Grid(report, layout, depth)
     if ascii:
         grid.to_ascii()
-    ladder = _ladder()
+    ladder = _ladder(figure_columns(report.totals))
     widths = grid.widths()
     chosen, total, taken = fit(widths, width, [(step.key, step.variant) for step in ladder])
     out = io.StringIO()
@@ -201,12 +201,12 @@ def _variant(cell: Text | tuple[Text, ...], variant: int) -> Text:
     return cell[min(variant, len(cell) - 1)] if isinstance(cell, tuple) else cell
 
 
-def _ladder() -> list[Step]:
+def _ladder(columns: tuple[Metric, ...]) -> list[Step]:
     """fit.STEPS with "figures" as one step per figure column after MACs, the last first."""
     steps: list[Step] = []
     for step in STEPS:
         if step.key == "figures":
-            steps += [Step(m.key, -1, m.column) for m in reversed(COLUMNS[2:])]
+            steps += [Step(m.key, -1, m.column) for m in reversed(columns[2:])]
         else:
             steps.append(step)
     return steps
@@ -230,6 +230,7 @@ class _Grid:
     def __init__(self, report: Report, layout: str, depth: int | None) -> None:
         size = report.dtype_bytes
         totals = report.totals
+        COLUMNS = figure_columns(totals)  # noqa: N806  (the metric registry's, with this network's optional ones)
         title = report.name or report.file
         self.title = f"{title} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
         axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
@@ -323,7 +324,7 @@ class _Grid:
             found[key] = [
                 max(
                     len(headings[min(i, len(headings) - 1)]),
-                    max(len(_variant(cells[key], i).plain) for cells in self.rows),
+                    max(cell_width(_variant(cells[key], i).plain) for cells in self.rows),
                 )
                 for i in range(forms)
             ]

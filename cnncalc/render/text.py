@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from operator import attrgetter
 from typing import Any
 
-from ..metrics import COLUMNS, METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric
+from ..metrics import METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric, columns as figure_columns
 from ..record import replace as replace_record
 from ..report import Report, Row, Totals
 from .units import count, divisions_text, exact, grouped, human, layers_text, nbytes, rf_text, shape_text
@@ -179,6 +179,7 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
     """A Markdown table; with ``depth``, blocks nested deeper fold into one row each, as in the table."""
     from .table import lines as table_lines  # the table's folding; rich is imported only to draw
 
+    COLUMNS = figure_columns(report.totals)  # noqa: N806  (the registry's, with this network's optional ones)
     lines = [
         f"**{report.name or report.file}**: input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
         "",
