@@ -50,3 +50,4 @@ class Graph:
     groups: tuple[Group, ...] = ()
     description: str = ""
     args: Mapping[str, Any] = field(default_factory=dict)
+    references: bool = False  # some layer names what it reads ('from'): JSON rows then list their inputs

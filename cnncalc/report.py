@@ -166,9 +166,14 @@ class Report:
     groups: tuple[Group, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
     output_rows: Mapping[str, int] = field(default_factory=dict)  # output name → row index (-1: the input)
+    references: bool = False  # the spec names what layers read ('from'): each row lists its inputs
     optimizer: str = "adam"  # what the training-memory figures assume
     precision: str = "fp32"
     memory: MemoryFigures | None = None  # the memory figures' details (the totals hold their bytes)
+
+    def row_dict(self, row: Row) -> dict[str, Any]:
+        """A row's JSON: with the names of the tensors it reads when the spec chose them."""
+        return {**row.to_dict(), "inputs": list(row.inputs)} if self.references else row.to_dict()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -176,7 +181,7 @@ class Report:
             "input": list(self.input),
             "batch": self.batch,
             "dtype": self.dtype,
-            "layers": [row.to_dict() for row in self.rows],
+            "layers": [self.row_dict(row) for row in self.rows],
             "outputs": {name: list(shape) for name, shape in self.outputs.items()},
             "totals": self.totals.to_dict(),
         }

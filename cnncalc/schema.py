@@ -18,7 +18,7 @@ from .registry import REGISTRY, LayerType
 from .spec.blocks import BLOCK
 from .spec.constructs import CONSTRUCTS, construct_for
 from .spec.document import TOP_KEYS
-from .spec.values import EXPRESSION, REFERENCE, arguments_schema
+from .spec.values import EXPRESSION, REFERENCE, TENSOR, arguments_schema
 
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
 
@@ -56,7 +56,7 @@ def _type(name: str) -> LayerType:
 def spec_schema() -> dict[str, Any]:
     """The JSON Schema of a spec file (version 1 of the format)."""
     integer = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_SIZE}, {"$ref": "#/$defs/expression"}]}
-    defs: dict[str, Any] = {"expression": EXPRESSION, "reference": REFERENCE}
+    defs: dict[str, Any] = {"expression": EXPRESSION, "reference": REFERENCE, "tensor": TENSOR}
     for layer_type in REGISTRY.types.values():
         defs[f"args_{layer_type.name}"] = arguments_schema(layer_type)
     defs.update(_layer_family("", blocks=True))

@@ -32,8 +32,8 @@ def json_chunks(report: Report, **_: object) -> Iterator[str]:
         yield _encode(report.to_dict(), "\n") + "\n"
         return
     layer: Callable[[Row], str] = _Layers()
-    if layer(rows[0]) != _encode(rows[0].to_dict(), _LAYER):  # Row.to_dict changed: the slow way
-        layer = lambda row: _encode(row.to_dict(), _LAYER)  # noqa: E731
+    if report.references or layer(rows[0]) != _encode(rows[0].to_dict(), _LAYER):  # the slow way
+        layer = lambda row: _encode(report.row_dict(row), _LAYER)  # noqa: E731
     yield parts[0]
     for start in range(0, len(rows), 4096):
         yield ("" if start == 0 else _NEXT_LAYER) + _NEXT_LAYER.join(map(layer, rows[start : start + 4096]))

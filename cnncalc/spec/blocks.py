@@ -9,6 +9,7 @@ from ..errors import SourceLoc, SpecError, did_you_mean
 from ..record import replace as replace_record
 from ..registry import REGISTRY
 from .construct import Construct, Memo, Variables
+from .references import source
 from .values import REQUIRED, resolve, resolve_default
 from .yamltree import YMap, YSeq, describe
 
@@ -40,12 +41,20 @@ class Block(Construct):
         args = b.arguments(body, body_loc, written)
         variables = self.variables(b, written, definition, args, at, scope)
         name = b.layer_name(args, scope, written)
-        inner = b.group(scope, name, written)
+        current = source(b, args, scope, current)
         inner = replace_record(
-            inner, variables=variables, prefix=name + ".", counters={}, blocks_in_use=(*scope.blocks_in_use, written)
+            b.group(scope, name, written),
+            variables=variables,
+            prefix=name + ".",
+            counters={},
+            blocks_in_use=(*scope.blocks_in_use, written),
+            namespace=name + ".",  # a block sees its own layers only, and its input as 'input'
+            entry=current,
         )
         layers_at = definition.value_locs["layers"]
-        return b.layers(definition["layers"], layers_at, inner, current, f"{path}>blocks/{written}/layers")
+        output = b.layers(definition["layers"], layers_at, inner, current, f"{path}>blocks/{written}/layers")
+        b.tensors[name] = output  # the block use's name stands for its output
+        return output
 
     @staticmethod
     def variables(
@@ -55,7 +64,7 @@ class Block(Construct):
         declared: YMap = definition.get("args") or YMap(definition.loc)
         variables = dict(b.global_args)
         for key, raw in args.items():
-            if key == "name":
+            if key == "name" or key == "from":
                 continue
             if key not in declared:
                 raise SpecError(

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import NOWHERE, SourceLoc, SpecError, did_you_mean
-from ..graph import Group, Node
+from ..graph import INPUT, Group, Node
 from ..limits import MAX_DEPTH, MAX_ERRORS
 from ..record import field, record, replace as replace_record
 from ..registry import REGISTRY, LayerType
@@ -30,6 +30,8 @@ class Scope:
     blocks_in_use: tuple[str, ...] = ()
     group: int | None = None
     depth: int = 0
+    namespace: str = ""  # the block's prefix: what a reference by name may see
+    entry: int = INPUT  # what 'input' refers to: the spec's input, or the block's
 
 
 @record(frozen=False, slots=False)
@@ -44,6 +46,10 @@ class Builder:
     outputs: dict[str, int] = field(default_factory=dict)
     errors: list[SpecError] | None = None  # collect layer errors and go on (check), or stop at the first
     defaults: dict[type, Any] = field(default_factory=dict)
+    history: list[list[int]] = field(default_factory=list)  # per list being read: each item's output
+    tensors: dict[str, int] = field(default_factory=dict)  # name → node index, for references ('from')
+    synced: int = 0  # nodes[:synced] are in tensors (filled only when a reference asks)
+    referenced: bool = False  # some item names what it reads ('from')
     uses: dict[SourceLoc, tuple[str, int]] = field(default_factory=dict)  # a mistake's message, and its block uses
 
     # --- naming and groups ---------------------------------------------------
@@ -117,8 +123,14 @@ class Builder:
                 at,
                 "flatten the structure",
             )
-        for i, item in enumerate(items):
-            current = self.layer(item, items.locs[i], scope, current, f"{path}/{i}")
+        outputs: list[int] = []  # for references counted back in this list (from: -1)
+        self.history.append(outputs)
+        try:
+            for i, item in enumerate(items):
+                current = self.layer(item, items.locs[i], scope, current, f"{path}/{i}")
+                outputs.append(current)
+        finally:
+            self.history.pop()
         return current
 
     def layer(self, item: Any, at: SourceLoc, scope: Scope, current: int, path: str) -> int:
@@ -200,7 +212,7 @@ class Builder:
         arg_locs: dict[str, SourceLoc] = {}
         mistaken = False
         for key, raw in args.items():
-            if key == "name":
+            if key == "name" or key == "from":
                 continue
             try:
                 spec = layer_type.argspec(key)

@@ -23,6 +23,7 @@ from ..record import replace as replace_record
 from ..registry import REGISTRY, ArgSpec, LayerType
 from .blocks import BLOCK
 from .construct import Construct, Memo, Variables, layer_type_named as _layer_type
+from .references import reference, source
 from .values import arguments_schema, coerce
 from .yamltree import YMap, YSeq, describe
 
@@ -55,7 +56,7 @@ class Primitive(Construct):
         if read is None:
             return current
         name = b.layer_name(args, scope, layer_type.name)
-        return b.add_node(scope, name, layer_type, read[0], (current,), at, read[1], path)
+        return b.add_node(scope, name, layer_type, read[0], (source(b, args, scope, current),), at, read[1], path)
 
 
 class Composite(Construct):
@@ -82,6 +83,7 @@ class Composite(Construct):
             return current
         instance, arg_locs = read
         name = b.layer_name(args, scope, layer_type.name)
+        current = source(b, args, scope, current)
         inner = b.group(scope, name, layer_type.name)
         for part, part_type_name, part_args in layer_type.expand(instance):
             part_type = _layer_type(part_type_name)
@@ -96,6 +98,7 @@ class Composite(Construct):
                 part_locs,
                 f"{path}/{part}",
             )
+        b.tensors[name] = current  # the composite's name stands for its output
         return current
 
 
@@ -123,7 +126,12 @@ class Merge(Construct):
             if spec.name in options:
                 arg_locs[spec.name] = options.value_locs[spec.name]
                 values[spec.name] = coerce(options[spec.name], spec, scope.variables, arg_locs[spec.name], written)
-        outputs = []
+        if branches is None:  # {from: [a, b, ...]}: tensors named, no branches
+            refs = options["from"]
+            outputs = [reference(b, ref, refs.locs[i], scope) for i, ref in enumerate(refs)]
+            branches = YSeq(body_loc)
+        else:
+            outputs = []
         for i, branch in enumerate(branches):
             branch_at = branches.locs[i]
             if branch is None or (isinstance(branch, YSeq) and not branch):
@@ -143,18 +151,23 @@ class Merge(Construct):
     @staticmethod
     def options(
         layer_type: LayerType, written: str, body: Any, body_loc: SourceLoc, at: SourceLoc
-    ) -> tuple[YMap, YSeq, SourceLoc]:
-        """Its name and arguments, its branches and where they are written."""
+    ) -> tuple[YMap, YSeq | None, SourceLoc]:
+        """Its name and arguments, its branches (None when it names its inputs with
+        'from') and where they are written."""
         options, branches = YMap(body_loc), body
         if isinstance(body, YMap):
-            allowed = ["branches", "name", *(spec.name for spec in layer_type.schema)]
+            allowed = ["branches", "from", "name", *(spec.name for spec in layer_type.schema)]
             unknown = [k for k in body if k not in allowed]
             if unknown:
                 raise SpecError(
                     f"{written} has no key '{unknown[0]}'", body.key_locs[unknown[0]], did_you_mean(unknown[0], allowed)
                 )
+            if "from" in body:
+                return body, None, Merge.inputs_named(written, body)
             if "branches" not in body:
-                raise SpecError(f"{written} needs 'branches', a list of branches", at)
+                raise SpecError(
+                    f"{written} needs 'branches', a list of branches", at, "or 'from', a list of layer names"
+                )
             options, branches, body_loc = body, body["branches"], body.value_locs["branches"]
         if not isinstance(branches, YSeq) or len(branches) < 2:
             raise SpecError(
@@ -163,6 +176,23 @@ class Merge(Construct):
                 "write '- [layer, ...]' per branch, and '- []' for the identity",
             )
         return options, branches, body_loc
+
+    @staticmethod
+    def inputs_named(written: str, body: YMap) -> SourceLoc:
+        """Check a merge's 'from': at least two references, and no branches beside it."""
+        at = body.value_locs["from"]
+        if "branches" in body:
+            raise SpecError(
+                f"{written} has both 'branches' and 'from'", body.key_locs["from"], "give one of them: its inputs"
+            )
+        refs = body["from"]
+        if not isinstance(refs, YSeq) or len(refs) < 2:
+            raise SpecError(
+                f"{written}'s 'from' must list at least two earlier layers, not {describe(refs)}",
+                at,
+                f"write '{written}: {{from: [a, b]}}' (names, 'input', or -1, -2 counting back)",
+            )
+        return at
 
     def count(
         self,
@@ -174,6 +204,8 @@ class Merge(Construct):
         in_use: tuple[str, ...],
         memo: Memo,
     ) -> int:
+        if isinstance(body, YMap) and "from" in body:
+            return 1  # its inputs are named: no branches
         branches = body.get("branches") if isinstance(body, YMap) else body
         if not isinstance(branches, YSeq):
             return 0
@@ -185,13 +217,17 @@ class Merge(Construct):
         branches = {"type": "array", "minItems": 2, "items": branch}
         arguments = arguments_schema(layer_type)
         arguments.pop("description", None)
-        with_branches = {
-            **arguments,
-            "type": "object",
-            "properties": {"branches": branches, **arguments["properties"]},
-            "required": ["branches", *arguments.get("required", [])],
-        }
-        merge: dict[str, Any] = {"anyOf": [branches, with_branches]}
+        arguments.pop("patternProperties", None)  # its 'from' is a list
+        with_inputs = [
+            {
+                **arguments,
+                "type": "object",
+                "properties": {key: inputs, **arguments["properties"]},
+                "required": [key, *arguments.get("required", [])],
+            }
+            for key, inputs in (("branches", branches), ("from", {**branches, "items": {"$ref": "#/$defs/tensor"}}))
+        ]
+        merge: dict[str, Any] = {"anyOf": [branches, *with_inputs]}
         if layer_type.doc:
             merge["description"] = layer_type.doc.split("\n")[0]
         return merge
@@ -200,7 +236,7 @@ class Merge(Construct):
 class Repeat(Construct):
     """``repeat: {times, layers, name}``: the same layers ``times`` times, in a group."""
 
-    keys = ("times", "layers", "name")
+    keys = ("times", "layers", "name", "from")
 
     def lower(
         self,
@@ -225,6 +261,7 @@ class Repeat(Construct):
         if isinstance(layers, YSeq) and not layers:
             raise SpecError("repeat needs 'layers', a non-empty list", layers_at, "list the layers to repeat")
         name = b.layer_name(body, scope, "repeat")
+        current = source(b, body, scope, current)
         start = len(b.nodes)
         # refuse before building what can be counted: nested repeats multiply
         counted = b.counter.count(layers, scope.variables, scope.depth)
@@ -237,6 +274,7 @@ class Repeat(Construct):
                 if per_pass == 0:
                     break  # e.g. an inner repeat of 0 times: nothing to repeat, however often
                 b.counter.refuse_repeat(start + per_pass * times, times, times_loc, per_pass)
+        b.tensors[name] = current  # the repeat's name stands for its last pass's output
         return current
 
     def count(
@@ -264,6 +302,7 @@ class Repeat(Construct):
                 "times": {"anyOf": [{"type": "integer", "minimum": 0}, {"$ref": "#/$defs/expression"}]},
                 "layers": {"type": "array", "items": {"$ref": layer_ref}},
                 "name": _NAME,
+                "from": {"$ref": "#/$defs/tensor"},
             },
             "required": ["times", "layers"],
             "additionalProperties": False,

@@ -70,6 +70,7 @@ def load(
         groups=tuple(builder.groups),
         description=document.get("description") or "",
         args=global_args,
+        references=builder.referenced,
     )
 
 

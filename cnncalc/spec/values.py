@@ -24,6 +24,10 @@ EXPRESSION = {
     "description": "arithmetic over $arguments: + - * / //, ( ), floor, ceil, round, min, max, make_divisible",
 }
 REFERENCE = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*\s*$", "description": "a $argument"}
+TENSOR = {
+    "anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "maximum": -1}],
+    "description": "an earlier layer's name, 'input', or -1, -2, ... counting back in the same list",
+}
 
 
 @record
@@ -265,6 +269,7 @@ def arguments_schema(layer_type: LayerType) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object" if required else ["object", "null"],
         "properties": properties,
+        "patternProperties": {"^from$": {"$ref": "#/$defs/tensor"}},  # what it reads, if not the previous layer
         "additionalProperties": False,
     }
     if required:

@@ -1,0 +1,136 @@
+"""References to earlier tensors, `from` (SPEC-FORMAT version 2): a single-input
+layer, a block use or a repeat reads a named tensor; a merge names its inputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import cnncalc
+from cnncalc.cli import main
+from cnncalc.errors import SpecError
+
+jsonschema = pytest.importorskip("jsonschema")
+
+# SPEC-FORMAT's own example (an FPN lateral connection and a U-Net style skip).
+FPN = """\
+input: [3, 64, 64]
+layers:
+  - conv: {filters: 64, kernel: 3, padding: 1, name: c3}
+  - maxpool: {kernel: 2}
+  - conv: {filters: 128, kernel: 3, padding: 1, name: c4}
+  - upsample: {scale: 2, name: up4}
+  - conv: {filters: 128, kernel: 1, from: c3, name: lat3}
+  - add: {from: [up4, lat3]}
+  - concat: {from: [c3, -1]}
+"""
+
+
+def rows(text: str) -> dict[str, dict]:
+    return {row["name"]: row for row in cnncalc.analyze(text).to_dict()["layers"]}
+
+
+def error_of(text: str) -> SpecError:
+    with pytest.raises(SpecError) as info:
+        cnncalc.analyze(text)
+    return info.value
+
+
+def test_the_spec_formats_example():
+    by_name = rows(FPN)
+    # lat3 = nn.Conv2d(64, 128, 1) on c3's [64, 64, 64]: 64·128 + 128 = 8,320 params,
+    # 128·64·64 outputs × 64 inputs = 33,554,432 MACs (not up4's 128 channels)
+    lat3 = by_name["lat3"]
+    assert (lat3["inputs"], lat3["output"], lat3["params"], lat3["macs"]) == (["c3"], [128, 64, 64], 8320, 33_554_432)
+    assert by_name["add1"]["inputs"] == ["up4", "lat3"] and by_name["add1"]["output"] == [128, 64, 64]
+    # torch.cat([c3 (64 ch), add1 (128 ch)], dim=1): 192 channels
+    assert by_name["concat1"]["inputs"] == ["c3", "add1"] and by_name["concat1"]["output"] == [192, 64, 64]
+    assert by_name["c3"]["inputs"] == ["input"] and by_name["maxpool1"]["inputs"] == ["c3"]
+
+
+def test_json_lists_inputs_only_for_specs_that_choose_them():
+    result = CliRunner().invoke(main, ["summary", "-", "--format", "json"], input=FPN)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == cnncalc.analyze(FPN).to_dict()
+    plain = cnncalc.analyze("input: [3, 8, 8]\nlayers: [relu]\n").to_dict()["layers"][0]
+    assert "inputs" not in plain  # version 1 rows keep their keys
+
+
+def test_an_unknown_name_is_located_and_the_closest_earlier_one_suggested():
+    error = error_of(FPN.replace("from: c3,", "from: c33,"))
+    assert (error.loc.line, error.loc.col) == (7, 43)
+    assert error.message == "from: no layer named 'c33' before this one"
+    assert error.hint == "did you mean 'c3'?"
+
+
+def test_nothing_refers_forward():
+    text = "input: [3, 8, 8]\nlayers:\n  - relu: {name: early}\n  - relu: {from: later}\n  - relu: {name: later}\n"
+    error = error_of(text)
+    assert (error.loc.line, error.message) == (4, "from: no layer named 'later' before this one")
+
+
+def test_counting_back_and_the_input():
+    text = (
+        "input: [3, 8, 8]\nlayers:\n  - conv: {filters: 4, kernel: 1}\n  - conv: {filters: 5, kernel: 1}\n"
+        "  - conv: {filters: 6, kernel: 1, from: -2}\n  - concat: {from: [input, -1, -3]}\n"
+    )
+    by_name = rows(text)
+    assert by_name["conv3"]["inputs"] == ["conv1"] and by_name["conv3"]["params"] == 4 * 6 + 6
+    assert by_name["concat1"]["inputs"] == ["input", "conv3", "conv1"]
+    assert by_name["concat1"]["output"] == [3 + 6 + 4, 8, 8]
+    error = error_of("input: [3, 8, 8]\nlayers:\n  - relu\n  - relu: {from: -2}\n")
+    assert error.message == "from: -2 reaches before the first layer of this list (1 before it)"
+
+
+def test_a_block_sees_its_own_layers_and_its_input():
+    text = """\
+input: [8, 16, 16]
+blocks:
+  skip:
+    layers:
+      - conv: {filters: 8, kernel: 3, padding: 1, name: a}
+      - conv: {filters: 8, kernel: 3, padding: 1}
+      - add: {from: [a, input]}
+layers:
+  - conv: {filters: 8, kernel: 1, name: stem}
+  - skip
+  - skip: {name: second, from: stem}
+  - add: {from: [skip1, second]}
+"""
+    by_name = rows(text)
+    assert by_name["skip1.add1"]["inputs"] == ["skip1.a", "stem"]
+    assert by_name["second.a"]["inputs"] == ["stem"]  # the use reads stem, not skip1
+    assert by_name["second.add1"]["inputs"] == ["second.a", "stem"]
+    assert by_name["add1"]["inputs"] == ["skip1.add1", "second.add1"]  # a use's name is its output
+    error = error_of(text.replace("from: [a, input]", "from: [a, stem]"))
+    assert error.message == "from: no layer named 'stem' in this block before this one"
+
+
+def test_a_repeat_reads_from_and_its_name_is_its_last_pass():
+    text = (
+        "input: [3, 8, 8]\nlayers:\n  - conv: {filters: 4, kernel: 1, name: x}\n  - relu\n"
+        "  - repeat: {name: r, times: 2, from: x, layers: [conv: {filters: 4, kernel: 1}]}\n"
+        "  - add: {from: [r, x]}\n"
+    )
+    by_name = rows(text)
+    assert by_name["conv1"]["inputs"] == ["x"] and by_name["conv2"]["inputs"] == ["conv1"]
+    assert by_name["add1"]["inputs"] == ["conv2", "x"]
+
+
+def test_merge_mistakes():
+    error = error_of("input: [3, 8, 8]\nlayers:\n  - relu: {name: a}\n  - add: {from: [a]}\n")
+    assert error.message == "add's 'from' must list at least two earlier layers, not a list"
+    error = error_of("input: [3, 8, 8]\nlayers:\n  - relu: {name: a}\n  - add: {from: [a, -1], branches: [[], []]}\n")
+    assert error.message == "add has both 'branches' and 'from'"
+
+
+def test_the_schema_knows_from():
+    schema = json.loads(CliRunner().invoke(main, ["schema"]).output)
+    validator = jsonschema.Draft202012Validator(schema)
+    import yaml
+
+    assert not list(validator.iter_errors(yaml.safe_load(FPN)))
+    bad = yaml.safe_load("input: [3, 8, 8]\nlayers:\n  - relu: {name: a}\n  - add: {from: [a]}\n")
+    assert list(validator.iter_errors(bad))
