@@ -22,6 +22,7 @@ from .registry import (
     GLOBAL,
     IN_PLACE,
     VIEW,
+    Axes,
     Facts,
     OptionalSize,
     Shape,
@@ -235,7 +236,7 @@ def flatten(x: Shape, a: Flatten) -> Facts:
 
 @record
 class Reshape:
-    shape: Size = arg(minimum=-1)
+    shape: Axes = arg(minimum=-1)
 
 
 @layer(
@@ -277,7 +278,7 @@ def reshape(x: Shape, a: Reshape) -> Facts:
 
 @record
 class Permute:
-    order: Size = arg(minimum=0)
+    order: Axes = arg(minimum=0)
 
 
 @layer(

@@ -26,6 +26,7 @@ Shape = tuple[int, ...]
 Size = Union[int, tuple[int, ...]]
 Padding = Union[int, tuple[int, ...], str]
 OptionalSize = Optional[Size]
+Axes = Union[int, tuple[int, ...]]  # one value per axis, channels first (reshape, permute)
 
 ARG_KINDS: dict[str, str] = {
     "int": "int",
@@ -35,6 +36,7 @@ ARG_KINDS: dict[str, str] = {
     "Size": "size",
     "Padding": "padding",
     "OptionalSize": "size",
+    "Axes": "axes",
 }
 
 

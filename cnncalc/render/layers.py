@@ -16,6 +16,7 @@ _KINDS = {
     "bool": "true/false",
     "str": "text",
     "size": "int or [ints]",
+    "axes": "int or [ints], channels first",
     "padding": "int, [ints], same or valid",
 }
 _FORMULA_NAMES = (("output", "output"), ("params", "params"), ("macs", "MACs"), ("rf", "receptive field"))

@@ -36,7 +36,8 @@ class Kind:
 
     expected: str  # for messages: "an int or a list of ints"
     json_type: str  # of one plain value: integer, number, boolean, string
-    lists: bool = False  # also a list of 1 to 3 values, one per spatial axis
+    lists: bool = False  # also a list of 1 to `most` values
+    most: int = 3  # one per spatial axis; 4 for a list over every axis (channels first)
     words: tuple[str, ...] = ()  # also these words
     arithmetic: bool = True  # a quoted expression (else only a plain $argument, or nothing for text)
 
@@ -45,6 +46,7 @@ KINDS: dict[str, Kind] = {
     "int": Kind("an int", "integer"),
     "size": Kind("an int or a list of ints", "integer", lists=True),
     "padding": Kind("an int, a list of ints, 'same' or 'valid'", "integer", lists=True, words=("same", "valid")),
+    "axes": Kind("an int or a list of ints (one per axis, channels first)", "integer", lists=True, most=4),
     "float": Kind("a number", "number"),
     "bool": Kind("true or false", "boolean", arithmetic=False),
     "str": Kind("text", "string", arithmetic=False),
@@ -126,8 +128,9 @@ def _to_int(raw: Any, spec: ArgSpec, kind: Kind, w: _Written) -> Any:
     what, at = w.what, w.at
     if kind.lists and isinstance(raw, YSeq | tuple | list):
         locs = raw.locs if isinstance(raw, YSeq) else [at] * len(raw)
-        if not 1 <= len(raw) <= 3:
-            raise SpecError(f"{what} must list 1 to 3 sizes (one per spatial axis), not {len(raw)}", at)
+        if not 1 <= len(raw) <= kind.most:
+            per = "sizes (one per spatial axis)" if kind.most == 3 else "values (one per axis, channels first)"
+            raise SpecError(f"{what} must list 1 to {kind.most} {per}, not {len(raw)}", at)
         item_spec = replace_record(spec, kind="int")
         return tuple(coerce(item, item_spec, w.variables, locs[i], w.layer) for i, item in enumerate(raw))
     if raw in kind.words:
@@ -244,7 +247,7 @@ def json_schema(spec: ArgSpec) -> dict[str, Any]:
     one = _number_schema(spec, kind.json_type)
     if not kind.lists:
         return {"anyOf": [one, expression]}
-    sizes = {"type": "array", "minItems": 1, "maxItems": 3, "items": {"anyOf": [dict(one), expression]}}
+    sizes = {"type": "array", "minItems": 1, "maxItems": kind.most, "items": {"anyOf": [dict(one), expression]}}
     words = [{"enum": list(kind.words)}] if kind.words else []
     return {"anyOf": [*words, one, sizes, expression]}
 
