@@ -329,3 +329,27 @@ def test_sizes_end_at_tokens():
     # flatten start 1 ends the spatial axes: only the pool before it constrains
     spec = {"input": [4, 24, 24], "layers": [{"maxpool": {"kernel": 2}}, {"flatten": {"start": 1}}, "layernorm"]}
     assert _oracle(spec, 40) == _solved(spec, 40) == list(range(2, 41, 2))
+
+
+# --- lists over every axis: reshape and permute take up to 4 values (channels first) --------
+
+
+def test_reshape_and_permute_on_a_3d_input():
+    # [C, D, H, W] = [2, 3, 4, 5]: permute to channels last, and reshape keeping 4 axes
+    assert last([2, 3, 4, 5], {"permute": {"order": [1, 2, 3, 0]}})["output"] == [3, 4, 5, 2]
+    assert last([2, 3, 4, 5], {"reshape": {"shape": [6, 2, -1, 5]}})["output"] == [6, 2, 2 * 3 * 4 * 5 // 60, 5]
+
+
+def test_reshape_lists_at_most_four_values():
+    message = located("reshape: {shape: [1, 1, 1, 2, 144]}", "[1, 1, 1, 2, 144]")
+    assert "1 to 4 values (one per axis, channels first)" in message
+
+
+def test_schema_lists_the_version_2_types():
+    from cnncalc.schema import spec_schema
+
+    defs = spec_schema()["$defs"]
+    for name in ("slice", "channel_shuffle", "reshape", "permute", "scale", "groupnorm", "instancenorm", "prelu",
+                 "hardsigmoid", "mish", "identity", "stochastic_depth", "space_to_depth", "depth_to_space", "crop"):  # fmt: skip
+        assert f"args_{name}" in defs, name
+    assert set(defs["args_upsample"]["properties"]) >= {"scale", "size", "mode"}
