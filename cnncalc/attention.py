@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from . import saved
 from .errors import LayerError
 from .record import record
 from .registry import GLOBAL, Facts, Shape, Size, Window, arg, axes_text, layer
@@ -75,7 +76,7 @@ class ClassToken:
     pass
 
 
-@layer("class_token", ClassToken, short="cls_token", label=lambda a, rank: "")
+@layer("class_token", ClassToken, short="cls_token", label=lambda a, rank: "", saves=saved.NOTHING)  # a cat
 def class_token(x: Shape, a: ClassToken) -> Facts:
     """One learned token prepended on the token axis: [D, N] → [D, N+1]; D params (ViT's class token)."""
     width, count = _tokens(x, "class_token")
@@ -87,7 +88,13 @@ class PositionEmbedding:
     learned: bool = True
 
 
-@layer("position_embedding", PositionEmbedding, short="pos_embed", label=lambda a, rank: "" if a.learned else "fixed")
+@layer(
+    "position_embedding",
+    PositionEmbedding,
+    short="pos_embed",
+    label=lambda a, rank: "" if a.learned else "fixed",
+    saves=saved.NOTHING,  # an addition
+)
 def position_embedding(x: Shape, a: PositionEmbedding) -> Facts:
     """A position embedding added to every token: same shape; D·N params if learned
     (ViT's [1, N, D] parameter), none if fixed (sinusoidal). The sum is a new tensor."""
@@ -115,7 +122,19 @@ def _attention_macs(positions: int, width: int) -> int:
     return 4 * positions * width * width + 2 * positions * positions * width
 
 
-@layer("attention", Attention, label=lambda a, rank: _heads_label(a.heads, a.qkv_bias, a.proj_bias))
+def _sdpa_kept(shapes: tuple[Shape, ...], out: Shape, a: Attention) -> tuple[int, int, int]:
+    """PyTorch's fused attention keeps q, k, v, its output (which the output projection
+    reads as a view) and a float32 log-sum-exp per head and row, never the N×N matrix."""
+    positions = math.prod(out[1:])
+    return 4 * out[0] * positions, 4 * a.heads * positions, 0
+
+
+@layer(
+    "attention",
+    Attention,
+    label=lambda a, rank: _heads_label(a.heads, a.qkv_bias, a.proj_bias),
+    saves=saved.Keeps(inputs=True, extra=_sdpa_kept),  # the input: the q, k, v projection's
+)
 def attention(x: Shape, a: Attention) -> Facts:
     """Multi-head self-attention over all N positions (torch MultiheadAttention):
     params 4D² (+4D biases); MACs 4·N·D² + 2·N²·D; an attention matrix of heads·N² elements."""
@@ -168,7 +187,19 @@ def _tiling(spatial: tuple[int, ...], window: tuple[int, ...], pad: bool) -> tup
     return tuple(Division(name, size, 0, 0, w, w) for name, size, w in zip(names, spatial, window))
 
 
-@layer("window_attention", WindowAttention, short="win_attn", label=_window_label)
+def _window_kept(shapes: tuple[Shape, ...], out: Shape, a: WindowAttention) -> tuple[int, int, int]:
+    """torchvision's shifted_window_attention, op by op: the windows' copy of the input (the
+    qkv projection's), q·k·v, the scaled q, the softmax output (its attention matrices)
+    and the output projection's input; not verified against PyTorch."""
+    window = per_axis(a.window, len(out) - 1, "window")
+    windows = math.prod(-(-n // w) for n, w in zip(out[1:], window))
+    positions = windows * math.prod(window)
+    return 6 * out[0] * positions + windows * a.heads * math.prod(window) ** 2, 0, 0
+
+
+@layer(
+    "window_attention", WindowAttention, short="win_attn", label=_window_label, saves=saved.Keeps(extra=_window_kept)
+)
 def window_attention(x: Shape, a: WindowAttention) -> Facts:
     """Swin's (shifted) window attention: the map padded up to a multiple of the window,
     attention inside each window of W = ∏wᵢ positions. Params 4C² (+4C) + ∏(2wᵢ−1)·heads

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from .errors import CHANNELS_LAST, JUMPS, Diagnostic, SpecError
-from .graph import INPUT, Graph
+from .graph import INPUT, Graph, Node
 from .limits import DTYPE_BYTES, MAX_SIZE
+from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
-from .registry import Facts, Window, apply
+from .registry import REGISTRY, Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
+from .saved import NOTHING, keeps
 from .shapes import number_text
 
 RF = tuple[AxisRF, ...] | None
@@ -114,12 +117,19 @@ def run(
     dtype: str | None = None,
     input: tuple[int, ...] | None = None,
     receptive_field: bool = True,
+    optimizer: str = "adam",
+    precision: str = "fp32",
 ) -> Report:
     """Analyse every node; a rule's error becomes a located SpecError.
-    ``receptive_field=False`` leaves every ``rf`` None (check's re-runs need only exactness)."""
+    ``receptive_field=False`` leaves every ``rf`` None (check's re-runs need only exactness);
+    ``optimizer`` and ``precision`` concern the training-memory figures only."""
     dtype = dtype or graph.dtype
     if dtype not in DTYPE_BYTES:
         raise SpecError(f"unknown dtype '{dtype}'; expected one of: {', '.join(DTYPE_BYTES)}")
+    if optimizer not in OPTIMIZERS:
+        raise SpecError(f"unknown optimizer '{optimizer}'; expected one of: {', '.join(OPTIMIZERS)}")
+    if precision not in PRECISIONS:
+        raise SpecError(f"unknown precision '{precision}'; expected one of: {', '.join(PRECISIONS)}")
     if not 1 <= batch <= MAX_SIZE:
         raise SpecError(f"--batch must be 1 to {MAX_SIZE:,}, not {batch}")
     input_shape = tuple(input) if input else graph.input
@@ -137,9 +147,15 @@ def run(
     tokens = [False] * (len(graph.nodes) + 1)  # whether each tensor is tokens [D, N] (the input is not)
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
+    size = DTYPE_BYTES[dtype]
+    # mixed precision: 2-byte activations (and weight copies), float32 master weights
+    act_bytes = size if precision == "fp32" else 2
+    input_activations = math.prod(input_shape) * batch
+    ledger = Ledger(len(graph.nodes), input_activations * act_bytes)
+    account = ledger.add
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool]] = {}
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool, Plan]] = {}
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
         in_shapes = tuple(map(shape_of, node.inputs))
@@ -156,8 +172,9 @@ def run(
                 len(in_shapes[0]) - 1,
                 0 if facts.in_place else math.prod(facts.output),
                 bool(getattr(node.args, "allow_inexact", False)),
+                _plan(node, facts, in_shapes, batch, act_bytes),
             )
-        facts, exact, rank, activations, allow_inexact = found
+        facts, exact, rank, activations, allow_inexact, memory_plan = found
         if len(node.inputs) > 1:
             in_fields = list(map(field_of, node.inputs))
             rf_in, misaligned = _merge_rf(in_fields)
@@ -205,13 +222,22 @@ def run(
                 node.group,
                 facts.attention_matrix * batch,
                 is_tokens,
+                account(node.inputs, memory_plan),
             )
         )
     if channels_last(input_shape) is not None:
         warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
-    size = DTYPE_BYTES[dtype]
-    input_activations = math.prod(input_shape) * batch
-    totals = Totals(metric_totals(rows, input_activations, size))
+    master_bytes = size if precision == "fp32" else 4
+    memory = ledger.figures(
+        [node.inputs for node in graph.nodes],
+        graph.outputs.values(),
+        list(map(attrgetter("trainable"), rows)),
+        sum(map(attrgetter("params"), rows)) * master_bytes,
+        optimizer,
+        master_bytes,
+        0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
+    )
+    totals = Totals(metric_totals(rows, input_activations, size, memory))
     outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
     return Report(
         name=graph.name,
@@ -228,6 +254,9 @@ def run(
         warnings=tuple(warnings),
         output_rows=dict(graph.outputs),
         references=graph.references,
+        optimizer=optimizer,
+        precision=precision,
+        memory=memory,
     )
 
 
@@ -249,3 +278,10 @@ def _channels_first_hint(error: SpecError, shape: tuple[int, ...]) -> SpecError:
     if channels_last(shape) is not None:
         error.hint = f"{error.hint}; {_channels_first_text(shape)}" if error.hint else _channels_first_text(shape)
     return error
+
+
+def _plan(node: Node, facts: Facts, in_shapes: tuple[tuple[int, ...], ...], batch: int, act_bytes: int) -> Plan:
+    saves = REGISTRY.types[node.type].saves  # undeclared (a type registered elsewhere): nothing kept
+    return plan(
+        keeps(saves or NOTHING, node.args), facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes
+    )

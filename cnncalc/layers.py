@@ -12,7 +12,10 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from . import attention as _attention  # noqa: F401  (registers the transformer types)
+from . import (
+    attention as _attention,  # noqa: F401  (registers the transformer types)
+    saved,
+)
 from .errors import SAME_EVEN, LayerError
 from .record import record
 from .registry import (
@@ -108,7 +111,7 @@ class Conv:
     allow_inexact: bool = False
 
 
-@layer("conv", Conv)
+@layer("conv", Conv, saves=saved.INPUT)
 def conv(x: Shape, a: Conv) -> Facts:
     """Convolution, channels first. Params = filters·(C/groups)·∏k (+ filters bias);
     MACs = output elements × (C/groups)·∏k."""
@@ -147,7 +150,7 @@ class DepthwiseConv:
     allow_inexact: bool = False
 
 
-@layer("depthwise_conv", DepthwiseConv, short="dwconv")
+@layer("depthwise_conv", DepthwiseConv, short="dwconv", saves=saved.INPUT)
 def depthwise_conv(x: Shape, a: DepthwiseConv) -> Facts:
     """Depthwise convolution (groups = C): C·multiplier filters of ∏k weights each."""
     channels, spatial = _spatial(x, "depthwise_conv")
@@ -211,7 +214,7 @@ class ConvTranspose:
     allow_inexact: bool = False
 
 
-@layer("conv_transpose", ConvTranspose, short="convT")
+@layer("conv_transpose", ConvTranspose, short="convT", saves=saved.INPUT)
 def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
     """Transposed convolution: out = (in − 1)·stride − 2p + k_eff + output_padding.
     MACs = input positions × C·(filters/groups)·∏k (as torch's flop counter)."""
@@ -297,13 +300,13 @@ def _pool_label(a: Pool, rank: int) -> str:
     return window_label(a, rank, default_stride=a.kernel)  # a pool's stride is its kernel unless given
 
 
-@layer("maxpool", Pool, label=_pool_label)
+@layer("maxpool", Pool, label=_pool_label, saves=saved.INDICES)
 def maxpool(x: Shape, a: Pool) -> Facts:
     """Max pooling; stride defaults to the kernel; no params, no MACs."""
     return _pool(x, a, "maxpool")
 
 
-@layer("avgpool", Pool, label=_pool_label)
+@layer("avgpool", Pool, label=_pool_label, saves=saved.INPUT)
 def avgpool(x: Shape, a: Pool) -> Facts:
     """Average pooling; stride defaults to the kernel; no params, no MACs."""
     return _pool(x, a, "avgpool")
@@ -319,13 +322,13 @@ def _global(x: Shape, type_name: str) -> Facts:
     return Facts(output=(channels,), window=GLOBAL)
 
 
-@layer("global_avgpool", NoArgs, short="global_avg")
+@layer("global_avgpool", NoArgs, short="global_avg", saves=saved.NOTHING)  # a mean: sizes only
 def global_avgpool(x: Shape, a: NoArgs) -> Facts:
     """Average over every spatial position: [C, ...] → [C] (Keras GlobalAveragePooling)."""
     return _global(x, "global_avgpool")
 
 
-@layer("global_maxpool", NoArgs, short="global_max")
+@layer("global_maxpool", NoArgs, short="global_max", saves=saved.INDICES)
 def global_maxpool(x: Shape, a: NoArgs) -> Facts:
     """Max over every spatial position: [C, ...] → [C]."""
     return _global(x, "global_maxpool")
@@ -367,13 +370,19 @@ def _adaptive_label(a: AdaptivePool, rank: int) -> str:
     return "→" + axes_text(a.output, rank)
 
 
-@layer("adaptive_avgpool", AdaptivePool, short="adaptive_avg", label=_adaptive_label)
+def _adaptive_avg_saves(a: AdaptivePool) -> saved.Keeps:
+    """Its input; to a single position PyTorch takes a mean instead, which keeps only sizes."""
+    output = a.output if isinstance(a.output, tuple) else (a.output,)
+    return saved.NOTHING if all(n == 1 for n in output) else saved.INPUT
+
+
+@layer("adaptive_avgpool", AdaptivePool, short="adaptive_avg", label=_adaptive_label, saves=_adaptive_avg_saves)
 def adaptive_avgpool(x: Shape, a: AdaptivePool) -> Facts:
     """PyTorch AdaptiveAvgPool: [C, ...] → [C, *output]; always exact."""
     return _adaptive(x, a, "adaptive_avgpool")
 
 
-@layer("adaptive_maxpool", AdaptivePool, short="adaptive_max", label=_adaptive_label)
+@layer("adaptive_maxpool", AdaptivePool, short="adaptive_max", label=_adaptive_label, saves=saved.INDICES)
 def adaptive_maxpool(x: Shape, a: AdaptivePool) -> Facts:
     """PyTorch AdaptiveMaxPool: [C, ...] → [C, *output]; always exact."""
     return _adaptive(x, a, "adaptive_maxpool")
@@ -384,7 +393,7 @@ class ChannelPool:
     kernel: int = arg(doc="channels per group (it must divide C)")
 
 
-@layer("channel_maxpool", ChannelPool, label=lambda a, rank: f"/{a.kernel}")
+@layer("channel_maxpool", ChannelPool, label=lambda a, rank: f"/{a.kernel}", saves=saved.INDICES_ONLY)
 def channel_maxpool(x: Shape, a: ChannelPool) -> Facts:
     """Depth-wise max pooling over groups of `kernel` channels: [C, ...] → [C/kernel, ...]."""
     if x[0] % a.kernel:
@@ -397,14 +406,14 @@ def channel_maxpool(x: Shape, a: ChannelPool) -> Facts:
 # --- normalisation ----------------------------------------------------------
 
 
-@layer("batchnorm", NoArgs)
+@layer("batchnorm", NoArgs, saves=saved.BATCHNORM)
 def batchnorm(x: Shape, a: NoArgs) -> Facts:
     """Batch normalisation over channels: γ, β trainable; running mean and variance
     non-trainable (Keras counts them as params, PyTorch as buffers)."""
     return Facts(output=x, trainable=2 * x[0], non_trainable=2 * x[0])
 
 
-@layer("layernorm", NoArgs)
+@layer("layernorm", NoArgs, saves=saved.LAYERNORM)
 def layernorm(x: Shape, a: NoArgs) -> Facts:
     """Layer normalisation over channels: γ and β, 2C trainable params."""
     return Facts(output=x, trainable=2 * x[0])
@@ -415,7 +424,12 @@ class Lrn:
     size: int = arg(5, doc="channels each response is normalised over")
 
 
-@layer("lrn", Lrn)
+# F.local_response_norm's ops: mul keeps the input, avg_pool the padded squares, pow
+# its base and result (div keeps the input and that result): about three more input-sized tensors
+_LRN = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (3 * math.prod(out), 0, 0))
+
+
+@layer("lrn", Lrn, saves=_LRN)
 def lrn(x: Shape, a: Lrn) -> Facts:
     """Local response normalisation across `size` channels (AlexNet); no params."""
     return Facts(output=x)
@@ -424,16 +438,32 @@ def lrn(x: Shape, a: Lrn) -> Facts:
 # --- element-wise -----------------------------------------------------------
 
 
-def _activation(name: str) -> None:
+def _activation(name: str, saves: saved.Keeps) -> None:
     def rule(x: Shape, a: NoArgs) -> Facts:
         return Facts(output=x, in_place=True)
 
     rule.__doc__ = f"{name}: element-wise, same shape, no params; in place, so no activation memory."
-    layer(name, NoArgs, tags=(ACTIVATION, IN_PLACE))(rule)
+    layer(name, NoArgs, tags=(ACTIVATION, IN_PLACE), saves=saves)(rule)
 
 
-for _name in ("relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "hardswish", "sigmoid", "tanh", "softmax"):
-    _activation(_name)
+# What autograd keeps, for each as torchvision uses it (in place where the module can be):
+# in-place ReLU, LeakyReLU and ELU their output; in-place ReLU6 (hardtanh_), SiLU and Hardswish
+# need the input's old values, so autograd keeps a copy; GELU keeps its input, sigmoid, tanh
+# and softmax their output, and all four write a new tensor (they have no in-place form).
+_ACTIVATION_SAVES = {
+    "relu": saved.OUTPUT,
+    "relu6": saved.COPY,
+    "leaky_relu": saved.OUTPUT,
+    "elu": saved.OUTPUT,
+    "gelu": saved.NEW_INPUT,
+    "silu": saved.COPY,
+    "hardswish": saved.COPY,
+    "sigmoid": saved.NEW_OUTPUT,
+    "tanh": saved.NEW_OUTPUT,
+    "softmax": saved.NEW_OUTPUT,
+}
+for _name, _saves in _ACTIVATION_SAVES.items():
+    _activation(_name, _saves)
 
 
 @record
@@ -441,7 +471,12 @@ class Dropout:
     rate: float = arg(0.5, minimum=0, maximum=1)
 
 
-@layer("dropout", Dropout, label=lambda a, rank: f"{a.rate:g}", tags=(IN_PLACE,))
+def _dropout_saves(a: Dropout) -> saved.Keeps:
+    """In training a new output and its noise tensor (float on CPU, 1 byte on GPU); at rate 0 the input itself."""
+    return saved.DROPOUT if a.rate > 0 else saved.NOTHING
+
+
+@layer("dropout", Dropout, label=lambda a, rank: f"{a.rate:g}", tags=(IN_PLACE,), saves=_dropout_saves)
 def dropout(x: Shape, a: Dropout) -> Facts:
     """Dropout: same shape, no params, counted in place (identity at inference)."""
     return Facts(output=x, in_place=True)
@@ -456,7 +491,7 @@ class Dense:
     bias: bool = True
 
 
-@layer("dense", Dense, aliases=("linear", "fc"))
+@layer("dense", Dense, aliases=("linear", "fc"), saves=saved.INPUT)
 def dense(x: Shape, a: Dense) -> Facts:
     """Fully connected on the channel axis: params = C·units (+ units);
     on an input with spatial axes it acts at every position (Keras Dense; a
@@ -477,7 +512,7 @@ class ZeroPad:
     padding: Size = arg(minimum=0, doc="zeros added on both sides of each spatial axis")
 
 
-@layer("zero_pad", ZeroPad, label=lambda a, rank: uniform_text(a.padding, rank))
+@layer("zero_pad", ZeroPad, label=lambda a, rank: uniform_text(a.padding, rank), saves=saved.NOTHING)
 def zero_pad(x: Shape, a: ZeroPad) -> Facts:
     """Zero padding on both sides of every spatial axis."""
     channels, spatial = _spatial(x, "zero_pad")
@@ -493,13 +528,18 @@ def zero_pad(x: Shape, a: ZeroPad) -> Facts:
 _SHORTCUT_HINT = "match the filters and strides of the branches (a projection shortcut: conv 1×1 with the same stride)"
 
 
-@merge("add", NoArgs, hint=_SHORTCUT_HINT)
+@merge("add", NoArgs, hint=_SHORTCUT_HINT, saves=saved.NOTHING)
 def add(a: NoArgs, rank: int) -> tuple[str, ...]:
     """Element-wise sum of the branches (residual); shapes equal, where a size of 1 broadcasts."""
     return (BROADCAST,) * rank
 
 
-@merge("multiply", NoArgs, hint="a size of 1 broadcasts: a squeeze-and-excitation gate is [C, 1, 1], never [C]")
+@merge(
+    "multiply",
+    NoArgs,
+    hint="a size of 1 broadcasts: a squeeze-and-excitation gate is [C, 1, 1], never [C]",
+    saves=saved.INPUT,
+)  # x · gate keeps both (every input)
 def multiply(a: NoArgs, rank: int) -> tuple[str, ...]:
     """Element-wise product of the branches (a squeeze-and-excitation gate); a size of 1 broadcasts."""
     return (BROADCAST,) * rank
@@ -514,7 +554,9 @@ def _concat_label(a: Concat, rank: int) -> str:
     return f"axis {a.axis}" if a.axis else ""
 
 
-@merge("concat", Concat, hint="give every branch the same strides and padding", label=_concat_label)
+@merge(
+    "concat", Concat, hint="give every branch the same strides and padding", label=_concat_label, saves=saved.NOTHING
+)
 def concat(a: Concat, rank: int) -> tuple[str, ...]:
     """Stack the branches on `axis` (0, the channels, by default); every other axis must be equal."""
     if a.axis >= rank:

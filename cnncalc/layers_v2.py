@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from . import saved
 from .errors import LayerError
 from .layers import _activation, _groups_hint, _spatial
 from .record import record
@@ -54,8 +55,10 @@ def _spatial_rf(x: Shape, y: Shape) -> Window | str | None:
 
 # --- element-wise, in place ----------------------------------------------------------
 
-for _name in ("hardsigmoid", "mish", "identity"):
-    _activation(_name)
+# in-place hardsigmoid needs its input's old values (a copy); Mish keeps its input
+# and writes a new output; identity keeps nothing
+for _name, _saves in (("hardsigmoid", saved.COPY), ("mish", saved.NEW_INPUT), ("identity", saved.NOTHING)):
+    _activation(_name, _saves)
 
 
 @record
@@ -63,7 +66,22 @@ class StochasticDepth:
     rate: float = arg(0.0, minimum=0, maximum=1)
 
 
-@layer("stochastic_depth", StochasticDepth, short="drop_path", label=lambda a, rank: f"{a.rate:g}", tags=(IN_PLACE,))
+def _stochastic_depth_saves(a: StochasticDepth) -> saved.Keeps:
+    """torchvision multiplies by a noise tensor of one value per sample: a new output, the noise kept."""
+    return _DROP_PATH if a.rate > 0 else saved.NOTHING
+
+
+_DROP_PATH = saved.Keeps(extra=lambda shapes, out, a: (1, 0, 0), train_allocates=True)
+
+
+@layer(
+    "stochastic_depth",
+    StochasticDepth,
+    short="drop_path",
+    label=lambda a, rank: f"{a.rate:g}",
+    tags=(IN_PLACE,),
+    saves=_stochastic_depth_saves,
+)
 def stochastic_depth(x: Shape, a: StochasticDepth) -> Facts:
     """Stochastic depth (drop path): drops the whole residual branch with probability
     `rate` in training; same shape, no params, in place (identity at inference)."""
@@ -75,7 +93,13 @@ class Prelu:
     shared: bool = True
 
 
-@layer("prelu", Prelu, label=lambda a, rank: "" if a.shared else "per-channel", tags=(ACTIVATION, IN_PLACE))
+@layer(
+    "prelu",
+    Prelu,
+    label=lambda a, rank: "" if a.shared else "per-channel",
+    tags=(ACTIVATION, IN_PLACE),
+    saves=saved.INPUT,
+)
 def prelu(x: Shape, a: Prelu) -> Facts:
     """PReLU: one learned slope (shared) or one per channel; in place like every activation."""
     return Facts(output=x, trainable=1 if a.shared else x[0], in_place=True)
@@ -89,7 +113,7 @@ class Scale:
     bias: bool = False
 
 
-@layer("scale", Scale, label=lambda a, rank: "+bias" if a.bias else "")
+@layer("scale", Scale, label=lambda a, rank: "+bias" if a.bias else "", saves=saved.INPUT)  # x · γ keeps x
 def scale(x: Shape, a: Scale) -> Facts:
     """A learned multiplier per channel (ConvNeXt's layer scale): C params, or 2C
     with a bias (an affine map); no MACs (torch counts elementwise ops as 0)."""
@@ -101,7 +125,13 @@ class GroupNorm:
     groups: int
 
 
-@layer("groupnorm", GroupNorm)
+# its input and a float32 mean and rstd per sample and group
+_GROUPNORM = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (0, 2 * 4 * a.groups, 0))
+# PyTorch runs it as batch norm over samples × channels: its input and float32 statistics per sample and channel
+_INSTANCENORM = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (0, 2 * 4 * shapes[0][0], 0))
+
+
+@layer("groupnorm", GroupNorm, saves=_GROUPNORM)
 def groupnorm(x: Shape, a: GroupNorm) -> Facts:
     """Group normalisation (PyTorch GroupNorm, affine): γ and β per channel, 2C params;
     `groups` must divide C."""
@@ -114,7 +144,7 @@ class InstanceNorm:
     affine: bool = False
 
 
-@layer("instancenorm", InstanceNorm, label=lambda a, rank: "affine" if a.affine else "")
+@layer("instancenorm", InstanceNorm, label=lambda a, rank: "affine" if a.affine else "", saves=_INSTANCENORM)
 def instancenorm(x: Shape, a: InstanceNorm) -> Facts:
     """Instance normalisation (PyTorch InstanceNorm, no running statistics):
     2C params with `affine`, else none."""
@@ -129,7 +159,7 @@ class ChannelShuffle:
     groups: int
 
 
-@layer("channel_shuffle", ChannelShuffle, short="shuffle")
+@layer("channel_shuffle", ChannelShuffle, short="shuffle", saves=saved.NOTHING)
 def channel_shuffle(x: Shape, a: ChannelShuffle) -> Facts:
     """ShuffleNet's channel shuffle: same shape, a new tensor; `groups` must divide C."""
     _divides(x[0], a.groups, "channels")
@@ -147,7 +177,7 @@ def _slice_label(a: Slice, rank: int) -> str:
     return f"{a.start}:{a.stop}" + (f" axis {a.axis}" if a.axis else "")
 
 
-@layer("slice", Slice, label=_slice_label, tags=(VIEW,))
+@layer("slice", Slice, label=_slice_label, tags=(VIEW,), saves=saved.NOTHING)
 def slice_(x: Shape, a: Slice) -> Facts:
     """The range [start, stop) of one axis (0: the channels); a view, so no
     activation memory. On a spatial axis it moves the receptive field's start."""
@@ -185,7 +215,9 @@ class Flatten:
     start: int = arg(0, minimum=0, doc="first axis collapsed (0: everything; 1: keep the channels, [C, H·W])")
 
 
-@layer("flatten", Flatten, label=lambda a, rank: f"start {a.start}" if a.start else "", tags=(VIEW,))
+@layer(
+    "flatten", Flatten, label=lambda a, rank: f"start {a.start}" if a.start else "", tags=(VIEW,), saves=saved.NOTHING
+)
 def flatten(x: Shape, a: Flatten) -> Facts:
     """Collapse the axes from `start` on into one: `start: 0` (the default) gives
     [prod(shape)], `start: 1` turns [C, H, W] into [C, H·W] (tokens). A view."""
@@ -212,6 +244,7 @@ class Reshape:
     Reshape,
     label=lambda a, rank: "→" + _shape_text(a.shape if isinstance(a.shape, tuple) else [a.shape]),
     tags=(VIEW,),
+    saves=saved.NOTHING,
 )
 def reshape(x: Shape, a: Reshape) -> Facts:
     """View the tensor as `shape` (channels first, no batch); one entry may be -1
@@ -253,6 +286,7 @@ class Permute:
     Permute,
     label=lambda a, rank: _shape_text(a.order if isinstance(a.order, tuple) else [a.order]),
     tags=(VIEW,),
+    saves=saved.NOTHING,
 )
 def permute(x: Shape, a: Permute) -> Facts:
     """Reorder the axes (0 = the channels): output axis i is input axis order[i]. A view."""
@@ -277,7 +311,12 @@ class SpaceToDepth:
     pad: bool = False
 
 
-@layer("space_to_depth", SpaceToDepth, label=lambda a, rank: f"/{a.block}" + (" pad" if a.pad else ""))
+@layer(
+    "space_to_depth",
+    SpaceToDepth,
+    label=lambda a, rank: f"/{a.block}" + (" pad" if a.pad else ""),
+    saves=saved.NOTHING,
+)
 def space_to_depth(x: Shape, a: SpaceToDepth) -> Facts:
     """PixelUnshuffle (Swin's patch merging with `pad`): [C·b^n, *ceil(spatial/b)], a
     new tensor. The receptive field grows like a kernel and stride of `block`."""
@@ -306,7 +345,7 @@ class DepthToSpace:
     block: int
 
 
-@layer("depth_to_space", DepthToSpace, label=lambda a, rank: f"×{a.block}")
+@layer("depth_to_space", DepthToSpace, label=lambda a, rank: f"×{a.block}", saves=saved.NOTHING)
 def depth_to_space(x: Shape, a: DepthToSpace) -> Facts:
     """PixelShuffle: [C/b^n, *spatial·b], a new tensor; b^n must divide C."""
     channels, spatial = _spatial(x, "depth_to_space")
@@ -342,7 +381,7 @@ def _upsample_label(a: Upsample, rank: int) -> str:
     return shown if a.mode == "nearest" else f"{shown} {a.mode}"
 
 
-@layer("upsample", Upsample, label=_upsample_label)
+@layer("upsample", Upsample, label=_upsample_label, saves=saved.NOTHING)  # sizes only
 def upsample(x: Shape, a: Upsample) -> Facts:
     """Resize by an integer `scale` per axis, or to `size`; `mode` nearest (default),
     linear, bilinear, bicubic or trilinear. A new tensor, no params, no MACs."""
@@ -375,7 +414,7 @@ class Crop:
     size: Size = arg(doc="output size per spatial axis (centred)")
 
 
-@layer("crop", Crop, label=lambda a, rank: "→" + axes_text(a.size, rank))
+@layer("crop", Crop, label=lambda a, rank: "→" + axes_text(a.size, rank), saves=saved.NOTHING)
 def crop(x: Shape, a: Crop) -> Facts:
     """Centre crop to `size` (the 2015 U-Net's skip connections): (in − size) // 2
     positions dropped before, the rest after. A new tensor; the receptive

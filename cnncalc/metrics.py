@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .record import record
 
 if TYPE_CHECKING:
+    from .memory import MemoryFigures
     from .report import Row
 
 # Units: how a figure is read back (``--max-memory 100MiB``) and shown (138.36 M, 527.79 MiB).
@@ -35,10 +36,13 @@ class Tally:
     element size. Each sum over the rows runs once, in C (``map``/``attrgetter``:
     a 100,000-layer spec must not pay a Python call per row and metric)."""
 
-    def __init__(self, rows: Sequence[Row], input_elements: int, dtype_bytes: int) -> None:
+    def __init__(
+        self, rows: Sequence[Row], input_elements: int, dtype_bytes: int, memory: MemoryFigures | None = None
+    ) -> None:
         self.rows = rows
         self.input_elements = input_elements
         self.dtype_bytes = dtype_bytes
+        self.memory = memory  # the memory model's figures (cnncalc.memory), worked out by the engine
         self._sums: dict[str, int] = {}
         self._totals: dict[str, int] = {}
 
@@ -74,18 +78,31 @@ class Metric:
     budget: str = ""  # check's ``--max-<budget>`` ("" when it cannot be budgeted)
     compared: bool = True  # a line of ``cnncalc compare``
     optional: bool = False  # written (JSON, footers) only where it is not 0: version 1 networks keep version 1's keys
+    row_key: str = ""  # per_row: the Row attribute and JSON layer key, when not ``key``
+    additive: bool = True  # the total is the rows' figures summed (a peak is not: no share per row)
 
     @property
     def option(self) -> str:
         return f"--max-{self.budget}"
 
 
-def _per_row(key: str, label: str, unit: str, total: Callable[[Tally], int] | None = None, **options: Any) -> Metric:
-    """A figure every row holds as the attribute ``key``; the total, unless
-    said otherwise, is their sum."""
-    get = attrgetter(key)
-    summed = total or (lambda t: t.sum(key))
-    return Metric(key, label, unit, lambda row, _: get(row), summed, per_row=True, **options)
+def _per_row(
+    key: str, label: str, unit: str, total: Callable[[Tally], int] | None = None, row_key: str = "", **options: Any
+) -> Metric:
+    """A figure every row holds as the attribute ``row_key`` (``key`` unless given);
+    the total, unless said otherwise, is their sum."""
+    attribute = row_key or key
+    get = attrgetter(attribute)
+    summed = total or (lambda t: t.sum(attribute))
+    return Metric(key, label, unit, lambda row, _: get(row), summed, per_row=True, row_key=attribute, **options)
+
+
+def _memory(key: str, label: str, figure: str, **options: Any) -> Metric:
+    """A total of the memory model (cnncalc.memory), no share per row."""
+    get = attrgetter(figure)
+    return Metric(
+        key, label, BYTES, lambda row, _: 0, lambda t: get(t.memory) if t.memory else 0, additive=False, **options
+    )
 
 
 def _inexact(row: Row, _: int) -> int:
@@ -112,6 +129,13 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("param_bytes", "parameter memory", BYTES, lambda row, size: row.params * size,
            lambda t: t["params"] * t.dtype_bytes),
+    # memory a GPU owner can plan on (docs/memory.md): the liveness peak of one forward pass,
+    # what autograd keeps for backward, and the whole training step (--optimizer, --precision)
+    _memory("inference_peak_bytes", "inference peak", "inference_peak", budget="inference-memory"),
+    _per_row("saved_activation_bytes", "saved for backward", BYTES, row_key="saved_bytes"),
+    _memory("grad_bytes", "gradients", "grads", compared=False),
+    _memory("optimizer_bytes", "optimizer state", "optimizer", compared=False),
+    _memory("training_peak_bytes", "training peak", "training_peak", budget="training-memory"),
     Metric("inexact_layers", "inexact layers", LAYERS, _inexact, lambda t: sum(map(_inexact, t.rows, repeat(0))),
            compared=False),  # compare counts every inexact layer, allowed or not
     # elements of every attention matrix (heads·N² per window) × batch, and what they would take if
@@ -125,8 +149,8 @@ METRICS: tuple[Metric, ...] = (
 )  # fmt: skip
 
 BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}
-ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row and not metric.optional)
-OPTIONAL_ROW_KEYS: tuple[str, ...] = tuple(metric.key for metric in METRICS if metric.per_row and metric.optional)
+ROW_KEYS: tuple[str, ...] = tuple(metric.row_key for metric in METRICS if metric.per_row and not metric.optional)
+OPTIONAL_ROW_KEYS: tuple[str, ...] = tuple(metric.row_key for metric in METRICS if metric.per_row and metric.optional)
 OPTIONAL_KEYS: frozenset[str] = frozenset(metric.key for metric in METRICS if metric.optional)
 COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and not metric.optional)
 OPTIONAL_COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and metric.optional)
@@ -145,7 +169,9 @@ def columns(totals: _Figures) -> tuple[Metric, ...]:
 BUDGETS: dict[str, Metric] = {metric.budget: metric for metric in METRICS if metric.budget}
 
 
-def totals(rows: Sequence[Row], input_elements: int, dtype_bytes: int) -> dict[str, int]:
+def totals(
+    rows: Sequence[Row], input_elements: int, dtype_bytes: int, memory: MemoryFigures | None = None
+) -> dict[str, int]:
     """Every metric's total, in declaration order (the order of JSON "totals")."""
-    tally = Tally(rows, input_elements, dtype_bytes)
+    tally = Tally(rows, input_elements, dtype_bytes, memory)
     return {metric.key: tally[metric.key] for metric in METRICS}

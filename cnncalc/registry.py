@@ -16,6 +16,7 @@ from .errors import LayerError, SpecError
 from .graph import Node
 from .limits import MAX_SIZE
 from .record import MISSING, field, fields, record
+from .saved import Saves
 from .shapes import Division, per_axis
 
 Shape = tuple[int, ...]
@@ -199,6 +200,7 @@ class LayerType:
     label: Label = window_label
     tags: frozenset[str] = frozenset()
     joins: Joins | None = None  # merges: how the inputs meet on each axis
+    saves: Saves | None = None  # what autograd keeps of it for backward (cnncalc.saved); None for composites
 
     def summary(self, args: Any, rank: int) -> str:
         """The type and its key arguments: ``conv 3×3 /2 p1``."""
@@ -279,24 +281,31 @@ def layer(
     short: str = "",
     label: Label = window_label,
     tags: tuple[str, ...] = (),
+    saves: Saves | None = None,
 ) -> Callable[[Callable[..., Facts]], Callable[..., Facts]]:
     """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` with ``arity=None``);
-    ``short`` and ``label`` say how the table names it."""
+    ``short`` and ``label`` say how the table names it, ``saves`` what autograd
+    keeps of it for the backward pass (:mod:`cnncalc.saved`)."""
 
     def register(rule: Callable[..., Facts]) -> Callable[..., Facts]:
         doc = (rule.__doc__ or "").strip()
         tag_set = frozenset(tags) | ({MERGE} if arity is None else frozenset())
-        layer_type = LayerType(name, args_class, rule, None, arity, _schema(args_class), doc, short, label, tag_set)
+        layer_type = LayerType(
+            name, args_class, rule, None, arity, _schema(args_class), doc, short, label, tag_set, saves=saves
+        )
         REGISTRY.add(layer_type, aliases)
         return rule
 
     return register
 
 
-def merge(name: str, args_class: type, *, hint: str, label: Label = window_label) -> Callable[[Joins], Joins]:
+def merge(
+    name: str, args_class: type, *, hint: str, label: Label = window_label, saves: Saves | None = None
+) -> Callable[[Joins], Joins]:
     """Register a merge from ``joins(args, rank)``: how its inputs meet on each axis.
     Its rule, its schema in the loader and JSON Schema, and what ``sizes`` solves
-    all follow from that declaration; ``hint`` is the fix named when shapes do not meet."""
+    all follow from that declaration; ``hint`` is the fix named when shapes do not meet,
+    ``saves`` what autograd keeps of it (:mod:`cnncalc.saved`)."""
 
     def register(joins: Joins) -> Joins:
         def rule(shapes: tuple[Shape, ...], args: Any) -> Facts:
@@ -304,7 +313,8 @@ def merge(name: str, args_class: type, *, hint: str, label: Label = window_label
 
         doc = (joins.__doc__ or "").strip()
         schema = _schema(args_class)
-        REGISTRY.add(LayerType(name, args_class, rule, None, None, schema, doc, "", label, frozenset({MERGE}), joins))
+        merged = frozenset({MERGE})
+        REGISTRY.add(LayerType(name, args_class, rule, None, None, schema, doc, "", label, merged, joins, saves))
         return joins
 
     return register

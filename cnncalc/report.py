@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import Diagnostic, SourceLoc
 from .graph import Group
+from .memory import MemoryFigures
 from .metrics import OPTIONAL_KEYS, OPTIONAL_ROW_KEYS, ROW_KEYS
 from .record import field, record
 from .registry import REGISTRY
@@ -67,6 +68,7 @@ class Row:
     group: int | None
     attention_matrix: int = 0  # elements of its attention matrices × batch (heads·N² per window)
     tokens: bool = False  # the output is tokens [D, N] (shown as "197 tokens × 768")
+    saved_bytes: int = 0  # what autograd keeps of it for backward (each tensor counted at its first keeper)
 
     @property
     def params(self) -> int:
@@ -165,6 +167,9 @@ class Report:
     warnings: tuple[Diagnostic, ...] = ()
     output_rows: Mapping[str, int] = field(default_factory=dict)  # output name → row index (-1: the input)
     references: bool = False  # the spec names what layers read ('from'): each row lists its inputs
+    optimizer: str = "adam"  # what the training-memory figures assume
+    precision: str = "fp32"
+    memory: MemoryFigures | None = None  # the memory figures' details (the totals hold their bytes)
 
     def row_dict(self, row: Row) -> dict[str, Any]:
         """A row's JSON: with the names of the tensors it reads when the spec chose them."""

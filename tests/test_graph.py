@@ -359,6 +359,7 @@ def test_json_contract_keys_and_integer_types():
         "non_trainable",
         "macs",
         "activations",
+        "saved_bytes",  # SPEC-FORMAT.md, "Memory figures (version 2)"
         "exact",
         "rf",
     ]
@@ -372,6 +373,12 @@ def test_json_contract_keys_and_integer_types():
         "activations",
         "activation_bytes",
         "param_bytes",
+        # SPEC-FORMAT.md, "Memory figures (version 2)": binding names
+        "inference_peak_bytes",
+        "saved_activation_bytes",
+        "grad_bytes",
+        "optimizer_bytes",
+        "training_peak_bytes",
         "inexact_layers",
     ]
     assert list(d["totals"]) == total_keys

@@ -1,13 +1,12 @@
 """Adding a metric is one declaration in cnncalc/metrics.py: proved on a copy
-of the package whose only change is that declaration, SPEC-FORMAT v2's
-``grad_bytes`` ("one gradient per trainable parameter"), checked against what
-PyTorch measured (tests/data/reference/memory.json). Every output picks it up
-with no other edit: JSON totals, the table's and Markdown's footers, compare,
-and check's budget option.
+of the package whose only change is that declaration, ``momentum_bytes`` (SGD
+with momentum's buffers, one per trainable parameter), checked against what
+PyTorch measured (tests/data/reference/memory.json, "sgd" is SGD with momentum
+0.9). Every output picks it up with no other edit: JSON totals, the table's and
+Markdown's footers, compare, and check's budget option.
 
-The project itself does not declare it yet: a new key in "totals" is a change
-of the JSON contract (tests/test_graph.py pins version 1's keys), for the work
-that adds version 2's memory figures together.
+The project itself does not declare it: ``optimizer_bytes`` (with ``--optimizer``)
+holds it among SPEC-FORMAT v2's memory figures.
 """
 
 from __future__ import annotations
@@ -28,20 +27,12 @@ MEMORY = json.loads((ROOT / "tests" / "data" / "reference" / "memory.json").read
 
 # The whole extension, as docs/architecture.md shows it.
 GRAD_BYTES = """\
-    # SPEC-FORMAT v2 "Memory figures": one gradient per trainable parameter, in the parameters' dtype
-    Metric("grad_bytes", "gradient memory", BYTES, lambda row, size: row.trainable * size,
-           lambda t: t["trainable"] * t.dtype_bytes, budget="grad-memory"),
+    # SGD with momentum: one buffer per trainable parameter, in the parameters' dtype
+    Metric("momentum_bytes", "momentum memory", BYTES, lambda row, size: row.trainable * size,
+           lambda t: t["trainable"] * t.dtype_bytes, budget="momentum-memory"),
 """
 
-# vit_b_16 at batch 1: PyTorch's measured gradients exceed its parameters by
-# 602,112 bytes = 3·224·224·4, one input image, which is no parameter's gradient
-# (at batch 8 the same model measures exactly its parameters): left out.
-UNEXPLAINED = {("vit_b_16", 1)}
-MEASURED = [
-    entry
-    for entry in MEMORY["entries"]
-    if (ROOT / "specs" / f"{entry['model']}.yaml").exists() and (entry["model"], entry["batch"]) not in UNEXPLAINED
-]
+MEASURED = [entry for entry in MEMORY["entries"] if (ROOT / "specs" / f"{entry['model']}.yaml").exists()]
 
 
 @pytest.fixture(scope="module")
@@ -82,39 +73,38 @@ def test_the_copy_differs_by_the_declaration_only(extended: Path) -> None:
 
 
 @pytest.mark.parametrize("entry", MEASURED, ids=lambda e: f"{e['model']}-batch{e['batch']}")
-def test_grad_bytes_in_json_is_what_pytorch_measured(extended: Path, entry: dict) -> None:
-    """PyTorch keeps one .grad per parameter with requires_grad, of its shape and
-    dtype (float32 here), whatever the batch and the optimizer."""
+def test_momentum_bytes_in_json_is_what_pytorch_measured(extended: Path, entry: dict) -> None:
+    """PyTorch's SGD keeps one momentum buffer per parameter with requires_grad, of
+    its shape and dtype (float32 here), whatever the batch."""
     result = cnncalc_in(extended, "summary", spec(entry["model"]), "--format", "json", "--batch", str(entry["batch"]))
     assert result.returncode == 0, result.stderr
     totals = json.loads(result.stdout)["totals"]
-    for optimizer in ("sgd", "adam"):
-        assert totals["grad_bytes"] == entry["train"][optimizer]["grad_bytes"]
+    assert totals["momentum_bytes"] == entry["train"]["sgd"]["optimizer_bytes"]
     # appended: every version 1 key keeps its place
     before = cnncalc.analyze(spec(entry["model"]), batch=entry["batch"]).totals.to_dict()
-    assert list(totals) == [*before, "grad_bytes"]
+    assert list(totals) == [*before, "momentum_bytes"]
     assert {key: totals[key] for key in before} == before
 
 
 def test_every_output_shows_it(extended: Path) -> None:
     vgg16 = spec("vgg16")  # 138,357,544 trainable params × 4 B = 553,430,176 B = 527.79 MiB
     table = cnncalc_in(extended, "summary", vgg16).stdout
-    assert "\nGradient memory:         527.79 MiB\n" in table
+    assert "\nMomentum memory:         527.79 MiB\n" in table
     markdown = cnncalc_in(extended, "summary", vgg16, "--format", "markdown").stdout
-    assert " · gradient memory: 527.79 MiB\n" in markdown
+    assert " · momentum memory: 527.79 MiB\n" in markdown
     compared = cnncalc_in(extended, "compare", vgg16, spec("vgg11")).stdout
-    assert "gradient memory" in compared
-    checked = cnncalc_in(extended, "check", vgg16, "--max-grad-memory", "500MiB")
+    assert "momentum memory" in compared
+    checked = cnncalc_in(extended, "check", vgg16, "--max-momentum-memory", "500MiB")
     assert checked.returncode == 1
-    assert "gradient memory 527.79 MiB (553,430,176 B) exceeds --max-grad-memory 500MiB" in checked.stdout
-    assert cnncalc_in(extended, "check", vgg16, "--max-grad-memory", "528MiB").returncode == 0
+    assert "momentum memory 527.79 MiB (553,430,176 B) exceeds --max-momentum-memory 500MiB" in checked.stdout
+    assert cnncalc_in(extended, "check", vgg16, "--max-momentum-memory", "528MiB").returncode == 0
 
 
 def test_its_rows_sum_to_its_total(extended: Path) -> None:
     code = (
         "import cnncalc\nfrom cnncalc.metrics import BY_KEY\n"
-        f"r = cnncalc.analyze({spec('resnet50')!r}, batch=2)\nm = BY_KEY['grad_bytes']\n"
-        "print(sum(m.row(row, r.dtype_bytes) for row in r.rows), r.totals.grad_bytes)\n"
+        f"r = cnncalc.analyze({spec('resnet50')!r}, batch=2)\nm = BY_KEY['momentum_bytes']\n"
+        "print(sum(m.row(row, r.dtype_bytes) for row in r.rows), r.totals.momentum_bytes)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(extended)}
     out = subprocess.run([sys.executable, "-c", code], cwd=extended, env=env, capture_output=True, text=True)

@@ -145,6 +145,7 @@ def test_csv():
         "non_trainable",
         "macs",
         "activations",
+        "saved_bytes",
         "exact",
         "rf_size",
         "rf_jump",

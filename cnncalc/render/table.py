@@ -413,11 +413,40 @@ _FOOTER: dict[str, Callable[[Metric, Report], str] | None] = {
     ),
     "activations": lambda _, r: (
         f"Activations:       {grouped(r.totals.activations):>16}  elements = {nbytes(r.totals.activation_bytes)} "
-        f"forward, ~{nbytes(2 * r.totals.activation_bytes)} for training (×2: values + gradients)"
+        "(every output summed, the input included; not what is alive at once)"
     ),
     "activation_bytes": None,
     "param_bytes": lambda _, r: (
         f"Parameter memory:  {nbytes(r.totals.param_bytes):>16}  ({r.dtype}, {r.dtype_bytes} B each)"
     ),
+    "inference_peak_bytes": lambda _, r: _inference_peak(r),
+    "saved_activation_bytes": lambda _, r: (
+        f"Saved for backward:{nbytes(r.totals.saved_activation_bytes):>16}  "
+        "(what autograd keeps in training, each tensor once, the input included)"
+    ),
+    "grad_bytes": None,  # said with the training peak
+    "optimizer_bytes": None,
+    "training_peak_bytes": lambda _, r: _training_peak(r),
     "inexact_layers": None,
 }
+
+
+def _inference_peak(report: Report) -> str:
+    """The liveness peak, where it happens, and with the weights."""
+    t, memory = report.totals, report.memory
+    where = f"at {report.rows[memory.inference_peak_at].name}; " if memory and memory.inference_peak_at >= 0 else ""
+    return (
+        f"Inference peak:    {nbytes(t.inference_peak_bytes):>16}  (activations alive at once, {where}"
+        f"+ parameters = {nbytes(t.inference_peak_bytes + t.param_bytes)})"
+    )
+
+
+def _training_peak(report: Report) -> str:
+    """One training step's peak and what it is made of."""
+    phase = report.memory.training_peak_phase if report.memory else "backward"
+    mixed = "" if report.precision == "fp32" else f", {report.precision}"
+    t = report.totals
+    return (
+        f"Training peak:     {nbytes(t.training_peak_bytes):>16}  ({report.optimizer}{mixed}: parameters + gradients "
+        f"{nbytes(t.grad_bytes)} + state {nbytes(t.optimizer_bytes)} + activations; in the {phase})"
+    )

@@ -1,0 +1,192 @@
+"""Memory a GPU owner can plan on: the inference peak by liveness, what autograd
+saves for training, and the peak of a whole training step.
+
+The engine hands every node to a :class:`Ledger` in execution order (one call
+per layer, a few integer operations); :meth:`Ledger.figures` then works out
+the peaks in two passes over plain lists. The model, and the PyTorch
+measurements it is checked against, are described in docs/memory.md.
+
+Storages: a layer that allocates nothing (a view, an in-place activation; the
+rule's ``in_place`` unless the type's :class:`~cnncalc.saved.Keeps` says
+PyTorch writes a new tensor) shares its input's storage, so a tensor kept by
+several layers, or seen through a view, is counted once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from itertools import accumulate, count, repeat
+from operator import add, sub
+
+from .record import record
+from .saved import Keeps
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+# optimizer → (state buffers per trainable parameter, temporaries the size of the
+# largest parameter during its step: PyTorch's single-tensor Adam computes
+# ``(exp_avg_sq.sqrt() / bias_correction2_sqrt)``, two tensors at once)
+OPTIMIZER_STATE = {"sgd": (0, 0), "momentum": (1, 0), "adam": (2, 2), "adamw": (2, 2)}
+PRECISIONS = ("fp32", "bf16-mixed", "fp16-mixed")
+
+# A node's memory plan, worked out once per (type, arguments, input shapes):
+# (allocates at inference, allocates in training, keeps its inputs, keeps its output,
+#  bytes it makes and keeps beyond its output (copies, masks, statistics), bytes of its output)
+Plan = tuple[bool, bool, bool, bool, int, int]
+
+
+def plan(keeps: Keeps, in_place: bool, shapes: tuple[tuple[int, ...], ...], output: tuple[int, ...],
+         args: object, batch: int, act_bytes: int) -> Plan:  # fmt: skip
+    """One layer's plan from its type's declaration, its facts, the batch and the activation size."""
+    allocates = not in_place if keeps.allocates is None else keeps.allocates
+    out_bytes = math.prod(output) * batch * act_bytes
+    made = out_bytes if keeps.copy else 0
+    if keeps.extra is not None:
+        in_dtype, fixed, whole = keeps.extra(shapes, output, args)
+        made += (in_dtype * act_bytes + fixed) * batch + whole
+    return (allocates, allocates or keeps.train_allocates, keeps.inputs, keeps.output, made, out_bytes)
+
+
+@record
+class MemoryFigures:
+    """A network's memory figures, in bytes (parameters excluded unless said)."""
+
+    inference_peak: int  # activations alive at once, at most, in one forward pass (no grad)
+    inference_peak_at: int  # the row at which it happens (-1: no layer allocates)
+    saved: int  # what autograd keeps for backward, each tensor once
+    grads: int  # one gradient per trainable parameter
+    optimizer: int  # optimizer state
+    training_peak: int  # one training step's peak, parameters included
+    training_peak_phase: str  # "forward", "backward" or "optimizer step"
+    weight_copies: int  # low-precision copies of the weights (mixed precision)
+
+
+class Ledger:
+    """Storages and saved tensors of one run. :meth:`add` takes the nodes in
+    execution order (it runs once per layer: a few list operations); the peaks
+    are worked out at the end, in passes that run mostly in C."""
+
+    def __init__(self, nodes: int, input_bytes: int) -> None:
+        self.nodes = nodes
+        self.input_bytes = input_bytes
+        # by node position; the spec's input sits last, where INPUT (-1) finds it
+        owner = list(range(nodes + 1))  # the storage each node's output lives in, in training
+        plans: list[Plan] = [(True, True, False, False, 0, 0)] * nodes
+        sizes = [0] * nodes + [input_bytes]  # each node's output
+        first = [-1] * (nodes + 1)  # the first node keeping each storage (-1: none)
+        self.plans, self.first_saver = plans, first
+        positions = count()
+
+        def add(inputs: tuple[int, ...], node_plan: Plan) -> int:
+            """Account the next node in execution order; the bytes it keeps for backward.
+            A closure over lists: it runs once per layer."""
+            at = next(positions)
+            plans[at] = node_plan
+            sizes[at] = node_plan[5]
+            if not node_plan[1]:
+                owner[at] = owner[inputs[0]]
+            kept = node_plan[4]
+            if node_plan[2]:
+                for i in inputs:
+                    storage = owner[i]
+                    if first[storage] < 0:
+                        first[storage] = at
+                        kept += sizes[storage]
+            if node_plan[3]:
+                storage = owner[at]
+                if first[storage] < 0:
+                    first[storage] = at
+                    kept += sizes[storage]
+            return kept
+
+        self.add = add
+
+    def figures(self, inputs: list[tuple[int, ...]], outputs: Iterable[int], trainable: list[int],
+                param_bytes: int, optimizer: str, master_bytes: int, weight_copy_bytes: int) -> MemoryFigures:  # fmt: skip
+        """The peaks, once every node is in: ``inputs`` and ``trainable`` by node,
+        the ``outputs`` alive to the end, ``param_bytes`` every parameter and buffer."""
+        n = self.nodes
+        plans = self.plans
+        nbytes = [p[5] for p in plans]
+        nbytes.append(self.input_bytes)
+        made = [p[4] for p in plans]
+        ends = [n if o < 0 else o for o in outputs]
+        kept = {storage: at for storage, at in enumerate(self.first_saver) if at >= 0}
+        saved = sum(made) + sum(nbytes[s] for s in kept)
+        levels, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, n)
+        weights = sum(trainable) * master_bytes
+        buffers, temporaries = OPTIMIZER_STATE[optimizer]
+        state = buffers * weights
+        copies = sum(trainable) * weight_copy_bytes
+        backward = _backward_peak(nbytes, made, inputs, ends, kept, saved, [t * master_bytes for t in trainable], n)
+        step = weights + temporaries * max(trainable, default=0) * master_bytes  # every gradient, the temporaries
+        phase, top = max(
+            ("optimizer step", step), ("backward", copies + backward), ("forward", copies + levels[1]),
+            key=lambda p: p[1],
+        )  # fmt: skip
+        return MemoryFigures(levels[0], peak_at, saved, weights, state, param_bytes + state + top, phase, copies)
+
+
+def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
+             kept: dict[int, int], n: int) -> tuple[tuple[int, int], int]:  # fmt: skip
+    """Walk the nodes in order: a storage is alive from the node that makes it to its
+    last reader (the outputs to the end). The spec's input exists before the pass and
+    is not counted, as parameters are not. In training, what is kept for backward
+    stays, and what a node makes and keeps is added. The peaks (inference,
+    training) and the node of the inference peak (-1 if nothing is allocated)."""
+    owner = list(range(n + 1))  # the storage each node's output lives in
+    for at in [at for at, p in enumerate(plans) if not p[0]]:
+        owner[at] = owner[inputs[at][0]]
+    end = {owner[i]: at for at, node_inputs in enumerate(inputs) for i in node_inputs}  # the last reader
+    for o in ends:
+        end[owner[o]] = n
+    freed = [0] * (n + 1)  # after each node
+    allocated = [0] * n
+    for storage in [at for at in range(n) if owner[at] == at]:
+        size = allocated[storage] = nbytes[storage]
+        freed[end.get(storage, storage)] += size
+    levels = list(accumulate(map(sub, allocated, [0, *freed[: n - 1]])))
+    if not levels:
+        return (0, 0), -1
+    peak = max(levels)
+    pinned = made[:]  # in training: kept tensors stay from where inference frees them
+    for storage in kept:
+        if storage < n:
+            if owner[storage] == storage:
+                last = end.get(storage, storage)
+                if last + 1 < n:
+                    pinned[last + 1] += nbytes[storage]
+            else:  # a new tensor in training only (dropout's output)
+                pinned[storage] += nbytes[storage]
+    training = max(map(add, levels, accumulate(pinned)))
+    return (peak, training), levels.index(peak) if peak else -1
+
+
+def _backward_peak(nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
+                   kept: dict[int, int], saved: int, param_grads: list[int], n: int) -> int:  # fmt: skip
+    """Backward, node by node in reverse. Node k's backward reads the gradient of its
+    output (alive since its last reader's backward wrote it) and writes one for each
+    input and for its parameters; a kept tensor is freed once the first node that kept
+    it is done. Gradients reaching a tensor twice are summed in place; a view's is
+    counted as a new tensor."""
+    last = {i: at for at, node_inputs in enumerate(inputs) for i in node_inputs}
+    for o in ends:
+        last[o] = n
+    released = made[:]  # freed after each node's backward
+    for storage, first in kept.items():
+        released[first] += nbytes[storage]
+    # gradients of node outputs alive while node k runs: created at the last reader, gone after the node
+    alive = [0] * (n + 1)
+    written = [0] * (n + 1)  # the input gradients node k writes
+    for i, reader in last.items():
+        if 0 <= i < n and reader > i:  # the spec's input (-1) needs no gradient
+            alive[i] += nbytes[i]
+            alive[reader] -= nbytes[i]
+            written[reader] += nbytes[i]
+    alive_at = accumulate(alive[:n])
+    # in reverse: what is still held and the parameter gradients written before node k runs
+    held = list(accumulate(reversed(released), initial=0))[-2::-1] if n else []
+    grads_before = list(accumulate(reversed(param_grads), initial=0))[-2::-1] if n else []
+    loads = map(add, map(add, map(add, map(sub, repeat(saved), held), grads_before), alive_at),
+                map(add, written[:n], param_grads))  # fmt: skip
+    return max(loads, default=0)

@@ -1,0 +1,160 @@
+"""Memory figures against PyTorch's own measurements (tests/data/reference/memory.json,
+its "_about" says how each was measured) and hand-derived cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cnncalc import saved
+from cnncalc.engine import run
+from cnncalc.loader import load
+from cnncalc.registry import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = json.loads((ROOT / "tests" / "data" / "reference" / "memory.json").read_text())["entries"]
+MEASURED = [e for e in REFERENCE if (ROOT / "specs" / f"{e['model']}.yaml").exists()]
+IDS = [f"{e['model']}-b{e['batch']}" for e in MEASURED]
+
+
+def _report(model: str, **options: object):  # type: ignore[no-untyped-def]
+    path = ROOT / "specs" / f"{model}.yaml"
+    return run(load(path.read_text(), str(path)), **options)  # type: ignore[arg-type]
+
+
+def _spec(input: list[int], *layers: object, **options: object):  # type: ignore[no-untyped-def]
+    import yaml
+
+    return run(load(yaml.safe_dump({"input": input, "layers": list(layers)}), "t.yaml"), **options)  # type: ignore[arg-type]
+
+
+def test_every_layer_type_declares_what_autograd_keeps() -> None:
+    built_in = [t for t in REGISTRY.types.values() if t.rule is not None and t.rule.__module__.startswith("cnncalc.")]
+    undeclared = [t.name for t in built_in if t.saves is None]
+    assert len(built_in) > 40
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("entry", MEASURED, ids=IDS)
+def test_saved_activations_match_pytorch_to_the_byte(entry: dict) -> None:
+    report = _report(entry["model"], batch=entry["batch"])
+    assert report.totals.saved_activation_bytes == entry["saved_activation_bytes"]
+    assert sum(row.saved_bytes for row in report.rows) == entry["saved_activation_bytes"]
+
+
+# Which autograd node keeps what each layer type keeps (a tensor counts at its first keeper,
+# as the measurement counts it at the first pack hook that sees its storage).
+NODES = {
+    "conv": "ConvolutionBackward0",
+    "depthwise_conv": "ConvolutionBackward0",
+    "batchnorm": "NativeBatchNormBackward0",
+    "relu": "ReluBackward0",
+    "relu6": "HardtanhBackward0",
+    "maxpool": "MaxPool2DWithIndicesBackward0",
+    "adaptive_avgpool": "AdaptiveAvgPool2DBackward0",
+    "dense": "AddmmBackward0",
+    "dropout": "MulBackward0",  # CPU dropout: input * noise, the noise kept
+}
+
+
+@pytest.mark.parametrize("entry", [e for e in MEASURED if e["model"] in ("vgg16", "resnet50", "mobilenet_v2")])
+def test_saved_by_autograd_node(entry: dict) -> None:
+    by_node: dict[str, int] = {}
+    for row in _report(entry["model"], batch=entry["batch"]).rows:
+        if row.saved_bytes:
+            by_node[NODES[row.type]] = by_node.get(NODES[row.type], 0) + row.saved_bytes
+    assert by_node == entry["saved_by_autograd_node"]
+
+
+# What the reference's inference peak holds beyond the DAG's liveness: torchvision's
+# forward() methods keep their argument in a Python variable until they return.
+FRAMES = {
+    "vgg16": 0,  # nn.Sequential drops each input as it goes: the same figure
+    "resnet50": 64 * 56 * 56,  # Bottleneck keeps x (layer1's input) while the downsample runs
+    "mobilenet_v2": 16 * 112 * 112,  # InvertedResidual keeps its input while the 96-channel expansion runs
+    "efficientnet_b0": 16 * 112 * 112,  # MBConv likewise, in stage 2's first block
+    # EncoderBlock's input, its ln_2 output (held while the MLP runs), Encoder's input
+    # and VisionTransformer's cat output: four more 197×768 tensors
+    "vit_b_16": 4 * 197 * 768,
+}
+
+
+@pytest.mark.parametrize("entry", MEASURED, ids=IDS)
+def test_inference_peak_against_pytorch(entry: dict) -> None:
+    report = _report(entry["model"], batch=entry["batch"])
+    peak = report.totals.inference_peak_bytes
+    assert peak + 4 * entry["batch"] * FRAMES[entry["model"]] == entry["inference_peak_bytes"]
+
+
+def test_inference_peak_where_and_why() -> None:
+    # VGG16's peak: conv1_2 writes 64×224×224 while reading conv1_1's (in place ReLU'd) output
+    report = _report("vgg16")
+    assert report.rows[report.memory.inference_peak_at].name == "conv1_2"
+    assert report.totals.inference_peak_bytes == 2 * 64 * 224 * 224 * 4
+    # ResNet-50: layer1's first block, at its downsample's BatchNorm: bn3's output (waiting
+    # for the add), the downsample conv's output and its BatchNorm's, 256×56×56 each
+    report = _report("resnet50")
+    assert report.rows[report.memory.inference_peak_at].name == "layer1.bottleneck_down1.batchnorm4"
+    assert report.totals.inference_peak_bytes == 3 * 256 * 56 * 56 * 4
+
+
+@pytest.mark.parametrize("entry", MEASURED, ids=IDS)
+@pytest.mark.parametrize("optimizer, measured", [("momentum", "sgd"), ("adam", "adam")])
+def test_training_step_against_pytorch(entry: dict, optimizer: str, measured: str) -> None:
+    report = _report(entry["model"], batch=entry["batch"], optimizer=optimizer)
+    train, t = entry["train"][measured], report.totals
+    assert t.grad_bytes == entry["param_bytes"] == 4 * t.trainable
+    # Adam also keeps a float32 step count per parameter tensor (4 bytes each), not modelled
+    assert 0 <= train["optimizer_bytes"] - t.optimizer_bytes < 1024
+    above = t.training_peak_bytes - t.param_bytes  # the measurement's peak is above the parameters (and buffers)
+    assert abs(above / train["peak_above_params_bytes"] - 1) < 0.01
+
+
+def test_optimizers_and_precision() -> None:
+    sgd, momentum, adam, adamw = (_report("vgg16", optimizer=o).totals for o in ("sgd", "momentum", "adam", "adamw"))
+    weights = 4 * 138_357_544
+    assert (sgd.optimizer_bytes, momentum.optimizer_bytes, adam.optimizer_bytes) == (0, weights, 2 * weights)
+    assert adamw == adam
+    # single-tensor Adam's step: two temporaries the size of the largest parameter (fc6, 25088·4096 + 4096)
+    # weights, gradients and two Adam buffers: four times the weights
+    assert adam.training_peak_bytes == 4 * weights + 2 * 4 * (25088 * 4096 + 4096)
+    # bf16-mixed: 2-byte activations; max pooling's int64 indices keep their 8 bytes; the
+    # master weights, gradients and optimizer state stay float32
+    fp32 = _report("vgg16").totals
+    mixed = _report("vgg16", precision="bf16-mixed").totals
+    indices = 8 * (64 * 112 * 112 + 128 * 56 * 56 + 256 * 28 * 28 + 512 * 14 * 14 + 512 * 7 * 7)
+    assert indices == 12_242_944  # the reference's MaxPool2DWithIndicesBackward0
+    assert mixed.saved_activation_bytes == (fp32.saved_activation_bytes - indices) // 2 + indices
+    assert mixed.grad_bytes == fp32.grad_bytes and mixed.optimizer_bytes == fp32.optimizer_bytes
+
+
+def test_a_tensor_is_kept_once() -> None:
+    # conv keeps its input (the spec's), the in-place relu its output (the conv's storage), and
+    # the second conv reads that same storage: nothing more. 2 samples of float32.
+    report = _spec([3, 8, 8], {"conv": {"filters": 4, "kernel": 3, "padding": 1}}, "relu",
+                   {"conv": {"filters": 4, "kernel": 1}}, batch=2)  # fmt: skip
+    assert [row.saved_bytes for row in report.rows] == [2 * 3 * 64 * 4, 2 * 4 * 64 * 4, 0]
+    # relu6 in place: autograd keeps a copy of its input, and the next conv keeps the
+    # (overwritten) storage itself, so both count
+    report = _spec([3, 8, 8], {"conv": {"filters": 4, "kernel": 1}}, "relu6", {"conv": {"filters": 4, "kernel": 1}})
+    assert [row.saved_bytes for row in report.rows] == [3 * 64 * 4, 4 * 64 * 4, 4 * 64 * 4]
+
+
+def test_liveness_on_a_residual() -> None:
+    # input 4×8×8 (not counted: it exists before the pass). conv a → 8×8×8; relu in place;
+    # conv b → 8×8×8 while a's output waits for the add; add → a third 8×8×8.
+    report = _spec([4, 8, 8], {"conv": {"filters": 8, "kernel": 1}}, "relu",
+                   {"add": [[{"conv": {"filters": 8, "kernel": 3, "padding": 1}}], []]})  # fmt: skip
+    assert report.totals.inference_peak_bytes == 3 * 8 * 64 * 4
+    assert report.rows[report.memory.inference_peak_at].type == "add"
+
+
+def test_dropout_keeps_its_noise_unless_its_rate_is_zero() -> None:
+    kept = _spec([16], {"dense": {"units": 8}}, {"dropout": {"rate": 0.5}}, {"dense": {"units": 2}})
+    # dense keeps the input (16), dropout its noise (8) and the next dense its new output (8)
+    assert [row.saved_bytes for row in kept.rows] == [16 * 4, 8 * 4, 8 * 4]
+    none = _spec([16], {"dense": {"units": 8}}, {"dropout": {"rate": 0.0}}, {"dense": {"units": 2}})
+    assert [row.saved_bytes for row in none.rows] == [16 * 4, 0, 8 * 4]
+    assert saved.keeps(REGISTRY.types["dropout"].saves, none.rows[1].args) is saved.NOTHING  # type: ignore[arg-type]
