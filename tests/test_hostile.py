@@ -416,3 +416,30 @@ def test_compare_aligns_a_long_middle_by_position(monkeypatch):
     monkeypatch.setattr(compare, "MAX_ALIGNED", 4)
     assert compare._opcodes(a, b) == expected  # head matched, middle by position
     assert compare._opcodes(list("abcd"), list("abcdXYZ"))[-1] == ("insert", 4, 4, 4, 7)
+
+
+# --- user text never writes to the terminal ----------------------------------------------------------
+
+EVIL = "\x1b[2J\x1b[1;31mPWNED\x1b]0;evil-title\x07"
+
+
+def test_escape_sequences_in_a_name_are_shown_escaped(tmp_path, monkeypatch):
+    text = H + '  - relu: {name: "\\e[2J\\e[1;31mPWNED\\e]0;evil-title\\a|x"}\n'
+    name = spec(tmp_path, monkeypatch, text)
+    shown = "\\x1b[2J\\x1b[1;31mPWNED\\x1b]0;evil-title\\x07"
+    for fmt in ("table", "csv", "markdown"):
+        result = run_cli("summary", name, "--format", fmt)
+        assert result.exit_code == 0
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout, fmt
+        assert shown in result.stdout, fmt
+    assert shown + "\\|x" in run_cli("summary", name, "--format", "markdown").stdout  # a pipe ends no cell
+    assert '"name": "\\u001b[2J' in run_cli("summary", name, "--format", "json").stdout  # JSON escapes it
+
+
+def test_escape_sequences_in_an_error_are_shown_escaped(tmp_path, monkeypatch):
+    text = H + '  - "\\e[2Jevil": {}\n'
+    name = spec(tmp_path, monkeypatch, text)
+    result = run_cli("summary", name)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr
+    assert "\\x1b[2Jevil" in result.stderr.splitlines()[0]

@@ -4,6 +4,7 @@ line and a caret (gcc/black style), or as GitHub Actions annotations."""
 from __future__ import annotations
 
 from ..errors import Diagnostic, SpecError
+from .escape import visible
 
 
 def _excerpt(text: str | None, line: int, col: int) -> str:
@@ -16,13 +17,13 @@ def _excerpt(text: str | None, line: int, col: int) -> str:
     if len(source) > 200:
         start = max(0, col - 100)
         source, col = source[start : start + 200], col - start
-    return f"\n  {source}\n  {' ' * max(col - 1, 0)}^"
+    return f"\n  {visible(source)}\n  {' ' * max(col - 1, 0)}^"
 
 
 def format_error(error: SpecError, text: str | None = None) -> str:
-    message = str(error)
+    message = visible(str(error))  # quoted user text: never an escape sequence to the terminal
     return message + _excerpt(text, error.loc.line, error.loc.col)
 
 
 def format_warning(warning: Diagnostic) -> str:
-    return str(warning)
+    return visible(str(warning))

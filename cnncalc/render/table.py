@@ -14,6 +14,7 @@ from ..metrics import BYTES, COUNT, METRICS, Metric, columns as figure_columns
 from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
+from .escape import visible
 from .fit import STEPS, Step, fit, table_width, wrap
 from .plain import Console, Table, Text, cell_width
 from .symbols import to_ascii
@@ -86,14 +87,18 @@ def lines(report: Report, depth: int | None) -> Iterator[_Line]:
             if group.kind == "branch" and last >= group.depth:  # it would read as part of the rows above
                 opens = True
             if group.depth - 1 == limit:
-                yield _Line(group.label, group.kind, group.depth - 1, members[group.id], folded=True, opens=opens)
+                yield _Line(
+                    visible(group.label), group.kind, group.depth - 1, members[group.id], folded=True, opens=opens
+                )
                 last, opens = group.depth - 1, False
                 break
             if group.kind != "branch":
-                yield _Line(group.label, group.kind, group.depth - 1, members[group.id], header=True, opens=opens)
+                yield _Line(
+                    visible(group.label), group.kind, group.depth - 1, members[group.id], header=True, opens=opens
+                )
                 last, opens = group.depth - 1, False
         if row.depth <= limit:
-            yield _Line(row.name, type_label(row), row.depth, [row], opens=opens)
+            yield _Line(visible(row.name), type_label(row), row.depth, [row], opens=opens)
             last, opens = row.depth, False
 
 
@@ -232,7 +237,9 @@ class _Grid:
         totals = report.totals
         COLUMNS = figure_columns(totals)  # noqa: N806  (the metric registry's, with this network's optional ones)
         title = report.name or report.file
-        self.title = f"{title} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
+        self.title = (
+            f"{visible(title)} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
+        )
         axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
         output_header = "Output"
         if axes:

@@ -12,6 +12,7 @@ from typing import Any
 from ..metrics import METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric, columns as figure_columns
 from ..record import replace as replace_record
 from ..report import Report, Row, Totals
+from .escape import markdown_cell, visible
 from .units import count, divisions_text, exact, grouped, human, layers_text, nbytes, rf_text, shape_text
 
 
@@ -161,9 +162,9 @@ def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
         rf = row.rf_dict()
         writer.writerow(
             [
-                row.name,
+                visible(row.name),
                 row.type,
-                row.path,
+                visible(row.path),
                 row.depth,
                 "x".join(map(str, (*row.output[1:], row.output[0]) if channels_last else row.output)),
                 *figures(row),
@@ -181,7 +182,7 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
 
     COLUMNS = figure_columns(report.totals)  # noqa: N806  (the registry's, with this network's optional ones)
     lines = [
-        f"**{report.name or report.file}**: input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
+        f"**{markdown_cell(report.name or report.file)}**: input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
         "",
         "| layer | type | output | " + "".join(f"{m.column} | " for m in COLUMNS) + "RF |",
         "|---|---|---|" + "--:|" * len(COLUMNS) + "--:|",
@@ -195,7 +196,7 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
         flag = "" if line.folded or last.exact else " ⚠ " + divisions_text(last)
         figures = "".join(f" {exact(m.unit, sum(m.row(r, size) for r in line.rows))} |" for m in COLUMNS)
         lines.append(
-            f"| {line.name} | {kind} | {shape_text(last.output, layout, last.tokens)}{flag} |{figures} {rf_text(last.rf)} |"
+            f"| {markdown_cell(line.name)} | {kind} | {shape_text(last.output, layout, last.tokens)}{flag} |{figures} {rf_text(last.rf)} |"
         )
     t = report.totals
     parts = []
