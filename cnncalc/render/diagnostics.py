@@ -17,7 +17,7 @@ def _excerpt(text: str | None, line: int, col: int) -> str:
     if len(source) > 200:
         start = max(0, col - 100)
         source, col = source[start : start + 200], col - start
-    return f"\n  {visible(source)}\n  {' ' * max(col - 1, 0)}^"
+    return f"\n  {source}\n  {' ' * max(col - 1, 0)}^"
 
 
 def format_error(error: SpecError, text: str | None = None) -> str:
