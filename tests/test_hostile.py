@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,14 @@ from test_errors import assert_one_clear_error
 from cnncalc.cli import main
 
 H = "input: [3, 32, 32]\nlayers:\n"
-# Against hangs (each case took 20 s to forever): the 5 s bound itself is bench/hostile.py's, on
-# an idle machine; the heaviest cases here take 2-3 s alone and more beside the rest of the suite.
-FAST = 15.0
+# The 5 s / 500 MiB bound is measured by bench/hostile.py on an idle machine, never by a timed
+# test (timings inside a loaded suite flake). Here each case must end with the right answer; a
+# real process that has not ended after HANG seconds is a hang (each case took 20 s to forever).
+HANG = 60
 
 
 def run_cli(*args, input=None):
-    start = time.monotonic()
     result = CliRunner().invoke(main, [*map(str, args)], input=input)
-    assert time.monotonic() - start < FAST, args
     assert "Traceback" not in result.stderr
     return result
 
@@ -148,11 +146,9 @@ def test_yaml_numbers_in_every_notation_still_read():
 
 def real(*args, stdin=subprocess.DEVNULL, **options):
     """A real process: file descriptors, devices and closed streams are real."""
-    start = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "cnncalc", *args], stdin=stdin, capture_output=True, timeout=30, **options
+        [sys.executable, "-m", "cnncalc", *args], stdin=stdin, capture_output=True, timeout=HANG, **options
     )
-    assert time.monotonic() - start < FAST
     assert b"Traceback" not in result.stderr, result.stderr
     return result
 
