@@ -5,6 +5,7 @@ Exit codes: 0 fine, 1 a check failed, 2 unusable input or usage.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -31,7 +32,24 @@ def echo(text: str, *, err: bool = False, nl: bool = True, color: bool | None = 
     from .render.symbols import writable
 
     stream = sys.stderr if err else sys.stdout
-    click.echo(writable(text, getattr(stream, "encoding", None)), err=err, nl=nl, color=color)
+    try:
+        click.echo(writable(text, getattr(stream, "encoding", None)), err=err, nl=nl, color=color)
+    except BrokenPipeError:  # the reader left (`| head -1`): what it read is right, so exit 0
+        _drop_output(0)
+    except OSError as error:  # a full disk, /dev/full: the output is incomplete
+        _drop_output(2, f"cnncalc: cannot write to {'standard error' if err else 'standard output'}: {error.strerror}")
+
+
+def _drop_output(code: int, message: str = "") -> NoReturn:
+    """Exit without writing more: what is still buffered for standard output goes
+    to /dev/null, so Python's own flush at exit cannot raise again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # a test's buffer has no file to drop
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if message:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
+    sys.exit(code)
 
 
 def _writes_symbols(stream: Any) -> bool:
@@ -476,6 +494,10 @@ def entry() -> None:
     with the command; the collector would only scan those objects again and
     again (a fifth of the time on a 100,000-layer spec)."""
     gc.disable()
+    if sys.stdout is None:  # started with standard output closed (`>&-`): nowhere to answer
+        if sys.stderr is not None:
+            sys.stderr.write("cnncalc: standard output is closed; nothing can be written\n")
+        sys.exit(2)
     main()
 
 
