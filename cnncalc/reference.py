@@ -90,6 +90,47 @@ FORMULAS.update(
         "groupnorm": {**_POINTWISE, "params": "2C trainable (γ, β)"},
         "instancenorm": {**_POINTWISE, "params": "2C trainable with affine, else 0"},
         "channel_shuffle": dict(_POINTWISE),
+        # the rest as SPEC-FORMAT.md's version 2 table gives them
+        "channel_maxpool": {**_POINTWISE, "output": "[C/kernel, …]"},
+        "add": {**_POINTWISE, "output": "the broadcast shape (each axis equal, or 1)", "rf": "the largest input's"},
+        "multiply": {
+            **_POINTWISE,
+            "output": "the broadcast shape (each axis equal, or 1)",
+            "rf": "the largest input's",
+        },
+        "concat": {
+            **_POINTWISE,
+            "output": "the inputs stacked on axis (0: channels); the other axes equal",
+            "rf": "the largest input's",
+        },
+        "slice": {**_POINTWISE, "output": "[start, stop) of axis, the other axes unchanged (a view)"},
+        "reshape": {**_POINTWISE, "output": "shape (one entry may be −1); the element count unchanged", "rf": "all"},
+        "permute": {**_POINTWISE, "output": "the axes in order", "rf": "all"},
+        "crop": {**_POINTWISE, "output": "[C, …] with size per spatial axis (centre crop)", "rf": "start moves"},
+        "space_to_depth": {
+            **_POINTWISE,
+            "output": "[C·block^n, …] with ceil(in / block) per spatial axis",
+            "rf": "r_out = r_in + (block − 1)·j_in, j_out = j_in·block",
+        },
+        "depth_to_space": {
+            **_POINTWISE,
+            "output": "[C/block^n, …] with in·block per spatial axis",
+            "rf": "j_out = j_in/block",
+        },
+        "class_token": {**_POINTWISE, "output": "[D, N + 1]", "params": "D"},
+        "position_embedding": {**_POINTWISE, "params": "D·N when learned, else 0"},
+        "attention": {
+            **_POINTWISE,
+            "params": "4D² (+ 4D with both biases)",
+            "macs": "4·N·D² + 2·N²·D (N: the positions)",
+            "rf": "all (every position sees every other)",
+        },
+        "window_attention": {
+            **_POINTWISE,
+            "params": "4C² (+ 4C with both biases) + ∏(2·wᵢ − 1)·heads (relative-position bias)",
+            "macs": "per window of W = ∏wᵢ positions, 4·W·C² + 2·W²·C; times ∏ceil(sizeᵢ/wᵢ) windows",
+            "rf": "r_out = r_in + (window − 1)·j_in (a stride-1 window)",
+        },
     }
 )
 

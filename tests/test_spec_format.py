@@ -74,6 +74,15 @@ def test_declared_formulas_and_examples_name_real_types() -> None:
         assert set(formulas) == {"output", "params", "macs", "rf"}
 
 
+def test_every_type_states_its_formulas() -> None:
+    """`cnncalc layers TYPE` gives the formulas of every type, merges and attention included."""
+    from cnncalc.reference import formulas
+
+    assert [name for name, layer_type in REGISTRY.types.items() if formulas(layer_type) is None] == []
+    shown = CliRunner().invoke(main, ["layers", "attention"]).output
+    assert "  MACs: 4·N·D² + 2·N²·D (N: the positions)" in shown
+
+
 if __name__ == "__main__":
     DOC.write_text(generated())
     sys.exit(0)
