@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .errors import SourceLoc, SpecError
 from .limits import DTYPE_BYTES, MAX_SIZE
+from .memory import OPTIMIZERS, PRECISIONS
 from .render import FORMATS
 
 if TYPE_CHECKING:
@@ -106,6 +107,33 @@ _DTYPE = click.option(
 
 
 _SET = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a spec argument (repeatable).")
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Keep a training-memory option for ``_options`` (not a parameter of every command)."""
+    ctx.meta[f"cnncalc.{param.name}"] = value
+
+
+_TRAINING = [
+    click.option(
+        "--optimizer",
+        type=click.Choice(OPTIMIZERS),
+        default="adam",
+        show_default=True,
+        expose_value=False,
+        callback=_remember,
+        help="Optimizer state in the training-memory figures (sgd: none; momentum: 1 buffer; adam, adamw: 2).",
+    ),
+    click.option(
+        "--precision",
+        type=click.Choice(PRECISIONS),
+        default="fp32",
+        show_default=True,
+        expose_value=False,
+        callback=_remember,
+        help="Training precision: mixed keeps 2-byte activations and weight copies, fp32 master weights.",
+    ),
+]
 _MAX_LAYERS = click.option(
     "--max-layers",
     type=click.IntRange(min=1),
@@ -141,6 +169,7 @@ def spec_options(function: F) -> F:
         click.option("--input", "input_text", metavar="CxHxW", help="Override the spec's input, e.g. 3x160x160."),
         _SET,
         _MAX_LAYERS,
+        *_TRAINING,
     ]
     for option in reversed(options):
         function = option(function)
@@ -259,6 +288,9 @@ def _options(
     from .pipeline import Options
 
     shape = _input_shape(input_text)
+    meta = click.get_current_context().meta
+    more.setdefault("optimizer", meta.get("cnncalc.optimizer", "adam"))
+    more.setdefault("precision", meta.get("cnncalc.precision", "fp32"))
     return Options(batch, dtype, shape, overrides=parse_set(sets), max_layers=max_layers or MAX_LAYERS, **more)
 
 
@@ -298,6 +330,8 @@ def _spec_files(paths: tuple[str, ...]) -> list[str]:
 @click.option("--input", "input_text", metavar="CxHxW", help="Check every spec at this input instead of its own.")
 @_SET
 @_MAX_LAYERS
+@_TRAINING[0]
+@_TRAINING[1]
 @click.option(
     "--allow-padding-drop",
     is_flag=True,
@@ -409,6 +443,8 @@ def sizes(
     help="Override a spec argument on every side (repeatable); one side: SPEC@NAME=VALUE[,NAME=VALUE].",
 )  # fmt: skip
 @_MAX_LAYERS
+@_TRAINING[0]
+@_TRAINING[1]
 def compare(
     specs: tuple[str, ...],
     fmt: str,

@@ -37,6 +37,8 @@ class Options:
     fmt: str = "table"
     layout: str = "nchw"
     depth: str | None = None  # --depth: N, "all", or None (fold a long table)
+    optimizer: str = "adam"  # --optimizer: the training-memory figures' optimizer state
+    precision: str = "fp32"  # --precision: fp32, bf16-mixed or fp16-mixed training
 
 
 DEFAULTS = Options()
@@ -74,7 +76,14 @@ def analyse_text(text: str, file: str, options: Options = DEFAULTS, *, every_err
         graph = load(
             text, file, overrides=options.overrides or {}, max_layers=options.max_layers, every_error=every_error
         )
-        report = run(graph, batch=options.batch, dtype=options.dtype, input=options.input)
+        report = run(
+            graph,
+            batch=options.batch,
+            dtype=options.dtype,
+            input=options.input,
+            optimizer=options.optimizer,
+            precision=options.precision,
+        )
     except SpecError as error:
         return Analysis(file, text, graph, error=error)
     return Analysis(file, text, graph, report)

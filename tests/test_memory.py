@@ -158,3 +158,35 @@ def test_dropout_keeps_its_noise_unless_its_rate_is_zero() -> None:
     none = _spec([16], {"dense": {"units": 8}}, {"dropout": {"rate": 0.0}}, {"dense": {"units": 2}})
     assert [row.saved_bytes for row in none.rows] == [16 * 4, 0, 8 * 4]
     assert saved.keeps(REGISTRY.types["dropout"].saves, none.rows[1].args) is saved.NOTHING  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", ["summary", "check", "compare"])
+def test_the_command_line_chooses_the_optimizer_and_precision(command: str) -> None:
+    """--optimizer and --precision reach the figures: VGG16's momentum buffers are PyTorch's
+    measured 553,430,176 bytes (memory.json's 'sgd' is SGD with momentum 0.9), plain SGD keeps
+    none (SPEC-FORMAT), and --precision gives what engine.run gives for it."""
+    import re
+
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    vgg16 = str(ROOT / "specs" / "vgg16.yaml")
+    measured = next(e for e in REFERENCE if e["model"] == "vgg16" and e["batch"] == 1)["train"]["sgd"]
+    if command == "summary":
+        for optimizer, state in (("momentum", measured["optimizer_bytes"]), ("sgd", 0)):
+            out = CliRunner().invoke(main, ["summary", vgg16, "--optimizer", optimizer, "--format", "json"]).stdout
+            assert json.loads(out)["totals"]["optimizer_bytes"] == state
+        out = CliRunner().invoke(main, ["summary", vgg16, "--precision", "bf16-mixed", "--format", "json"]).stdout
+        expected = _report("vgg16", precision="bf16-mixed").totals.to_dict()["training_peak_bytes"]
+        assert json.loads(out)["totals"]["training_peak_bytes"] == expected
+    elif command == "check":  # the budget sees the chosen optimizer: SGD's peak fits where Adam's does not
+        args = ["check", vgg16, "--max-training-memory", "2GiB"]
+        assert CliRunner().invoke(main, [*args, "--optimizer", "sgd"]).exit_code == 0
+        assert CliRunner().invoke(main, [*args, "--optimizer", "adam"]).exit_code == 1
+    else:
+        peaks = []
+        for optimizer in ("sgd", "momentum"):
+            out = CliRunner().invoke(main, ["compare", vgg16, vgg16, "--optimizer", optimizer]).stdout
+            peaks.append(re.search(r"training peak\s+(\S+ \S+)", out).group(1))  # type: ignore[union-attr]
+        assert peaks == ["1.09 GiB", "1.60 GiB"]  # the momentum buffers: 553,430,176 B = 0.52 GiB more
