@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from . import saved
 from .errors import LayerError
-from .layers import _activation, _groups_hint, _spatial
+from .layers import NoArgs, _activation, _groups_hint, _spatial
 from .record import record
 from .registry import (
     ACTIVATION,
@@ -56,9 +56,16 @@ def _spatial_rf(x: Shape, y: Shape) -> Window | str | None:
 # --- element-wise, in place ----------------------------------------------------------
 
 # in-place hardsigmoid needs its input's old values (a copy); Mish keeps its input
-# and writes a new output; identity keeps nothing
-for _name, _saves in (("hardsigmoid", saved.COPY), ("mish", saved.NEW_INPUT), ("identity", saved.NOTHING)):
+# and writes a new output
+for _name, _saves in (("hardsigmoid", saved.COPY), ("mish", saved.NEW_INPUT)):
     _activation(_name, _saves)
+
+
+@layer("identity", NoArgs, tags=(IN_PLACE,), saves=saved.NOTHING)
+def identity(x: Shape, a: NoArgs) -> Facts:
+    """The input unchanged (torch.nn.Identity, a placeholder): no params, no memory,
+    nothing kept for backward; not a nonlinearity."""
+    return Facts(output=x, in_place=True)
 
 
 @record

@@ -353,3 +353,13 @@ def test_schema_lists_the_version_2_types():
                  "hardsigmoid", "mish", "identity", "stochastic_depth", "space_to_depth", "depth_to_space", "crop"):  # fmt: skip
         assert f"args_{name}" in defs, name
     assert set(defs["args_upsample"]["properties"]) >= {"scale", "size", "mode"}
+
+
+def test_identity_is_not_a_nonlinearity() -> None:
+    """torch.nn.Identity passes its input through: compare's nonlinearities (the
+    CS231n argument for three 3×3 convs) must not count it."""
+    from cnncalc.compare import nonlinearities
+
+    with_identity = cnncalc.analyze("input: [8, 4, 4]\nlayers: [relu, identity, hardsigmoid]\n")
+    assert nonlinearities(with_identity) == 2
+    assert with_identity.rows[1].params == 0 and with_identity.rows[1].activations == 0
