@@ -288,3 +288,17 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["entry"] == "cnncalc check"
     assert hook["language"] == "python"
     assert hook["types"] == ["yaml"]
+
+
+def test_an_input_fix_that_keeps_a_layers_size_says_so(tmp_path: Path) -> None:
+    """ResNet's stem on 224 (conv 7×7/2 p3, then maxpool 3/2): the inputs 221 and 229 make every
+    layer exact. By hand: 221 → conv (221 + 6 − 7)/2 + 1 = 111 → pool (111 − 3)/2 + 1 = 55, the
+    size it has at 224 (112 → 55); 229 → 115 → 57. So the pool's size stays at one and not the other."""
+    spec = tmp_path / "stem.yaml"
+    spec.write_text(
+        "input: [3, 224, 224]\nlayers:\n  - conv: {filters: 64, kernel: 7, stride: 2, padding: 3}\n"
+        "  - relu\n  - maxpool: {kernel: 3, stride: 2}\n  - conv: {filters: 64, kernel: 3, stride: 2}\n"
+    )
+    out = CliRunner().invoke(main, ["check", str(spec)]).output
+    assert "(output 64×55×55 stays, or becomes 64×57×57) an input of 3×221×221 or 3×229×229" in out
+    assert "becomes 64×55×55" not in out

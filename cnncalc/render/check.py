@@ -87,7 +87,10 @@ def _output_change(fix: Fix) -> str:
     """Said first when a fix changes the layer's output size: ``(output 8×10×10 becomes 8×12×12) ``."""
     if not fix.changes_output:
         return ""
-    return f"(output {_shape(fix.was)} becomes {' or '.join(_shape(o) for o in dict.fromkeys(fix.outputs))}) "
+    outputs = list(dict.fromkeys(fix.outputs))
+    changed = [o for o in outputs if o != fix.was]
+    kept = "stays, or " if len(changed) < len(outputs) else ""  # one of the inputs keeps the size
+    return f"(output {_shape(fix.was)} {kept}becomes {' or '.join(map(_shape, changed))}) "
 
 
 def _padding_fix_text(fix: Fix) -> str:
