@@ -166,7 +166,7 @@ def render_table(
     for number, (row, divisions) in enumerate(grid.notes, 1):
         rounding = "rounded up (ceil_mode)" if any(d.ceil_mode for d in row.divisions) else "floored as PyTorch does"
         verdict = f"allowed (allow_inexact), {rounding}" if row.allow_inexact else f"inexact, {rounding}"
-        note = _symbols(f"⚠{number} {row.name} (line {row.loc.line}): {divisions} — {verdict}", ascii)
+        note = _symbols(f"⚠{number} {visible(row.name)} (line {row.loc.line}): {divisions} — {verdict}", ascii)
         console.print(Text("\n".join(wrap(note, width, 4)), style="yellow" if row.allow_inexact else "bold red"))
     indent = FIGURES_END + 2 if width - FIGURES_END - 2 >= 30 else 4
     lines_ = [
@@ -305,7 +305,7 @@ class _Grid:
                     style = "yellow" if last.allow_inexact else "bold red"
                 kind = line.kind
                 if len(last.inputs) > 1:  # a merge names the rows it joins
-                    kind += " ← " + ", ".join(_joined(name, last.name) for name in last.inputs)
+                    kind += " ← " + ", ".join(visible(_joined(name, last.name)) for name in last.inputs)
                 cells["layer"] = Text(
                     _guide(line.depth, "", line.opens) + _local(line.name, line.depth > 0), style=style
                 )
@@ -369,7 +369,7 @@ def _main_is_tokens(report: Report) -> bool:
 
 def footer(report: Report, layout: str = "nchw") -> str:
     t = report.totals
-    extra = [f"{name} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
+    extra = [f"{visible(name)} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
     lines_ = []
     for metric in METRICS:
         words = _FOOTER.get(metric.key, _footer_line)
@@ -441,7 +441,11 @@ _FOOTER: dict[str, Callable[[Metric, Report], str] | None] = {
 def _inference_peak(report: Report) -> str:
     """The liveness peak, where it happens, and with the weights."""
     t, memory = report.totals, report.memory
-    where = f"at {report.rows[memory.inference_peak_at].name}; " if memory and memory.inference_peak_at >= 0 else ""
+    where = (
+        f"at {visible(report.rows[memory.inference_peak_at].name)}; "
+        if memory and memory.inference_peak_at >= 0
+        else ""
+    )
     return (
         f"Inference peak:    {nbytes(t.inference_peak_bytes):>16}  (activations alive at once, {where}"
         f"+ parameters = {nbytes(t.inference_peak_bytes + t.param_bytes)})"
