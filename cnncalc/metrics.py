@@ -80,7 +80,7 @@ class Metric:
     optional: bool = False  # written (JSON, footers) only where it is not 0: version 1 networks keep version 1's keys
     row_key: str = ""  # per_row: the Row attribute and JSON layer key, when not ``key``
     additive: bool = True  # the total is the rows' figures summed (a peak is not: no share per row)
-    views: tuple[str, ...] = ("default", "memory")  # the table views (summary --view) that show it: column, footer
+    views: tuple[str, ...] = ("default", "memory")  # the table views (summary --view) that show its column
 
     @property
     def option(self) -> str:
@@ -118,8 +118,7 @@ METRICS: tuple[Metric, ...] = (
     _per_row("trainable", "trainable params", COUNT),
     _per_row("non_trainable", "non-trainable params", COUNT, compared=False),
     _per_row("macs", "MACs", MACS, column="MACs", budget="macs", views=("default",)),
-    Metric("flops", "FLOPs", MACS, lambda row, _: 2 * row.macs, lambda t: 2 * t["macs"], compared=False,
-           views=("default",)),
+    Metric("flops", "FLOPs", MACS, lambda row, _: 2 * row.macs, lambda t: 2 * t["macs"], compared=False),
     _per_row(
         "activations", "activations", ELEMENTS,
         total=lambda t: t.input_elements + t.sum("activations"), input=lambda n, _: n, compared=False,
@@ -171,6 +170,11 @@ def columns(totals: _Figures, view: str = "default") -> tuple[Metric, ...]:
     optional ones it has (the attention matrices' memory where there is attention)."""
     shown = tuple(m for m in METRICS if m.column and not m.optional and view in m.views)
     return shown + tuple(m for m in OPTIONAL_COLUMNS if view in m.views and totals[m.key])
+
+
+def in_footer(metric: Metric, view: str) -> bool:
+    """Whether a view's footer has the metric's line: every one, but the memory view's leaves out compute (MACs, FLOPs)."""
+    return not (view == "memory" and metric.unit == MACS)
 
 
 BUDGETS: dict[str, Metric] = {metric.budget: metric for metric in METRICS if metric.budget}

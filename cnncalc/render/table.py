@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..graph import Group
-from ..metrics import BYTES, COUNT, METRICS, Metric, columns as figure_columns
+from ..metrics import BYTES, COUNT, METRICS, Metric, columns as figure_columns, in_footer
 from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
@@ -378,7 +378,7 @@ def footer(report: Report, layout: str = "nchw", view: str = "default") -> str:
     lines_ = []
     for metric in METRICS:
         words = _FOOTER.get(metric.key, _footer_line)
-        if words is not None and (t[metric.key] or not metric.optional) and view in metric.views:
+        if words is not None and (t[metric.key] or not metric.optional) and in_footer(metric, view):
             lines_.append(words(metric, report))
     lines_ += [
         f"Output:            {shape_text(report.outputs['main'], layout, _main_is_tokens(report)):>16}"

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from operator import attrgetter
 from typing import Any
 
-from ..metrics import METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric, columns as figure_columns
+from ..metrics import METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric, columns as figure_columns, in_footer
 from ..record import replace as replace_record
 from ..report import Report, Row, Totals
 from .escape import markdown_cell, visible
@@ -205,7 +205,7 @@ def render_markdown(
     parts = []
     for metric in METRICS:
         words = _MARKDOWN_TOTALS.get(metric.key, _markdown_total)
-        if words is not None and (t[metric.key] or not metric.optional) and view in metric.views:
+        if words is not None and (t[metric.key] or not metric.optional) and in_footer(metric, view):
             parts.append(words(metric, t))
     lines += ["", " · ".join(parts)]
     return "\n".join(lines) + "\n"
