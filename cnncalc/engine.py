@@ -263,6 +263,7 @@ def run(
         optimizer=optimizer,
         precision=precision,
         memory=memory,
+        references=graph.references,
     )
 
 

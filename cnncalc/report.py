@@ -170,6 +170,7 @@ class Report:
     optimizer: str = "adam"  # what the training-memory figures assume
     precision: str = "fp32"
     memory: MemoryFigures | None = None  # the memory figures' details (the totals hold their bytes)
+    references: bool = False  # a version 2 spec ('from', 'inputs'): JSON names every input at the top
     inputs: Mapping[str, Shape] = field(default_factory=dict)  # every input, name → shape, in order
 
     def input_shapes(self) -> tuple[Shape, ...]:
