@@ -177,14 +177,26 @@ def render_table(
     return _no_trailing_spaces(out.getvalue(), color)
 
 
-_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+_CODES_AT_END = re.compile(r"(?:\x1b\[[0-9;]*m)+\Z")
+
+
+def _no_trailing_space(line: str) -> str:
+    """``line`` without the spaces before the colour codes that end it, if any."""
+    if not line.endswith("m"):
+        return line.rstrip(" ")
+    start = line.rfind(" ") + 1  # the codes can only follow the last space
+    codes = _CODES_AT_END.search(line, start)
+    if codes is None:
+        return line
+    return line[: codes.start()].rstrip(" ") + codes.group()
 
 
 def _no_trailing_spaces(text: str, color: bool) -> str:
     """The padding of a line's last cell, which nobody sees and diffs flag, left out
-    (with colour, before the codes that end the line)."""
+    (with colour, before the codes that end the line). Line by line: a pattern over
+    the whole text tried every run of spaces of a 100,000-row table to its end."""
     if color:
-        return _TRAILING.sub(r"\1", text)
+        return "\n".join(map(_no_trailing_space, text.split("\n")))
     return "\n".join(line.rstrip(" ") for line in text.split("\n"))
 
 
