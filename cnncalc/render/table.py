@@ -233,86 +233,94 @@ class _Grid:
     without the rows a merge joins, the bare type)."""
 
     def __init__(self, report: Report, layout: str, depth: int | None) -> None:
-        size = report.dtype_bytes
-        totals = report.totals
-        COLUMNS = figure_columns(totals)  # noqa: N806  (the metric registry's, with this network's optional ones)
+        self.report, self.layout = report, layout
+        self.columns = figure_columns(report.totals)  # the metric registry's, with this network's optional ones
         title = report.name or report.file
         self.title = (
             f"{visible(title)} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
         )
-        axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
-        output_header = "Output"
-        if axes:
-            output_header = f"Output (N, {axes}, C)" if layout == "nhwc" else f"Output (C, {axes})"
-        self.headings: dict[str, tuple[str, ...]] = {
-            "layer": ("Layer",),
-            "type": ("Type",),
-            "output": (output_header, "Output"),
-            **{m.key: (heading(m.column),) for m in COLUMNS},
-            "rf": ("RF /jump",),
-            "share": ("Share: params│memory",),
-        }
+        self.headings = self._headings()
         right = {"justify": "right"}
         self.options: dict[str, dict[str, Any]] = {
             "layer": {"no_wrap": True},
             "type": {"overflow": "fold"},
             "output": {},
-            **{m.key: right for m in COLUMNS},
+            **{m.key: right for m in self.columns},
             "rf": right,
             "share": {"no_wrap": True},
         }
-        self.rows: list[dict[str, Any]] = [
-            {
-                "layer": Text("input"),
-                "type": (Text(""),),
-                "output": Text(shape_text(report.input, layout)),
-                **{m.key: Text(_figure(m, m.input(report.input_activations, size))) for m in COLUMNS},
-                "rf": Text("1 /1" if len(report.input) > 1 else "all"),
-                "share": Text(""),
-            }
-        ]
         self.notes: list[tuple[Row, str]] = []
-        all_params = totals.params or 1
-        all_memory = totals.activations or 1
-        for line in lines(report, depth):
-            last = line.rows[-1]
-            params = sum(r.params for r in line.rows)
-            memory = sum(r.activations for r in line.rows)
-            figures = [sum(m.row(r, size) for r in line.rows) for m in COLUMNS]
-            cells: dict[str, Any] = {
-                "rf": Text(rf_text(last.rf)),
-                "share": Text(f"{bar(params / all_params)}│{bar(memory / all_memory)}"),
-            }
-            if line.header or line.folded:
-                style = "dim" if line.header else ""
-                kind = line.kind + (f" ({layers_text(len(line.rows))})" if line.folded else "")
-                cells["layer"] = Text(
-                    _guide(line.depth, "▸ " if line.folded else "▾ ", line.opens) + _local(line.name, line.depth > 0),
-                    style="bold " + style,
-                )
-                cells["type"] = _type_forms(kind, style)
-                cells["output"] = Text(shape_text(last.output, layout, last.tokens), style=style)
-                cells.update((m.key, Text(_figure(m, value), style=style)) for m, value in zip(COLUMNS, figures))
-                cells["rf"].style = style
-                if not line.folded:
-                    cells["share"] = Text("")
-            else:
-                output = shape_text(last.output, layout, last.tokens)
-                style = ""
-                if not last.exact:
-                    self.notes.append((last, divisions_text(last)))
-                    output += f" ⚠{len(self.notes)}"
-                    style = "yellow" if last.allow_inexact else "bold red"
-                kind = line.kind
-                if len(last.inputs) > 1:  # a merge names the rows it joins
-                    kind += " ← " + ", ".join(_joined(name, last.name) for name in last.inputs)
-                cells["layer"] = Text(
-                    _guide(line.depth, "", line.opens) + _local(line.name, line.depth > 0), style=style
-                )
-                cells["type"] = _type_forms(kind, style)
-                cells["output"] = Text(output, style=style)
-                cells.update((m.key, Text(_figure(m, value, layer=True))) for m, value in zip(COLUMNS, figures))
-            self.rows.append(cells)
+        self.rows: list[dict[str, Any]] = [self._input_cells()]
+        self.rows.extend(map(self._cells, lines(report, depth)))
+
+    def _headings(self) -> dict[str, tuple[str, ...]]:
+        """Each column's heading, full then shorter."""
+        report = self.report
+        axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
+        output_header = "Output"
+        if axes:
+            output_header = f"Output (N, {axes}, C)" if self.layout == "nhwc" else f"Output (C, {axes})"
+        return {
+            "layer": ("Layer",),
+            "type": ("Type",),
+            "output": (output_header, "Output"),
+            **{m.key: (heading(m.column),) for m in self.columns},
+            "rf": ("RF /jump",),
+            "share": ("Share: params│memory",),
+        }
+
+    def _input_cells(self) -> dict[str, Any]:
+        report = self.report
+        return {
+            "layer": Text("input"),
+            "type": (Text(""),),
+            "output": Text(shape_text(report.input, self.layout)),
+            **{m.key: Text(_figure(m, m.input(report.input_activations, report.dtype_bytes))) for m in self.columns},
+            "rf": Text("1 /1" if len(report.input) > 1 else "all"),
+            "share": Text(""),
+        }
+
+    def _cells(self, line: _Line) -> dict[str, Any]:
+        """One line's cells: a layer, or a block's header or folded line."""
+        report, size = self.report, self.report.dtype_bytes
+        last = line.rows[-1]
+        params = sum(r.params for r in line.rows)
+        memory = sum(r.activations for r in line.rows)
+        figures = [sum(m.row(r, size) for r in line.rows) for m in self.columns]
+        cells: dict[str, Any] = {
+            "rf": Text(rf_text(last.rf)),
+            "share": Text(
+                f"{bar(params / (report.totals.params or 1))}│{bar(memory / (report.totals.activations or 1))}"
+            ),
+        }
+        if line.header or line.folded:
+            style = "dim" if line.header else ""
+            kind = line.kind + (f" ({layers_text(len(line.rows))})" if line.folded else "")
+            cells["layer"] = Text(
+                _guide(line.depth, "▸ " if line.folded else "▾ ", line.opens) + _local(line.name, line.depth > 0),
+                style="bold " + style,
+            )
+            cells["type"] = _type_forms(kind, style)
+            cells["output"] = Text(shape_text(last.output, self.layout, last.tokens), style=style)
+            cells.update((m.key, Text(_figure(m, value), style=style)) for m, value in zip(self.columns, figures))
+            cells["rf"].style = style
+            if not line.folded:
+                cells["share"] = Text("")
+            return cells
+        output = shape_text(last.output, self.layout, last.tokens)
+        style = ""
+        if not last.exact:
+            self.notes.append((last, divisions_text(last)))
+            output += f" ⚠{len(self.notes)}"
+            style = "yellow" if last.allow_inexact else "bold red"
+        kind = line.kind
+        if len(last.inputs) > 1:  # a merge names the rows it joins
+            kind += " ← " + ", ".join(_joined(name, last.name) for name in last.inputs)
+        cells["layer"] = Text(_guide(line.depth, "", line.opens) + _local(line.name, line.depth > 0), style=style)
+        cells["type"] = _type_forms(kind, style)
+        cells["output"] = Text(output, style=style)
+        cells.update((m.key, Text(_figure(m, value, layer=True))) for m, value in zip(self.columns, figures))
+        return cells
 
     def to_ascii(self) -> None:
         """Every symbol spelt in ASCII, before widths are measured (← becomes <-)."""
