@@ -18,6 +18,7 @@ from . import __version__
 from .errors import SourceLoc, SpecError
 from .limits import DTYPE_BYTES, MAX_SIZE
 from .memory import OPTIMIZERS, PRECISIONS
+from .metrics import VIEWS
 from .render import FORMATS
 
 if TYPE_CHECKING:
@@ -220,6 +221,10 @@ def main() -> None:
 @click.option(
     "--ascii", "ascii_only", is_flag=True, help="Draw the table in ASCII (automatic where the output needs it)."
 )
+@click.option(
+    "--view", type=click.Choice(VIEWS), default="default", show_default=True,
+    help="The table's figure columns: memory shows what autograd saves of each layer instead of MACs.",
+)  # fmt: skip
 @warning_options
 def summary(
     spec: str,
@@ -235,6 +240,7 @@ def summary(
     quiet: bool,
     ignore: tuple[str, ...],
     ascii_only: bool,
+    view: str,
 ) -> None:
     """Print the per-layer summary of SPEC (a file, or - for standard input)."""
     from .errors import shown
@@ -256,6 +262,7 @@ def summary(
             width=width or _columns(tty),
             color=tty and not dumb and "NO_COLOR" not in os.environ,
             ascii=ascii_only or not _writes_symbols(sys.stdout),
+            view=view,
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--depth") from None
@@ -427,6 +434,63 @@ def sizes(
     except SizesError as error:
         fail(SpecError(str(error), SourceLoc(spec, 1, 1)), analysis.text)
     echo((render_json if fmt == "json" else render_text)(report, axes, near), nl=False)
+
+
+@main.command()
+@click.argument("spec")
+@click.option(
+    "--memory", "memory_text", required=True, metavar="BYTES", help="The budget: 24GiB, 16GB, 80GiB or bytes."
+)
+@click.option("--inference", is_flag=True, help="Fit the inference peak plus the parameters, not a training step.")
+@_DTYPE
+@click.option("--input", "input_text", metavar="CxHxW", help="Override the spec's input, e.g. 3x160x160.")
+@_SET
+@_MAX_LAYERS
+@_TRAINING[0]
+@_TRAINING[1]
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@warning_options
+def fit(
+    spec: str,
+    memory_text: str,
+    inference: bool,
+    dtype: str | None,
+    input_text: str | None,
+    sets: tuple[str, ...],
+    max_layers: int | None,
+    fmt: str,
+    quiet: bool,
+    ignore: tuple[str, ...],
+) -> None:
+    """Print the largest batch whose training peak (with --inference: inference peak
+    plus parameters) fits in --memory, solved from the memory model, with the
+    figures at that batch and what dominates them. Exit 1 when not even batch 1 fits."""
+    from .check import parse_amount
+    from .errors import shown
+    from .largest_batch import largest_batch
+    from .pipeline import analyse
+    from .render.largest_batch import RENDERERS
+
+    try:
+        budget = parse_amount(memory_text, in_bytes=True)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--memory") from None
+    if budget < 1:
+        raise click.BadParameter(
+            f"'{memory_text}' is no memory at all; give 24GiB, 16GB or a number of bytes", param_hint="--memory"
+        )
+    options = _options(1, dtype, input_text, sets, max_layers, fmt=fmt)
+    analysis = analyse(spec, options)
+    report = report_of(analysis)
+    assert analysis.graph is not None  # a report has its graph
+    for warning in shown(report.warnings, ignore, quiet):
+        echo(str(warning), err=True)
+    answer = largest_batch(
+        analysis.graph, budget, inference=inference, dtype=dtype, input=options.input,
+        optimizer=options.optimizer, precision=options.precision,
+    )  # fmt: skip
+    echo(RENDERERS[fmt](answer), nl=False)
+    sys.exit(0 if answer.batch else 1)
 
 
 @main.command()

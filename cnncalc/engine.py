@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 from .errors import CHANNELS_LAST, JUMPS, Diagnostic, SpecError
-from .graph import INPUT, Graph, Node
+from .graph import Graph, Node
 from .limits import DTYPE_BYTES, MAX_SIZE
 from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
@@ -124,13 +124,20 @@ def run(
     ``receptive_field=False`` leaves every ``rf`` None (check's re-runs need only exactness);
     ``optimizer`` and ``precision`` concern the training-memory figures only."""
     dtype = dtype or graph.dtype
-    input_shape = _checked(graph, batch, dtype, input, optimizer, precision)
+    _check_options(batch, dtype, optimizer, precision)
+    declared = graph.input_shapes()
+    input_shape = tuple(input) if input else graph.input  # --input replaces the first input
+    input_shapes = [input_shape, *list(declared.values())[1:]]
+    for shape in input_shapes:
+        if not 1 <= len(shape) <= 4 or any(type(n) is not int or not 1 <= n <= MAX_SIZE for n in shape):
+            raise SpecError(f"the input shape {list(shape)} must be 1 to 4 sizes from 1 to {MAX_SIZE:,}")
     size = DTYPE_BYTES[dtype]
     # mixed precision: 2-byte activations (and weight copies), float32 master weights
     act_bytes = size if precision == "fp32" else 2
-    input_activations = math.prod(input_shape) * batch
-    ledger = Ledger(len(graph.nodes), input_activations * act_bytes)
-    rows, shapes, warnings = _walk(graph, input_shape, receptive_field, batch, act_bytes, ledger)
+    input_elements = [math.prod(shape) * batch for shape in input_shapes]
+    input_activations = sum(input_elements)
+    ledger = Ledger(len(graph.nodes), [n * act_bytes for n in input_elements])
+    rows, shapes, warnings = _walk(graph, list(declared), input_shapes, receptive_field, batch, act_bytes, ledger)
     if channels_last(input_shape) is not None:
         warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
     master_bytes = size if precision == "fp32" else 4
@@ -144,11 +151,12 @@ def run(
         0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
     )
     totals = Totals(metric_totals(rows, input_activations, size, memory))
-    outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
+    outputs = {name: shapes[i] for name, i in graph.outputs.items()}  # an input: its shape, from the end
     return Report(
         name=graph.name,
         file=graph.file,
         input=input_shape,
+        inputs=dict(zip(declared, input_shapes)),
         batch=batch,
         dtype=dtype,
         dtype_bytes=size,
@@ -159,17 +167,14 @@ def run(
         groups=graph.groups,
         warnings=tuple(warnings),
         output_rows=dict(graph.outputs),
-        references=graph.references,
         optimizer=optimizer,
         precision=precision,
         memory=memory,
+        references=graph.references,
     )
 
 
-def _checked(
-    graph: Graph, batch: int, dtype: str, input: tuple[int, ...] | None, optimizer: str, precision: str
-) -> tuple[int, ...]:
-    """The input shape the run uses, once every option is known to be valid."""
+def _check_options(batch: int, dtype: str, optimizer: str, precision: str) -> None:
     if dtype not in DTYPE_BYTES:
         raise SpecError(f"unknown dtype '{dtype}'; expected one of: {', '.join(DTYPE_BYTES)}")
     if optimizer not in OPTIMIZERS:
@@ -178,10 +183,6 @@ def _checked(
         raise SpecError(f"unknown precision '{precision}'; expected one of: {', '.join(PRECISIONS)}")
     if not 1 <= batch <= MAX_SIZE:
         raise SpecError(f"--batch must be 1 to {MAX_SIZE:,}, not {batch}")
-    input_shape = tuple(input) if input else graph.input
-    if not 1 <= len(input_shape) <= 4 or any(type(n) is not int or not 1 <= n <= MAX_SIZE for n in input_shape):
-        raise SpecError(f"the input shape {list(input_shape)} must be 1 to 4 sizes from 1 to {MAX_SIZE:,}")
-    return input_shape
 
 
 # What the walk keeps of a rule's answer, once per (type, arguments, input shapes):
@@ -190,21 +191,29 @@ _Known = tuple[Facts, bool, int, int, bool, Plan]
 
 
 def _walk(
-    graph: Graph, input_shape: tuple[int, ...], receptive_field: bool, batch: int, act_bytes: int, ledger: Ledger
+    graph: Graph,
+    input_names: list[str],
+    input_shapes: list[tuple[int, ...]],
+    receptive_field: bool,
+    batch: int,
+    act_bytes: int,
+    ledger: Ledger,
 ) -> tuple[list[Row], list[tuple[int, ...]], list[Diagnostic]]:
     """The nodes in execution order: each node's row, the output shapes by node
-    position (the input last) and the rules' warnings. Runs once per layer: locals,
-    positional calls, and a rule asked once per distinct layer."""
-    start_rf: RF = tuple(AxisRF(1, 1, 0) for _ in input_shape[1:]) if len(input_shape) > 1 else None
-    if not receptive_field:
-        start_rf = None  # _step keeps None: no receptive-field arithmetic at all
-    # By node position; the spec's input sits last, where INPUT (-1) finds it.
+    position (the inputs last, in reverse) and the rules' warnings. Runs once per
+    layer: locals, positional calls, and a rule asked once per distinct layer."""
+    # each input's receptive field starts at itself (None: no receptive-field arithmetic at all)
+    start_rfs: list[RF] = [
+        tuple(AxisRF(1, 1, 0) for _ in shape[1:]) if len(shape) > 1 and receptive_field else None
+        for shape in input_shapes
+    ]
+    # By node position; the spec's inputs sit last, in reverse, where input_index(k) (-1 - k) finds them.
     shapes: list[tuple[int, ...]] = [()] * len(graph.nodes)
-    shapes.append(input_shape)
+    shapes.extend(reversed(input_shapes))
     fields: list[RF] = [None] * len(graph.nodes)
-    fields.append(start_rf)
-    names = [node.name for node in graph.nodes] + ["input"]
-    tokens = [False] * (len(graph.nodes) + 1)  # whether each tensor is tokens [D, N] (the input is not)
+    fields.extend(reversed(start_rfs))
+    names = [node.name for node in graph.nodes] + list(reversed(input_names))
+    tokens = [False] * (len(graph.nodes) + len(input_shapes))  # whether each tensor is tokens [D, N] (no input is)
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
     account = ledger.add
@@ -217,7 +226,7 @@ def _walk(
         key = (node.type, node.args, in_shapes)
         found = known.get(key)
         if found is None:
-            found = known[key] = _known(node, in_shapes, input_shape, batch, act_bytes)
+            found = known[key] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
         facts, exact, rank, activations, allow_inexact, memory_plan = found
         if len(node.inputs) > 1:
             rf_in = _merged_field(node, list(map(field_of, node.inputs)), warnings)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from operator import attrgetter
 from typing import Any
 
-from ..metrics import METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric, columns as figure_columns
+from ..metrics import METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric, columns as figure_columns, in_footer
 from ..record import replace as replace_record
 from ..report import Report, Row, Totals
 from .escape import markdown_cell, visible
@@ -33,8 +33,8 @@ def json_chunks(report: Report, **_: object) -> Iterator[str]:
         yield _encode(report.to_dict(), "\n") + "\n"
         return
     layer: Callable[[Row], str] = _Layers()
-    if report.references or layer(rows[0]) != _encode(rows[0].to_dict(), _LAYER):  # the slow way
-        layer = lambda row: _encode(report.row_dict(row), _LAYER)  # noqa: E731
+    if layer(rows[0]) != _encode(rows[0].to_dict(), _LAYER):  # the slow way
+        layer = lambda row: _encode(row.to_dict(), _LAYER)  # noqa: E731
     yield parts[0]
     for start in range(0, len(rows), 4096):
         yield ("" if start == 0 else _NEXT_LAYER) + _NEXT_LAYER.join(map(layer, rows[start : start + 4096]))
@@ -44,6 +44,7 @@ def json_chunks(report: Report, **_: object) -> Iterator[str]:
 _LAYER = "\n    "  # a layer's indentation inside "layers"
 _NEXT_LAYER = "," + _LAYER
 _KEY = "\n      "  # and its keys'
+_ITEM = _KEY + "  "  # and the items of its lists
 
 
 class _Layers:
@@ -64,12 +65,14 @@ class _Layers:
             rf = self.texts[id(row.rf)] = _number_lists(row.rf_dict(), _KEY)
         figures = _figures(row)
         texts = type(row.name) is type(row.type) is type(row.path) is str
+        texts = texts and bool(row.inputs) and all(type(name) is str for name in row.inputs)
         if figures is None or row.tokens or not (texts and type(row.depth) is int and type(row.exact) is bool):
             return _encode(row.to_dict(), _LAYER)  # below: plain text, ints and bools only
         return (
             f'{{{_KEY}"name": {_string(row.name)},{_KEY}"type": {_string(row.type)},{_KEY}"path": {_string(row.path)},'
             f'{_KEY}"depth": {row.depth},{_KEY}"output": {output},{figures}'
-            f'{_KEY}"exact": {"true" if row.exact else "false"},{_KEY}"rf": {rf}{_LAYER}}}'
+            f'{_KEY}"exact": {"true" if row.exact else "false"},{_KEY}"rf": {rf},'
+            f'{_KEY}"inputs": [{_ITEM}{("," + _ITEM).join(map(_string, row.inputs))}{_KEY}]{_LAYER}}}'
         )
 
 
@@ -176,11 +179,14 @@ def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
     return out.getvalue()
 
 
-def render_markdown(report: Report, layout: str = "nchw", depth: int | None = None, **_: object) -> str:
-    """A Markdown table; with ``depth``, blocks nested deeper fold into one row each, as in the table."""
+def render_markdown(
+    report: Report, layout: str = "nchw", depth: int | None = None, view: str = "default", **_: object
+) -> str:
+    """A Markdown table; with ``depth``, blocks nested deeper fold into one row each, as in the table;
+    ``view`` picks the figure columns (metrics.VIEWS)."""
     from .table import lines as table_lines  # the table's folding; rich is imported only to draw
 
-    COLUMNS = figure_columns(report.totals)  # noqa: N806  (the registry's, with this network's optional ones)
+    COLUMNS = figure_columns(report.totals, view)  # noqa: N806  (the registry's, with this network's optional ones)
     lines = [
         f"**{markdown_cell(report.name or report.file)}**: input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
         "",
@@ -202,7 +208,7 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
     parts = []
     for metric in METRICS:
         words = _MARKDOWN_TOTALS.get(metric.key, _markdown_total)
-        if words is not None and (t[metric.key] or not metric.optional):
+        if words is not None and (t[metric.key] or not metric.optional) and in_footer(metric, view):
             parts.append(words(metric, t))
     lines += ["", " · ".join(parts)]
     return "\n".join(lines) + "\n"
