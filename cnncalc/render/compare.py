@@ -159,7 +159,7 @@ def _row_dict(row: Row) -> dict[str, Any]:
 def _hunk_dict(hunk: Hunk) -> dict[str, Any]:
     if hunk.op == "equal":
         return {"op": "equal", "count": len(hunk.removed), "layers": [r.name for r in hunk.added]}
-    found = {
+    found: dict[str, Any] = {
         "op": hunk.op,
         "removed": [_row_dict(r) for r in hunk.removed],
         "added": [_row_dict(r) for r in hunk.added],
