@@ -161,7 +161,7 @@ def run(
     account = ledger.add
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool, Plan]] = {}
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool, Plan, int]] = {}
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
         in_shapes = tuple(map(shape_of, node.inputs))
@@ -179,9 +179,12 @@ def run(
                 0 if facts.in_place else math.prod(facts.output),
                 bool(getattr(node.args, "allow_inexact", False)),
                 _plan(node, facts, in_shapes, batch, act_bytes),
+                # the tensors whose data it reads: a merge's inputs; else its first (`like: X` reads a shape)
+                len(in_shapes) if REGISTRY.types[node.type].arity is None else 1,
             )
-        facts, exact, rank, activations, allow_inexact, memory_plan = found
-        if len(node.inputs) > 1:
+        facts, exact, rank, activations, allow_inexact, memory_plan, reads = found
+        data_inputs = node.inputs if reads == len(node.inputs) else node.inputs[:reads]
+        if reads > 1:
             in_fields = list(map(field_of, node.inputs))
             rf_in, misaligned = _merge_rf(in_fields)
             if misaligned:
@@ -228,14 +231,17 @@ def run(
                 node.group,
                 facts.attention_matrix * batch,
                 is_tokens,
-                account(node.inputs, memory_plan),
+                account(data_inputs, memory_plan),
             )
         )
     if channels_last(input_shape) is not None:
         warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
     master_bytes = size if precision == "fp32" else 4
     memory = ledger.figures(
-        [node.inputs for node in graph.nodes],
+        [
+            node.inputs if len(node.inputs) == 1 or REGISTRY.types[node.type].arity is None else node.inputs[:1]
+            for node in graph.nodes
+        ],  # fmt: skip
         graph.outputs.values(),
         list(map(attrgetter("trainable"), rows)),
         sum(map(attrgetter("params"), rows)) * master_bytes,
