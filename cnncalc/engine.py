@@ -14,6 +14,7 @@ from .graph import INPUT, Graph, Node
 from .limits import DTYPE_BYTES, MAX_SIZE
 from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
+from .record import replace as replace_record
 from .registry import REGISTRY, Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
 from .saved import NOTHING, keeps
@@ -155,7 +156,10 @@ def run(
     account = ledger.add
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool, Plan]] = {}
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool, Plans]] = {}
+    # whether each tensor requires grad (autograd records a layer only if it reads such a tensor or
+    # owns a trainable param); the spec's input, last, does not
+    grads = [False] * (len(graph.nodes) + 1)
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
         in_shapes = tuple(map(shape_of, node.inputs))
@@ -174,7 +178,15 @@ def run(
                 bool(getattr(node.args, "allow_inexact", False)),
                 _plan(node, facts, in_shapes, batch, act_bytes),
             )
-        facts, exact, rank, activations, allow_inexact, memory_plan = found
+        facts, exact, rank, activations, allow_inexact, plans = found
+        trainable, non_trainable = facts.trainable, facts.non_trainable
+        if node.frozen:  # 'trainable: false': its params are non-trainable, as Keras and PyTorch count them
+            trainable, non_trainable = 0, trainable + non_trainable
+        memory_plan = plans[node.frozen]
+        if trainable or any(map(grads.__getitem__, node.inputs)):
+            grads[position] = True
+        else:  # nothing before it is trained: autograd records nothing for it
+            memory_plan = memory_plan[:2] + _KEEPS_NOTHING + memory_plan[5:]
         if len(node.inputs) > 1:
             in_fields = list(map(field_of, node.inputs))
             rf_in, misaligned = _merge_rf(in_fields)
@@ -207,8 +219,8 @@ def run(
                 node.path,
                 node.depth,
                 facts.output,
-                facts.trainable,
-                facts.non_trainable,
+                trainable,
+                non_trainable,
                 facts.macs * batch,
                 activations * batch,
                 exact,
@@ -236,6 +248,7 @@ def run(
         optimizer,
         master_bytes,
         0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
+        grads[:-1],
     )
     totals = Totals(metric_totals(rows, input_activations, size, memory))
     outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
@@ -280,8 +293,18 @@ def _channels_first_hint(error: SpecError, shape: tuple[int, ...]) -> SpecError:
     return error
 
 
-def _plan(node: Node, facts: Facts, in_shapes: tuple[tuple[int, ...], ...], batch: int, act_bytes: int) -> Plan:
+Plans = tuple[Plan, Plan]  # a layer's memory plan with its params trained, and frozen
+_KEEPS_NOTHING = (False, False, 0)  # a Plan's keeps-inputs, keeps-output and bytes-made
+
+
+def _plan(node: Node, facts: Facts, in_shapes: tuple[tuple[int, ...], ...], batch: int, act_bytes: int) -> Plans:
     saves = REGISTRY.types[node.type].saves  # undeclared (a type registered elsewhere): nothing kept
-    return plan(
-        keeps(saves or NOTHING, node.args), facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes
+    kept = keeps(saves or NOTHING, node.args)
+    trained = plan(kept, facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes)
+    if not kept.inputs_for_params:
+        return trained, trained
+    # a matmul or product keeps its input only for its params' gradient: frozen, it keeps none
+    frozen = plan(
+        replace_record(kept, inputs=False), facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes
     )
+    return trained, frozen

@@ -36,6 +36,9 @@ class Keeps:
     # sigmoid, tanh, softmax have no in-place form); None: as the rule says
     allocates: bool | None = None
     train_allocates: bool = False  # a new output in training only (dropout: identity at inference)
+    # its inputs are kept only for its params' gradient (PyTorch's mm and mul save them only then):
+    # frozen ('trainable: false'), it keeps none. Conv and norms keep theirs frozen or not.
+    inputs_for_params: bool = False
 
 
 # A declaration is a Keeps, or a function of the layer's arguments giving one
@@ -68,6 +71,7 @@ INDICES_ONLY = Keeps(extra=_indices)  # a max over one axis: indices only
 BATCHNORM = Keeps(inputs=True, extra=_channel_stats)
 LAYERNORM = Keeps(inputs=True, extra=_position_stats)
 COPY = Keeps(copy=True)  # in place, but autograd keeps a copy of the input
+WEIGHTED_INPUT = Keeps(inputs=True, inputs_for_params=True)  # dense, scale: x·W keeps x for W's gradient
 NEW_OUTPUT = Keeps(output=True, allocates=True)  # sigmoid, tanh, softmax
 NEW_INPUT = Keeps(inputs=True, allocates=True)  # GELU, Mish: keep the input, write a new output
 DROPOUT = Keeps(extra=_mask, train_allocates=True)

@@ -8,10 +8,11 @@ from typing import Any
 
 from .. import layers as _layers  # noqa: F401  (registers the built-in types)
 from ..errors import SourceLoc, SpecError, SpecErrors, did_you_mean
+from ..expr import PASS
 from ..graph import INPUT, Graph
 from ..limits import DEFAULT_DTYPE, DTYPE_BYTES, MAX_ERRORS, MAX_FILE_BYTES, MAX_LAYERS, MAX_SIZE
 from ..registry import ArgSpec
-from .blocks import BLOCK
+from .blocks import BLOCK, PASS_TAKEN
 from .builder import Builder, Scope
 from .counting import Counter
 from .values import coerce, resolve_default
@@ -158,6 +159,8 @@ def _spec_args(document: YMap, overrides: Mapping[str, Any]) -> dict[str, Any]:
     for key, raw in declared.items():
         if not key.isidentifier():
             raise SpecError(f"argument name '{key}' must be a plain identifier", declared.key_locs[key])
+        if key == PASS:
+            raise SpecError(PASS_TAKEN, declared.key_locs[key], "choose another name")
         # in order, so a later default may use an earlier argument, overridden or not
         values[key] = overrides[key] if key in overrides else resolve_default(key, raw, values, declared)
     return values

@@ -24,6 +24,13 @@ EXPRESSION = {
     "description": "arithmetic over $arguments: + - * / //, ( ), floor, ceil, round, min, max, make_divisible",
 }
 REFERENCE = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*\s*$", "description": "a $argument"}
+# keys every layer, block use and repeat takes besides its own arguments
+ITEM_KEYS = ("name", "from", "trainable")
+TRAINABLE_SCHEMA = {
+    "anyOf": [{"type": "boolean"}, REFERENCE],
+    "default": True,
+    "description": "false: the params of every layer inside count as non-trainable (frozen)",
+}
 TENSOR = {
     "anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "maximum": -1}],
     "description": "an earlier layer's name, 'input', or -1, -2, ... counting back in the same list",
@@ -261,7 +268,10 @@ def _number_schema(spec: ArgSpec, json_type: str) -> dict[str, Any]:
 
 def arguments_schema(layer_type: LayerType) -> dict[str, Any]:
     """The JSON Schema of a layer type's arguments (and its name)."""
-    properties: dict[str, Any] = {"name": {"type": "string", "minLength": 1, "description": "the layer's name"}}
+    properties: dict[str, Any] = {
+        "name": {"type": "string", "minLength": 1, "description": "the layer's name"},
+        "trainable": TRAINABLE_SCHEMA,
+    }
     for spec in layer_type.schema:
         value = json_schema(spec)
         value["description"] = spec.doc + (" (required)" if spec.required else "")  # as `cnncalc layers` says it
