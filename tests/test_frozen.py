@@ -190,7 +190,7 @@ def test_json_rows_carry_the_split() -> None:
 def test_the_schema_knows_trainable() -> None:
     schema = spec_schema()
     defs = schema["$defs"]
-    assert defs["args_conv"]["properties"]["trainable"]["anyOf"][0] == {"type": "boolean"}
+    assert defs["args_conv"]["patternProperties"]["^trainable$"]["anyOf"][0] == {"type": "boolean"}
     assert "trainable" in defs["layer"]["anyOf"][-1]["properties"]["repeat"]["properties"]
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.validate(yaml.safe_load(FROZEN_NET), schema)

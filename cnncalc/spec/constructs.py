@@ -219,7 +219,7 @@ class Merge(Construct):
         branches = {"type": "array", "minItems": 2, "items": branch}
         arguments = arguments_schema(layer_type)
         arguments.pop("description", None)
-        arguments.pop("patternProperties", None)  # its 'from' is a list
+        arguments["patternProperties"].pop("^from$")  # its 'from' is a list
         with_inputs = [
             {
                 **arguments,

@@ -268,10 +268,7 @@ def _number_schema(spec: ArgSpec, json_type: str) -> dict[str, Any]:
 
 def arguments_schema(layer_type: LayerType) -> dict[str, Any]:
     """The JSON Schema of a layer type's arguments (and its name)."""
-    properties: dict[str, Any] = {
-        "name": {"type": "string", "minLength": 1, "description": "the layer's name"},
-        "trainable": TRAINABLE_SCHEMA,
-    }
+    properties: dict[str, Any] = {"name": {"type": "string", "minLength": 1, "description": "the layer's name"}}
     for spec in layer_type.schema:
         value = json_schema(spec)
         value["description"] = spec.doc + (" (required)" if spec.required else "")  # as `cnncalc layers` says it
@@ -282,7 +279,8 @@ def arguments_schema(layer_type: LayerType) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object" if required else ["object", "null"],
         "properties": properties,
-        "patternProperties": {"^from$": {"$ref": "#/$defs/tensor"}},  # what it reads, if not the previous layer
+        # what it reads, if not the previous layer; whether its params are trained
+        "patternProperties": {"^from$": {"$ref": "#/$defs/tensor"}, "^trainable$": TRAINABLE_SCHEMA},
         "additionalProperties": False,
     }
     if required:
