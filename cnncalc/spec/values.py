@@ -33,7 +33,8 @@ TRAINABLE_SCHEMA = {
 }
 TENSOR = {
     "anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "maximum": -1}],
-    "description": "an earlier layer's name, 'input', or -1, -2, ... counting back in the same list",
+    "description": "an earlier layer's name, 'input', an input's name, R.k (pass k of repeat R), "
+    "R.* (every pass, in a merge's 'from' only), or -1, -2, ... counting back in the same list",
 }
 
 
