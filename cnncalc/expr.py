@@ -21,7 +21,6 @@ Number = int | float
 MAX_LENGTH = 1000
 MAX_DEPTH = 50
 MAX_OPERAND = 10**18  # any literal, argument or product; a size is at most 2^31 - 1
-PASS = "pass"  # $pass: inside a repeat, the pass number, 1 to times (not an argument name)
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
@@ -178,11 +177,6 @@ class _Parser:
 
     def variable(self, name: str) -> Number:
         if name not in self.scope:
-            if name == PASS:
-                raise ExprError(
-                    f"'$pass' is a repeat's pass number, and \"{self.text}\" is not inside a repeat",
-                    "use $pass within 'repeat: {times: n, layers: [...]}', or give a block an argument for it",
-                )
             known = [k for k, v in self.scope.items() if not k.startswith("_")]
             hint = did_you_mean(name, known) or f"declare it: 'args: {{{name}: ...}}' (at the top, or in the block)"
             raise ExprError(f"unknown argument '${name}' in expression \"{self.text}\"", hint)

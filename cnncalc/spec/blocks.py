@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceLoc, SpecError, did_you_mean
-from ..expr import PASS
 from ..record import replace as replace_record
 from ..registry import REGISTRY
 from .construct import Construct, Memo, Variables
 from .references import source
-from .values import ITEM_KEYS, REQUIRED, resolve, resolve_default
+from .values import ITEM_KEYS, PASS, REQUIRED, resolve, resolve_default
 from .yamltree import YMap, YSeq, describe
 
 if TYPE_CHECKING:

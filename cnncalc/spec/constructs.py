@@ -17,14 +17,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceLoc, SpecError, did_you_mean
-from ..expr import PASS, ExprError, evaluate
 from ..limits import MAX_SIZE
 from ..record import replace as replace_record
 from ..registry import REGISTRY, ArgSpec, LayerType
 from .blocks import BLOCK
 from .construct import Construct, Memo, Variables, layer_type_named as _layer_type
 from .references import references, source
-from .values import ITEM_KEYS, TRAINABLE_SCHEMA, arguments_schema, coerce
+from .values import ITEM_KEYS, PASS, TRAINABLE_SCHEMA, arguments_schema, coerce
 from .yamltree import YMap, YSeq, describe
 
 if TYPE_CHECKING:
@@ -367,6 +366,8 @@ class Head(Construct):
 def known_count(raw: Any, variables: Variables) -> int:
     """A repeat's 'times' when it can be known before building, else 0."""
     if isinstance(raw, str) and variables is not None:
+        from ..expr import ExprError, evaluate  # not at start-up: most specs hold no expression
+
         try:
             raw = evaluate(raw, variables)
         except ExprError:

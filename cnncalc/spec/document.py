@@ -8,14 +8,13 @@ from typing import Any
 
 from .. import layers as _layers  # noqa: F401  (registers the built-in types)
 from ..errors import SourceLoc, SpecError, SpecErrors, did_you_mean
-from ..expr import PASS
 from ..graph import INPUT, Graph
 from ..limits import DEFAULT_DTYPE, DTYPE_BYTES, MAX_ERRORS, MAX_FILE_BYTES, MAX_LAYERS, MAX_SIZE
 from .blocks import BLOCK, PASS_TAKEN
 from .builder import Builder, Scope
 from .counting import Counter
 from .inputs_outputs import claim_inputs, declared_inputs, declared_outputs
-from .values import resolve_default
+from .values import PASS, resolve_default
 from .yamltree import YMap, YSeq, describe, parse
 
 TOP_KEYS = ("name", "description", "input", "inputs", "dtype", "args", "blocks", "layers", "outputs")

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import SourceLoc, SpecError, did_you_mean
-from ..expr import ExprError, evaluate, variables as expression_variables
 from ..limits import MAX_SIZE
 from ..record import record, replace as replace_record
 from ..registry import ArgSpec, LayerType
@@ -24,6 +23,7 @@ EXPRESSION = {
     "description": "arithmetic over $arguments: + - * / //, ( ), floor, ceil, round, min, max, make_divisible",
 }
 REFERENCE = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*\s*$", "description": "a $argument"}
+PASS = "pass"  # inside a repeat, $pass is the pass number, 1 to times: never an argument's name
 # keys every layer, block use and repeat takes besides its own arguments
 ITEM_KEYS = ("name", "from", "trainable")
 TRAINABLE_SCHEMA = {
@@ -205,9 +205,17 @@ def evaluate_text(text: str, variables: Mapping[str, Any], at: SourceLoc) -> Any
     stripped = text.strip()
     if stripped.startswith("$") and stripped[1:].isidentifier() and stripped[1:] in variables:
         return variables[stripped[1:]]
+    from ..expr import ExprError, evaluate  # not at start-up: most specs hold no expression
+
     try:
         return evaluate(text, variables)
     except ExprError as error:
+        if PASS not in variables and error.message.startswith(f"unknown argument '${PASS}'"):
+            raise SpecError(
+                f"'$pass' is a repeat's pass number, and \"{text}\" is not inside a repeat",
+                at,
+                "use $pass within 'repeat: {times: n, layers: [...]}', or give a block an argument for it",
+            ) from None
         raise SpecError(error.message, at, error.hint) from None
 
 
@@ -229,6 +237,8 @@ def resolve_default(key: str, raw: Any, earlier: Mapping[str, Any], declared: YM
     except SpecError as error:
         if not error.message.startswith("unknown argument"):
             raise
+        from ..expr import variables as expression_variables
+
         names, used = list(declared), expression_variables(str(raw))  # $names as written: never a pattern
         ahead = [k for k in names[names.index(key) :] if k not in earlier and k in used]
         if not ahead:
