@@ -1,0 +1,189 @@
+"""The HTML report as a person sees it, in a real browser: Debian's Chromium,
+headless, no driver and no Python dependency. Each page gets a probe (a
+script run after the report's own) that clicks through it and writes what it
+found into the page as JSON; ``chromium --dump-dom`` hands the page back and
+``--screenshot`` writes a PNG of it, in the same start (one start per page,
+all pages at once).
+
+The screenshots are kept for a person to look at: the test prints their folder
+in the run's summary ("HTML report screenshots: ..."), under pytest's
+temporary folder (``--basetemp`` to choose it).
+
+.ci/run installs Chromium; without /usr/bin/chromium these tests are skipped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cnncalc
+from cnncalc.compare import compare
+from cnncalc.render.html import render_html
+from cnncalc.render.html_compare import render_compare_html
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+REPORTS = ("vgg16", "resnet50", "googlenet", "unet_2015", "vit_b_16")
+DEPTH = {"resnet50": 1}  # its blocks inside the stages start closed: the probe sees that too
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (.ci/run installs it: apt-get install chromium)"
+)
+
+# As the machine needs it (root, no screen, no network): docs of the python machine kind.
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+# First in <head>: every error and console.error of the page, the report's script included.
+CATCH = """<script>
+window.__errors=[];
+window.addEventListener('error',function(e){window.__errors.push(String(e.message));});
+(function(){var real=console.error;console.error=function(){
+ window.__errors.push(Array.prototype.join.call(arguments,' '));real.apply(console,arguments);};})();
+</script>"""
+
+# Last in <body>: what a person would check, written into <pre id="probe">.
+PROBE = """<pre id="probe" hidden></pre><script>
+(function(){
+var out={errors:window.__errors,folds:[]};
+function shown(r){return r.getClientRects().length>0;}
+var rows=Array.prototype.slice.call(document.querySelectorAll('tr[id^="r"]'));
+out.names=rows.map(function(r){return r.cells[0].textContent;});
+out.initial=rows.filter(shown).length;
+var openAll=document.querySelector('.tools button[data-open="1"]');
+var closeAll=document.querySelector('.tools button[data-open="0"]');
+if(closeAll){closeAll.click();out.closed=rows.filter(shown).length;openAll.click();}
+out.opened=rows.filter(shown).length;
+out.tall=rows.filter(function(r){return r.getBoundingClientRect().height>=8;}).length;
+document.querySelectorAll('tr.group').forEach(function(h){
+ var g=h.dataset.g,b=h.querySelector('button');
+ var inside=rows.filter(function(r){return (' '+(r.dataset.in||'')+' ').indexOf(' '+g+' ')>=0;});
+ b.click();
+ var stillShown=inside.filter(shown).length;
+ var othersHidden=rows.filter(function(r){return inside.indexOf(r)<0&&!shown(r);}).length;
+ var label=b.getAttribute('aria-expanded');
+ b.click();
+ out.folds.push([g,inside.length,stillShown,othersHidden,label,rows.filter(shown).length]);
+});
+out.overflow=document.documentElement.scrollWidth-window.innerWidth;
+out.svgs=Array.prototype.map.call(document.querySelectorAll('svg'),function(svg){
+ var boxes=Array.prototype.map.call(svg.querySelectorAll('rect'),function(r){var b=r.getBBox();return [b.x,b.y,b.width,b.height];});
+ return {boxes:boxes};
+});
+document.getElementById('probe').textContent=JSON.stringify(out);
+})();
+</script>"""
+
+
+def probed(page: str) -> str:
+    """The page with the error catcher first and the probe last."""
+    return page.replace("<head>\n", "<head>\n" + CATCH + "\n", 1).replace("</body>", PROBE + "\n</body>", 1)
+
+
+def pages() -> Iterator[tuple[str, str, tuple[int, int]]]:
+    """(name, markup, window size) of every page the browser opens."""
+    for name in REPORTS:
+        yield name, render_html(cnncalc.analyze(SPECS / f"{name}.yaml"), depth=DEPTH.get(name)), (1280, 2000)
+    yield "resnet50-phone", render_html(cnncalc.analyze(SPECS / "resnet50.yaml")), (390, 844)
+    two = [cnncalc.analyze(SPECS / f"{name}.yaml") for name in ("vgg16", "vgg19")]
+    yield (
+        "compare-vgg16-vgg19",
+        render_compare_html(compare(two, ["specs/vgg16.yaml", "specs/vgg19.yaml"])),
+        (1280, 1200),
+    )
+
+
+@pytest.fixture(scope="module")
+def seen(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """Every page opened in Chromium at once: the probe's findings by page name."""
+    folder = tmp_path_factory.mktemp("html-screenshots")
+    profiles = tmp_path_factory.mktemp("chromium-profiles")  # fresh ones, out of the screenshots' way
+    running = {}
+    for name, markup, (width, height) in pages():
+        path = folder / f"{name}.html"
+        path.write_text(probed(markup), encoding="ascii")
+        command = [
+            str(CHROMIUM),
+            *FLAGS,
+            f"--user-data-dir={profiles / name}",
+            f"--window-size={width},{height}",
+            f"--screenshot={folder / (name + '.png')}",
+            "--dump-dom",
+            path.as_uri(),
+        ]
+        running[name] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    found = {}
+    for name, process in running.items():
+        dom, _ = process.communicate(timeout=120)  # a hang guard, not a speed test
+        probe = re.search(r'<pre id="probe" hidden="">(.*?)</pre>', dom, re.S)
+        assert probe, f"{name}: no probe findings in the DOM Chromium dumped ({process.returncode}): {dom[:300]}"
+        found[name] = json.loads(html.unescape(probe.group(1)))
+    return folder, found
+
+
+def test_screenshots_are_written(seen: tuple[Path, dict[str, Any]], record_property: Any) -> None:
+    folder, found = seen
+    record_property("screenshots", str(folder))
+    for name in found:
+        png = (folder / f"{name}.png").read_bytes()
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000, name  # a page, not a blank
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_the_report_in_a_browser(seen: tuple[Path, dict[str, Any]], name: str) -> None:
+    """No error; every layer's row there, with its name, drawn; the blocks deeper than
+    --depth start closed; closing a block hides exactly its rows, opening it shows them again."""
+    found = seen[1][name]
+    report = cnncalc.analyze(SPECS / f"{name}.yaml")
+    assert found["errors"] == []
+    assert found["names"] == [row.name.rsplit(".", 1)[-1] if row.depth > 0 else row.name for row in report.rows]
+    assert found["opened"] == found["tall"] == len(report.rows)
+    depth = DEPTH.get(name)
+    chains = _chains(report)
+    starts_shown = [
+        row
+        for row in report.rows
+        if depth is None or all(report.groups[g].depth - 1 < depth for g in chains[row.group])
+    ]
+    assert found["initial"] == len(starts_shown)
+    assert found.get("closed", len(report.rows)) == sum(1 for row in report.rows if row.group is None)
+    assert len(found["folds"]) == len(report.groups)
+    for group, inside, still_shown, others_hidden, label, after in found["folds"]:
+        assert inside > 0 and still_shown == 0 and others_hidden == 0 and label == "false", group
+        assert after == len(report.rows), group
+    assert found["overflow"] <= 0  # the page itself never scrolls sideways: the table scrolls in its box
+
+
+def _chains(report: cnncalc.Report) -> dict[int | None, list[int]]:
+    chains: dict[int | None, list[int]] = {None: []}
+    for group in report.groups:
+        chains[group.id] = [*chains[group.parent], group.id]
+    return chains
+
+
+def test_a_phone_sees_the_page_without_sideways_scrolling(seen: tuple[Path, dict[str, Any]]) -> None:
+    found = seen[1]["resnet50-phone"]
+    assert found["errors"] == [] and found["overflow"] <= 0
+
+
+def test_compare_in_a_browser(seen: tuple[Path, dict[str, Any]]) -> None:
+    found = seen[1]["compare-vgg16-vgg19"]
+    assert found["errors"] == [] and found["overflow"] <= 0
