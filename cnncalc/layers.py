@@ -99,6 +99,17 @@ def _groups_hint(channels: int, filters: int, what: str = "groups") -> str:
 # --- convolutions -----------------------------------------------------------
 
 
+def _shape_text(shape: Shape | list[int]) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def _divides(count: int, groups: int, what: str, arg_name: str = "groups") -> None:
+    if count % groups:
+        raise LayerError(
+            f"{arg_name}={groups} does not divide the {count} {what}", arg_name, _groups_hint(count, count, arg_name)
+        )
+
+
 @record
 class Conv:
     filters: int
@@ -569,5 +580,11 @@ def concat(a: Concat, rank: int) -> tuple[str, ...]:
 
 
 # The version 2 types (and flatten, upsample with their v2 arguments) live in
-# their own module; importing it here registers them wherever layers is imported.
-from . import layers_v2 as _layers_v2  # noqa: E402,F401
+# modules by family; importing them here registers them wherever layers is
+# imported, in this order (`cnncalc layers` lists the types in it).
+from . import (  # noqa: E402,F401
+    elementwise as _elementwise,
+    norms as _norms,
+    rearrange as _rearrange,
+    resize as _resize,
+)

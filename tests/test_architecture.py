@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "ground",
         (
             "record", "limits", "errors", "shapes", "expr", "graph", "registry", "metrics", "report",
-            "layers", "layers_v2", "attention", "saved", "memory",
+            "layers", "elementwise", "norms", "rearrange", "resize", "attention", "saved", "memory",
         ),
     ),
     ("spec", ("source", "spec", "loader", "schema")),

@@ -1,11 +1,10 @@
-"""The single-input layer types of SPEC-FORMAT's version 2 table.
+"""Layer types that move elements without computing any, from SPEC-FORMAT's
+version 2 table: channel_shuffle, slice, flatten, reshape, permute,
+space_to_depth and depth_to_space.
 
-Same contract as :mod:`cnncalc.layers`: one argument dataclass and one pure
-rule per type. None of these multiplies-accumulates anything, so every MACs
-figure here is 0. Activation memory: views (``slice``, ``reshape``,
-``permute``) and in-place layers (activations, ``identity``,
-``stochastic_depth``) add none; the others (a shuffle, a resize, a crop, a
-space/depth rearrangement, a norm, a scale) create a tensor.
+Same contract as :mod:`cnncalc.layers`: one argument record and one pure rule
+per type, MACs 0. Views (``slice``, ``flatten``, ``reshape``, ``permute``) add no
+activation memory; a shuffle or a space/depth rearrangement makes a new tensor.
 """
 
 from __future__ import annotations
@@ -15,147 +14,25 @@ from fractions import Fraction
 
 from . import saved
 from .errors import LayerError
-from .layers import NoArgs, _activation, _groups_hint, _spatial
+from .layers import _divides, _shape_text, _spatial
 from .record import record
 from .registry import (
-    ACTIVATION,
     GLOBAL,
-    IN_PLACE,
     VIEW,
     Axes,
     Facts,
-    OptionalSize,
     Shape,
-    Size,
     Window,
     arg,
-    axes_text,
     layer,
-    uniform_text,
 )
-from .shapes import Division, axis_names, per_axis
-
-
-def _shape_text(shape: Shape | list[int]) -> str:
-    return "[" + ", ".join(map(str, shape)) + "]"
-
-
-def _divides(count: int, groups: int, what: str, arg_name: str = "groups") -> None:
-    if count % groups:
-        raise LayerError(
-            f"{arg_name}={groups} does not divide the {count} {what}", arg_name, _groups_hint(count, count, arg_name)
-        )
+from .shapes import Division, axis_names
 
 
 def _spatial_rf(x: Shape, y: Shape) -> Window | str | None:
     """The receptive field after a layer that rearranges axes: unchanged when
     the spatial sizes are, else not tracked (null, as after flatten)."""
     return None if x[1:] == y[1:] else GLOBAL
-
-
-# --- element-wise, in place ----------------------------------------------------------
-
-# in-place hardsigmoid needs its input's old values (a copy); Mish keeps its input
-# and writes a new output
-for _name, _saves in (("hardsigmoid", saved.COPY), ("mish", saved.NEW_INPUT)):
-    _activation(_name, _saves)
-
-
-@layer("identity", NoArgs, tags=(IN_PLACE,), saves=saved.NOTHING)
-def identity(x: Shape, a: NoArgs) -> Facts:
-    """The input unchanged (torch.nn.Identity, a placeholder): no params, no memory,
-    nothing kept for backward; not a nonlinearity."""
-    return Facts(output=x, in_place=True)
-
-
-@record
-class StochasticDepth:
-    rate: float = arg(0.0, minimum=0, maximum=1)
-
-
-def _stochastic_depth_saves(a: StochasticDepth) -> saved.Keeps:
-    """torchvision multiplies by a noise tensor of one value per sample: a new output, the noise kept."""
-    return _DROP_PATH if a.rate > 0 else saved.NOTHING
-
-
-_DROP_PATH = saved.Keeps(extra=lambda shapes, out, a: (1, 0, 0), train_allocates=True)
-
-
-@layer(
-    "stochastic_depth",
-    StochasticDepth,
-    short="drop_path",
-    label=lambda a, rank: f"{a.rate:g}",
-    tags=(IN_PLACE,),
-    saves=_stochastic_depth_saves,
-)
-def stochastic_depth(x: Shape, a: StochasticDepth) -> Facts:
-    """Stochastic depth (drop path): drops the whole residual branch with probability
-    `rate` in training; same shape, no params, in place (identity at inference)."""
-    return Facts(output=x, in_place=True)
-
-
-@record
-class Prelu:
-    shared: bool = True
-
-
-@layer(
-    "prelu",
-    Prelu,
-    label=lambda a, rank: "" if a.shared else "per-channel",
-    tags=(ACTIVATION, IN_PLACE),
-    saves=saved.INPUT,
-)
-def prelu(x: Shape, a: Prelu) -> Facts:
-    """PReLU: one learned slope (shared) or one per channel; in place like every activation."""
-    return Facts(output=x, trainable=1 if a.shared else x[0], in_place=True)
-
-
-# --- learned scales and norms: a new tensor each -------------------------------------
-
-
-@record
-class Scale:
-    bias: bool = False
-
-
-@layer("scale", Scale, label=lambda a, rank: "+bias" if a.bias else "", saves=saved.INPUT)  # x · γ keeps x
-def scale(x: Shape, a: Scale) -> Facts:
-    """A learned multiplier per channel (ConvNeXt's layer scale): C params, or 2C
-    with a bias (an affine map); no MACs (torch counts elementwise ops as 0)."""
-    return Facts(output=x, trainable=x[0] * (2 if a.bias else 1))
-
-
-@record
-class GroupNorm:
-    groups: int
-
-
-# its input and a float32 mean and rstd per sample and group
-_GROUPNORM = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (0, 2 * 4 * a.groups, 0))
-# PyTorch runs it as batch norm over samples × channels: its input and float32 statistics per sample and channel
-_INSTANCENORM = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (0, 2 * 4 * shapes[0][0], 0))
-
-
-@layer("groupnorm", GroupNorm, saves=_GROUPNORM)
-def groupnorm(x: Shape, a: GroupNorm) -> Facts:
-    """Group normalisation (PyTorch GroupNorm, affine): γ and β per channel, 2C params;
-    `groups` must divide C."""
-    _divides(x[0], a.groups, "channels")
-    return Facts(output=x, trainable=2 * x[0])
-
-
-@record
-class InstanceNorm:
-    affine: bool = False
-
-
-@layer("instancenorm", InstanceNorm, label=lambda a, rank: "affine" if a.affine else "", saves=_INSTANCENORM)
-def instancenorm(x: Shape, a: InstanceNorm) -> Facts:
-    """Instance normalisation (PyTorch InstanceNorm, no running statistics):
-    2C params with `affine`, else none."""
-    return Facts(output=x, trainable=2 * x[0] if a.affine else 0)
 
 
 # --- channels ------------------------------------------------------------------------
@@ -367,75 +244,3 @@ def depth_to_space(x: Shape, a: DepthToSpace) -> Facts:
         )
     window = Window((1,) * rank, (Fraction(1, a.block),) * rank, (0,) * rank)
     return Facts(output=(channels // per_block, *(n * a.block for n in spatial)), window=window)
-
-
-# --- resizing ------------------------------------------------------------------------
-
-# Input positions each output interpolates from: the resize's kernel for the receptive field.
-RESIZE_TAPS = {"nearest": 1, "linear": 2, "bilinear": 2, "trilinear": 2, "bicubic": 4}
-RESIZE_RANK = {"linear": 1, "bilinear": 2, "trilinear": 3}
-
-
-@record
-class Upsample:
-    scale: OptionalSize = None
-    size: OptionalSize = arg(None, doc="output size per spatial axis, instead of a scale")
-    mode: str = "nearest"
-
-
-def _upsample_label(a: Upsample, rank: int) -> str:
-    shown = "×" + uniform_text(a.scale, rank) if a.scale is not None else "→" + axes_text(a.size, rank)
-    return shown if a.mode == "nearest" else f"{shown} {a.mode}"
-
-
-@layer("upsample", Upsample, label=_upsample_label, saves=saved.NOTHING)  # sizes only
-def upsample(x: Shape, a: Upsample) -> Facts:
-    """Resize by an integer `scale` per axis, or to `size`; `mode` nearest (default),
-    linear, bilinear, bicubic or trilinear. A new tensor, no params, no MACs."""
-    channels, spatial = _spatial(x, "upsample")
-    rank = len(spatial)
-    if a.mode not in RESIZE_TAPS:
-        raise LayerError(f"unknown mode '{a.mode}'", "mode", "use one of " + ", ".join(RESIZE_TAPS))
-    if a.mode in RESIZE_RANK and RESIZE_RANK[a.mode] != rank:
-        wanted = {1: "linear", 2: "bilinear", 3: "trilinear"}[rank] if rank in (1, 2, 3) else "nearest"
-        raise LayerError(
-            f"mode {a.mode} is for {RESIZE_RANK[a.mode]} spatial axes, but the input has {rank}",
-            "mode",
-            f"use {wanted}",
-        )
-    if (a.scale is None) == (a.size is None):
-        raise LayerError("upsample needs exactly one of 'scale' and 'size'", "scale" if a.scale else None,
-                         "give 'scale: 2' to double every axis, or 'size: [H, W]' for a fixed size")  # fmt: skip
-    if a.scale is not None:
-        out = tuple(n * s for n, s in zip(spatial, per_axis(a.scale, rank, "scale")))
-    else:
-        out = per_axis(a.size, rank, "size")  # type: ignore[arg-type]
-    taps = RESIZE_TAPS[a.mode]
-    # the first output's taps are input positions 0 .. taps-1, centred at (taps-1)/2 - pad
-    window = Window((taps,) * rank, tuple(Fraction(n, o) for n, o in zip(spatial, out)), ((taps - 1) // 2,) * rank)
-    return Facts(output=(channels, *out), window=window)
-
-
-@record
-class Crop:
-    size: Size = arg(doc="output size per spatial axis (centred)")
-
-
-@layer("crop", Crop, label=lambda a, rank: "→" + axes_text(a.size, rank), saves=saved.NOTHING)
-def crop(x: Shape, a: Crop) -> Facts:
-    """Centre crop to `size` (the 2015 U-Net's skip connections): (in − size) // 2
-    positions dropped before, the rest after. A new tensor; the receptive
-    field's start moves by the positions dropped."""
-    channels, spatial = _spatial(x, "crop")
-    rank = len(spatial)
-    size = per_axis(a.size, rank, "size")
-    names = axis_names(rank)
-    for name, n, s in zip(names, spatial, size):
-        if s > n:
-            raise LayerError(
-                f"crop size {s} is larger than the input's {n} on axis {name} (input {_shape_text(x)})",
-                "size",
-                f"crop to at most {n}",
-            )
-    window = Window((1,) * rank, (1,) * rank, tuple(-((n - s) // 2) for n, s in zip(spatial, size)))
-    return Facts(output=(channels, *size), window=window)

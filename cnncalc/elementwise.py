@@ -1,0 +1,79 @@
+"""Element-wise layer types of SPEC-FORMAT's version 2 table, in place:
+hardsigmoid and Mish (activations), identity, stochastic depth, PReLU.
+
+Same contract as :mod:`cnncalc.layers`: one argument record and one pure rule
+per type. None multiplies-accumulates anything (MACs 0), and none adds
+activation memory: each writes over its input.
+"""
+
+from __future__ import annotations
+
+from . import saved
+from .layers import NoArgs, _activation
+from .record import record
+from .registry import (
+    ACTIVATION,
+    IN_PLACE,
+    Facts,
+    Shape,
+    arg,
+    layer,
+)
+
+# --- element-wise, in place ----------------------------------------------------------
+
+# in-place hardsigmoid needs its input's old values (a copy); Mish keeps its input
+# and writes a new output
+for _name, _saves in (("hardsigmoid", saved.COPY), ("mish", saved.NEW_INPUT)):
+    _activation(_name, _saves)
+
+
+@layer("identity", NoArgs, tags=(IN_PLACE,), saves=saved.NOTHING)
+def identity(x: Shape, a: NoArgs) -> Facts:
+    """The input unchanged (torch.nn.Identity, a placeholder): no params, no memory,
+    nothing kept for backward; not a nonlinearity."""
+    return Facts(output=x, in_place=True)
+
+
+@record
+class StochasticDepth:
+    rate: float = arg(0.0, minimum=0, maximum=1)
+
+
+def _stochastic_depth_saves(a: StochasticDepth) -> saved.Keeps:
+    """torchvision multiplies by a noise tensor of one value per sample: a new output, the noise kept."""
+    return _DROP_PATH if a.rate > 0 else saved.NOTHING
+
+
+_DROP_PATH = saved.Keeps(extra=lambda shapes, out, a: (1, 0, 0), train_allocates=True)
+
+
+@layer(
+    "stochastic_depth",
+    StochasticDepth,
+    short="drop_path",
+    label=lambda a, rank: f"{a.rate:g}",
+    tags=(IN_PLACE,),
+    saves=_stochastic_depth_saves,
+)
+def stochastic_depth(x: Shape, a: StochasticDepth) -> Facts:
+    """Stochastic depth (drop path): drops the whole residual branch with probability
+    `rate` in training; same shape, no params, in place (identity at inference)."""
+    return Facts(output=x, in_place=True)
+
+
+@record
+class Prelu:
+    shared: bool = True
+
+
+@layer(
+    "prelu",
+    Prelu,
+    label=lambda a, rank: "" if a.shared else "per-channel",
+    tags=(ACTIVATION, IN_PLACE),
+    saves=saved.INPUT,
+)
+def prelu(x: Shape, a: Prelu) -> Facts:
+    """PReLU: one learned slope (shared) or one per channel; in place like every activation."""
+    return Facts(output=x, trainable=1 if a.shared else x[0], in_place=True)
