@@ -430,6 +430,63 @@ def sizes(
 
 
 @main.command()
+@click.argument("spec")
+@click.option(
+    "--memory", "memory_text", required=True, metavar="BYTES", help="The budget: 24GiB, 16GB, 80GiB or bytes."
+)
+@click.option("--inference", is_flag=True, help="Fit the inference peak plus the parameters, not a training step.")
+@_DTYPE
+@click.option("--input", "input_text", metavar="CxHxW", help="Override the spec's input, e.g. 3x160x160.")
+@_SET
+@_MAX_LAYERS
+@_TRAINING[0]
+@_TRAINING[1]
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@warning_options
+def fit(
+    spec: str,
+    memory_text: str,
+    inference: bool,
+    dtype: str | None,
+    input_text: str | None,
+    sets: tuple[str, ...],
+    max_layers: int | None,
+    fmt: str,
+    quiet: bool,
+    ignore: tuple[str, ...],
+) -> None:
+    """Print the largest batch whose training peak (with --inference: inference peak
+    plus parameters) fits in --memory, solved from the memory model, with the
+    figures at that batch and what dominates them. Exit 1 when not even batch 1 fits."""
+    from .check import parse_amount
+    from .errors import shown
+    from .largest_batch import largest_batch
+    from .pipeline import analyse
+    from .render.largest_batch import RENDERERS
+
+    try:
+        budget = parse_amount(memory_text, in_bytes=True)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--memory") from None
+    if budget < 1:
+        raise click.BadParameter(
+            f"'{memory_text}' is no memory at all; give 24GiB, 16GB or a number of bytes", param_hint="--memory"
+        )
+    options = _options(1, dtype, input_text, sets, max_layers, fmt=fmt)
+    analysis = analyse(spec, options)
+    report = report_of(analysis)
+    assert analysis.graph is not None  # a report has its graph
+    for warning in shown(report.warnings, ignore, quiet):
+        echo(str(warning), err=True)
+    answer = largest_batch(
+        analysis.graph, budget, inference=inference, dtype=dtype, input=options.input,
+        optimizer=options.optimizer, precision=options.precision,
+    )  # fmt: skip
+    echo(RENDERERS[fmt](answer), nl=False)
+    sys.exit(0 if answer.batch else 1)
+
+
+@main.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC SPEC [SPEC...]")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True,

@@ -59,6 +59,10 @@ class MemoryFigures:
     training_peak: int  # one training step's peak, parameters included
     training_peak_phase: str  # "forward", "backward" or "optimizer step"
     weight_copies: int  # low-precision copies of the weights (mixed precision)
+    # every moment of the step that can be its peak (parameters included; the peak is their
+    # largest): the optimizer step, each node's backward, each node's forward. Each is affine
+    # in the batch (a sum of per-sample bytes and fixed bytes), so ``cnncalc fit`` solves with them.
+    training_loads: tuple[int, ...] = ()
 
 
 class Ledger:
@@ -113,27 +117,28 @@ class Ledger:
         ends = [n if o < 0 else o for o in outputs]
         kept = {storage: at for storage, at in enumerate(self.first_saver) if at >= 0}
         saved = sum(made) + sum(nbytes[s] for s in kept)
-        levels, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, n)
+        levels, forward, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, n)
         weights = sum(trainable) * master_bytes
         buffers, temporaries = OPTIMIZER_STATE[optimizer]
         state = buffers * weights
         copies = sum(trainable) * weight_copy_bytes
-        backward = _backward_peak(nbytes, made, inputs, ends, kept, saved, [t * master_bytes for t in trainable], n)
+        backward = _backward_loads(nbytes, made, inputs, ends, kept, saved, [t * master_bytes for t in trainable], n)
         step = weights + temporaries * max(trainable, default=0) * master_bytes  # every gradient, the temporaries
-        phase, top = max(
-            ("optimizer step", step), ("backward", copies + backward), ("forward", copies + levels[1]),
-            key=lambda p: p[1],
-        )  # fmt: skip
-        return MemoryFigures(levels[0], peak_at, saved, weights, state, param_bytes + state + top, phase, copies)
+        always = param_bytes + state  # the parameters and the optimizer state, alive throughout
+        loads = (always + step, *[always + copies + load for load in backward], *[always + copies + f for f in forward])
+        peak = max(loads)
+        # the first moment at the peak names the phase (the optimizer step wins a tie, then the backward)
+        phase = "optimizer step" if loads[0] == peak else "backward" if peak in loads[1 : n + 1] else "forward"
+        return MemoryFigures(levels, peak_at, saved, weights, state, peak, phase, copies, loads)
 
 
 def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
-             kept: dict[int, int], n: int) -> tuple[tuple[int, int], int]:  # fmt: skip
+             kept: dict[int, int], n: int) -> tuple[int, list[int], int]:  # fmt: skip
     """Walk the nodes in order: a storage is alive from the node that makes it to its
     last reader (the outputs to the end). The spec's input exists before the pass and
     is not counted, as parameters are not. In training, what is kept for backward
-    stays, and what a node makes and keeps is added. The peaks (inference,
-    training) and the node of the inference peak (-1 if nothing is allocated)."""
+    stays, and what a node makes and keeps is added. The inference peak, the training
+    level after each node and the node of the inference peak (-1 if nothing is allocated)."""
     owner = list(range(n + 1))  # the storage each node's output lives in
     for at in [at for at, p in enumerate(plans) if not p[0]]:
         owner[at] = owner[inputs[at][0]]
@@ -147,7 +152,7 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
         freed[end.get(storage, storage)] += size
     levels = list(accumulate(map(sub, allocated, [0, *freed[: n - 1]])))
     if not levels:
-        return (0, 0), -1
+        return 0, [], -1
     peak = max(levels)
     pinned = made[:]  # in training: kept tensors stay from where inference frees them
     for storage in kept:
@@ -158,17 +163,17 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
                     pinned[last + 1] += nbytes[storage]
             else:  # a new tensor in training only (dropout's output)
                 pinned[storage] += nbytes[storage]
-    training = max(map(add, levels, accumulate(pinned)))
-    return (peak, training), levels.index(peak) if peak else -1
+    training = list(map(add, levels, accumulate(pinned)))
+    return peak, training, levels.index(peak) if peak else -1
 
 
-def _backward_peak(nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
-                   kept: dict[int, int], saved: int, param_grads: list[int], n: int) -> int:  # fmt: skip
+def _backward_loads(nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
+                   kept: dict[int, int], saved: int, param_grads: list[int], n: int) -> list[int]:  # fmt: skip
     """Backward, node by node in reverse. Node k's backward reads the gradient of its
     output (alive since its last reader's backward wrote it) and writes one for each
     input and for its parameters; a kept tensor is freed once the first node that kept
     it is done. Gradients reaching a tensor twice are summed in place; a view's is
-    counted as a new tensor."""
+    counted as a new tensor. The bytes alive while each node's backward runs."""
     last = {i: at for at, node_inputs in enumerate(inputs) for i in node_inputs}
     for o in ends:
         last[o] = n
@@ -187,6 +192,5 @@ def _backward_peak(nbytes: list[int], made: list[int], inputs: list[tuple[int, .
     # in reverse: what is still held and the parameter gradients written before node k runs
     held = list(accumulate(reversed(released), initial=0))[-2::-1] if n else []
     grads_before = list(accumulate(reversed(param_grads), initial=0))[-2::-1] if n else []
-    loads = map(add, map(add, map(add, map(sub, repeat(saved), held), grads_before), alive_at),
-                map(add, written[:n], param_grads))  # fmt: skip
-    return max(loads, default=0)
+    return list(map(add, map(add, map(add, map(sub, repeat(saved), held), grads_before), alive_at),
+                    map(add, written[:n], param_grads)))  # fmt: skip

@@ -35,7 +35,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("spec", ("source", "spec", "loader", "schema")),
     ("engine", ("engine",)),
     ("pipeline", ("pipeline",)),
-    ("analyses", ("check", "sizes", "compare", "reference")),  # reference: formulas and worked examples of the types
+    ("analyses", ("check", "sizes", "compare", "reference", "largest_batch")),  # reference: formulas and worked examples of the types
     ("render", ("render",)),
     ("api", ("__init__",)),  # cnncalc/__init__.py: analyze() = load + run; its report shows itself through render/
     ("cli", ("cli", "__main__")),
@@ -47,7 +47,7 @@ LIBRARIES = {
     "rich": {"render/table", "render/plain"},  # plain.py: the table's rich-free copy, handing odd text to rich
     "yaml": {"spec/yamltree"},
 }
-ANALYSES = {"check", "sizes", "compare"}
+ANALYSES = {"check", "sizes", "compare", "largest_batch"}
 
 
 def stage_of(module: str) -> int:
