@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 from .errors import CHANNELS_LAST, JUMPS, Diagnostic, SpecError
-from .graph import INPUT, Graph, Node
+from .graph import Graph, Node
 from .limits import DTYPE_BYTES, MAX_SIZE
 from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
@@ -132,26 +132,32 @@ def run(
         raise SpecError(f"unknown precision '{precision}'; expected one of: {', '.join(PRECISIONS)}")
     if not 1 <= batch <= MAX_SIZE:
         raise SpecError(f"--batch must be 1 to {MAX_SIZE:,}, not {batch}")
-    input_shape = tuple(input) if input else graph.input
-    if not 1 <= len(input_shape) <= 4 or any(type(n) is not int or not 1 <= n <= MAX_SIZE for n in input_shape):
-        raise SpecError(f"the input shape {list(input_shape)} must be 1 to 4 sizes from 1 to {MAX_SIZE:,}")
-    start_rf: RF = tuple(AxisRF(1, 1, 0) for _ in input_shape[1:]) if len(input_shape) > 1 else None
-    if not receptive_field:
-        start_rf = None  # _step keeps None: no receptive-field arithmetic at all
-    # By node position; the spec's input sits last, where INPUT (-1) finds it.
+    declared = graph.input_shapes()
+    input_shape = tuple(input) if input else graph.input  # --input replaces the first input
+    input_shapes = [input_shape, *list(declared.values())[1:]]
+    for shape in input_shapes:
+        if not 1 <= len(shape) <= 4 or any(type(n) is not int or not 1 <= n <= MAX_SIZE for n in shape):
+            raise SpecError(f"the input shape {list(shape)} must be 1 to 4 sizes from 1 to {MAX_SIZE:,}")
+    # each input's receptive field starts at itself (None: no receptive-field arithmetic at all)
+    start_rfs: list[RF] = [
+        tuple(AxisRF(1, 1, 0) for _ in shape[1:]) if len(shape) > 1 and receptive_field else None
+        for shape in input_shapes
+    ]
+    # By node position; the spec's inputs sit last, in reverse, where input_index(k) (-1 - k) finds them.
     shapes: list[tuple[int, ...]] = [()] * len(graph.nodes)
-    shapes.append(input_shape)
+    shapes.extend(reversed(input_shapes))
     fields: list[RF] = [None] * len(graph.nodes)
-    fields.append(start_rf)
-    names = [node.name for node in graph.nodes] + ["input"]
-    tokens = [False] * (len(graph.nodes) + 1)  # whether each tensor is tokens [D, N] (the input is not)
+    fields.extend(reversed(start_rfs))
+    names = [node.name for node in graph.nodes] + list(reversed(declared))
+    tokens = [False] * (len(graph.nodes) + len(input_shapes))  # whether each tensor is tokens [D, N] (no input is)
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
     size = DTYPE_BYTES[dtype]
     # mixed precision: 2-byte activations (and weight copies), float32 master weights
     act_bytes = size if precision == "fp32" else 2
-    input_activations = math.prod(input_shape) * batch
-    ledger = Ledger(len(graph.nodes), input_activations * act_bytes)
+    input_elements = [math.prod(shape) * batch for shape in input_shapes]
+    input_activations = sum(input_elements)
+    ledger = Ledger(len(graph.nodes), [n * act_bytes for n in input_elements])
     account = ledger.add
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
@@ -238,11 +244,12 @@ def run(
         0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
     )
     totals = Totals(metric_totals(rows, input_activations, size, memory))
-    outputs = {name: input_shape if i == INPUT else shapes[i] for name, i in graph.outputs.items()}
+    outputs = {name: shapes[i] for name, i in graph.outputs.items()}  # an input: its shape, from the end
     return Report(
         name=graph.name,
         file=graph.file,
         input=input_shape,
+        inputs=dict(zip(declared, input_shapes)),
         batch=batch,
         dtype=dtype,
         dtype_bytes=size,

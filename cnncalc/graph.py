@@ -10,7 +10,13 @@ from typing import Any
 from .errors import SourceLoc
 from .record import field, record
 
-INPUT = -1  # the index that stands for the spec's input tensor
+INPUT = -1  # the index that stands for the spec's (first) input tensor
+
+
+def input_index(k: int) -> int:
+    """The index that stands for the spec's k-th input (0-based): -1, -2, ... so that
+    lists holding the nodes' tensors followed by the inputs in reverse find them."""
+    return -1 - k
 
 
 @record
@@ -51,3 +57,9 @@ class Graph:
     description: str = ""
     args: Mapping[str, Any] = field(default_factory=dict)
     references: bool = False  # some layer names what it reads ('from'): JSON rows then list their inputs
+    inputs: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # name → shape, in order (v2 'inputs')
+    input_locs: tuple[SourceLoc, ...] = ()  # where each of 'inputs' is written
+
+    def input_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Every input, name → shape, in order; the first is ``input``'s shape."""
+        return dict(self.inputs) if self.inputs else {"input": self.input}

@@ -70,14 +70,14 @@ class Ledger:
     execution order (it runs once per layer: a few list operations); the peaks
     are worked out at the end, in passes that run mostly in C."""
 
-    def __init__(self, nodes: int, input_bytes: int) -> None:
+    def __init__(self, nodes: int, input_bytes: list[int]) -> None:
         self.nodes = nodes
-        self.input_bytes = input_bytes
-        # by node position; the spec's input sits last, where INPUT (-1) finds it
-        owner = list(range(nodes + 1))  # the storage each node's output lives in, in training
+        # by node position; the spec's inputs sit last, in reverse, where input k's index (-1 - k) finds it
+        self.input_bytes = input_bytes[::-1]
+        owner = list(range(nodes + len(input_bytes)))  # the storage each node's output lives in, in training
         plans: list[Plan] = [(True, True, False, False, 0, 0)] * nodes
-        sizes = [0] * nodes + [input_bytes]  # each node's output
-        first = [-1] * (nodes + 1)  # the first node keeping each storage (-1: none)
+        sizes = [0] * nodes + self.input_bytes  # each node's output
+        first = [-1] * (nodes + len(input_bytes))  # the first node keeping each storage (-1: none)
         self.plans, self.first_saver = plans, first
         positions = count()
 
@@ -112,9 +112,9 @@ class Ledger:
         n = self.nodes
         plans = self.plans
         nbytes = [p[5] for p in plans]
-        nbytes.append(self.input_bytes)
+        nbytes.extend(self.input_bytes)
         made = [p[4] for p in plans]
-        ends = [n if o < 0 else o for o in outputs]
+        ends = [len(nbytes) + o if o < 0 else o for o in outputs]  # an input: its position after the nodes
         kept = {storage: at for storage, at in enumerate(self.first_saver) if at >= 0}
         saved = sum(made) + sum(nbytes[s] for s in kept)
         levels, forward, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, n)
@@ -139,7 +139,7 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
     is not counted, as parameters are not. In training, what is kept for backward
     stays, and what a node makes and keeps is added. The inference peak, the training
     level after each node and the node of the inference peak (-1 if nothing is allocated)."""
-    owner = list(range(n + 1))  # the storage each node's output lives in
+    owner = list(range(len(nbytes)))  # the storage each node's output lives in (the inputs after the nodes)
     for at in [at for at, p in enumerate(plans) if not p[0]]:
         owner[at] = owner[inputs[at][0]]
     end = {owner[i]: at for at, node_inputs in enumerate(inputs) for i in node_inputs}  # the last reader

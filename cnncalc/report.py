@@ -170,15 +170,26 @@ class Report:
     optimizer: str = "adam"  # what the training-memory figures assume
     precision: str = "fp32"
     memory: MemoryFigures | None = None  # the memory figures' details (the totals hold their bytes)
+    inputs: Mapping[str, Shape] = field(default_factory=dict)  # every input, name → shape, in order
+
+    def input_shapes(self) -> tuple[Shape, ...]:
+        """Every input's shape, in order (the first is ``input``)."""
+        return tuple(self.inputs.values()) if self.inputs else (self.input,)
+
+    def tensor_shape(self, index: int) -> Shape:
+        """The shape of a node's input by graph index: a row's output, or input k at -1 - k."""
+        return self.rows[index].output if index >= 0 else self.input_shapes()[-1 - index]
 
     def row_dict(self, row: Row) -> dict[str, Any]:
         """A row's JSON: with the names of the tensors it reads when the spec chose them."""
         return {**row.to_dict(), "inputs": list(row.inputs)} if self.references else row.to_dict()
 
     def to_dict(self) -> dict[str, Any]:
+        head: dict[str, Any] = {"name": self.name, "input": list(self.input)}
+        if self.references:  # version 2 specs: every input by name (version 1's keep their keys)
+            head["inputs"] = {name: list(shape) for name, shape in (self.inputs or {"input": self.input}).items()}
         return {
-            "name": self.name,
-            "input": list(self.input),
+            **head,
             "batch": self.batch,
             "dtype": self.dtype,
             "layers": [self.row_dict(row) for row in self.rows],

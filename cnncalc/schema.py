@@ -62,15 +62,19 @@ def spec_schema() -> dict[str, Any]:
     defs.update(_layer_family("", blocks=True))
     defs.update(_layer_family("_strict", blocks=False))
     defs["block"] = BLOCK.schema_of_definition()
+    shape = {"type": "array", "minItems": 1, "maxItems": 4, "items": integer}
+    tensors = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/tensor"}}
     properties: dict[str, Any] = {
         "name": {"type": "string", "description": "shown in the title"},
         "description": {"type": "string"},
-        "input": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": 4,
-            "items": integer,
-            "description": "channels first: [C, H, W], [C, L], [C, D, H, W], or [features]",
+        "input": {**shape, "description": "channels first: [C, H, W], [C, L], [C, D, H, W], or [features]"},
+        "inputs": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": r"^[^.]+$", "not": {"const": "main"}},
+            "additionalProperties": shape,
+            "description": "several inputs, name → shape, in order, instead of 'input'; "
+            "the first layer reads the first; every input's name is visible everywhere",
         },
         "dtype": {"enum": list(DTYPE_BYTES), "default": DEFAULT_DTYPE},
         "args": {
@@ -85,6 +89,14 @@ def spec_schema() -> dict[str, Any]:
             "description": "user-defined layer types",
         },
         "layers": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/layer"}},
+        "outputs": {
+            "anyOf": [
+                tensors,
+                {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/tensor"}},
+            ],
+            "description": "the tensors the network returns (a list, or name → tensor); "
+            "without it, the last layer's output ('main') and any heads",
+        },
     }
     assert tuple(properties) == TOP_KEYS
     return {
@@ -92,7 +104,8 @@ def spec_schema() -> dict[str, Any]:
         "title": "cnncalc spec (format version 1)",
         "type": "object",
         "properties": properties,
-        "required": ["input", "layers"],
+        "required": ["layers"],
+        "oneOf": [{"required": ["input"]}, {"required": ["inputs"]}],
         "additionalProperties": False,
         "if": {"not": {"required": ["blocks"]}},
         "then": {"properties": {"layers": {"items": {"$ref": "#/$defs/layer_strict"}}}},

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import CnnCalcError, SpecError
-from .graph import INPUT, Graph, Node
+from .graph import INPUT, Graph, Node, input_index
 from .limits import MAX_SIZE
 from .record import asdict, record, replace as replace_record
 from .registry import BROADCAST, REGISTRY, STACK, apply as apply_rule
@@ -388,7 +388,7 @@ def _with(case: _Case, index: int, size: Affine) -> _Case:
 
 
 def _in_shapes(report: Report, node: Node) -> tuple[tuple[int, ...], ...]:
-    return tuple(report.input if i == INPUT else report.rows[i].output for i in node.inputs)
+    return tuple(map(report.tensor_shape, node.inputs))
 
 
 def _size_maps(graph: Graph, report: Report, axis: int) -> list[SizeMap]:
@@ -431,7 +431,12 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
     for node in graph.nodes:
         for i in node.inputs:
             last_use[i] = node.index
-    cases = [_Case(0, 1, 1, {INPUT: Affine(1, 0)})]
+    # the first input's size is n; any other input keeps its size (--input changes the first only)
+    shapes = report.input_shapes()
+    fixed = {
+        input_index(k): Affine(0, shape[axis + 1]) for k, shape in enumerate(shapes) if k and len(shape) > axis + 1
+    }
+    cases = [_Case(0, 1, 1, {**fixed, INPUT: Affine(1, 0)})]
     left = len(graph.nodes)
     for node, how in zip(graph.nodes, maps if maps is not None else _size_maps(graph, report, axis)):
         if len(cases) * left > MAX_WORK:  # before the walk, not after it: it would take minutes

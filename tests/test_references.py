@@ -134,3 +134,92 @@ def test_the_schema_knows_from():
     assert not list(validator.iter_errors(yaml.safe_load(FPN)))
     bad = yaml.safe_load("input: [3, 8, 8]\nlayers:\n  - relu: {name: a}\n  - add: {from: [a]}\n")
     assert list(validator.iter_errors(bad))
+
+
+# A repeat of three 1×1 convs, 4 → 4 channels, each 4·4 + 4 = 20 params.
+PASSES = (
+    "input: [4, 8, 8]\nlayers:\n"
+    "  - repeat: {name: R, times: 3, layers: [conv: {filters: 4, kernel: 1}]}\n"
+    "  - conv: {filters: 2, kernel: 1, from: R.2, name: tap}\n"
+    "  - concat: {from: [R.*, tap]}\n"
+)
+
+
+def test_pass_k_and_every_pass_of_a_repeat():
+    by_name = rows(PASSES)
+    assert by_name["tap"]["inputs"] == ["conv2"]  # R.2: the second pass's output
+    # torch.cat([conv1, conv2, conv3, tap]): 4 + 4 + 4 + 2 = 14 channels
+    assert by_name["concat1"]["inputs"] == ["conv1", "conv2", "conv3", "tap"]
+    assert by_name["concat1"]["output"] == [14, 8, 8]
+    alone = rows(PASSES.replace("[R.*, tap]", "[R.*]"))["concat1"]  # one entry standing for three tensors
+    assert alone["inputs"] == ["conv1", "conv2", "conv3"] and alone["output"] == [12, 8, 8]
+    assert rows(PASSES.replace("R.2", "R"))["tap"]["inputs"] == ["conv3"]  # R alone: its last pass
+
+
+def test_pass_mistakes_are_located():
+    error = error_of(PASSES.replace("R.2", "R.4"))
+    assert (error.loc.line, error.loc.col) == (4, 41)  # at R.4
+    assert error.message == "from: 'R.4' is past the repeat's passes: 'R' has 3 passes"
+    assert error.hint == "count passes from 1 to 3"
+    assert error_of(PASSES.replace("R.2", "R.0")).message == "from: 'R.0' is past the repeat's passes: 'R' has 3 passes"
+    error = error_of(PASSES.replace("R.2", "R.*"))
+    assert error.message == (
+        "from: 'R.*' stands for every pass of a repeat, and only a merge's 'from' list takes several"
+    )
+    error = error_of(PASSES.replace("times: 3", "times: 1").replace("[R.*, tap]", "[R.*]").replace("R.2", "R.1"))
+    assert error.message == "'from' names 1 tensor; a merge needs at least two"
+    error = error_of(PASSES.replace("[R.*, tap]", "[Q.*, tap]"))
+    assert error.message == "from: no layer named 'Q.*' before this one"
+
+
+BLOCKED = """\
+input: [8, 16, 16]
+blocks:
+  inner:
+    layers:
+      - conv: {filters: 8, kernel: 1, name: a}
+  outer:
+    layers:
+      - inner
+      - conv: {filters: 8, kernel: 1, name: b}
+layers:
+  - conv: {filters: 8, kernel: 1, name: stem}
+  - outer
+  - relu: {from: outer1}
+"""
+
+
+def test_a_reference_into_a_block_from_outside_is_refused():
+    assert rows(BLOCKED)["relu1"]["inputs"] == ["outer1.b"]  # the use's name is its output
+    error = error_of(BLOCKED.replace("from: outer1}", "from: outer1.b}"))
+    assert (error.loc.line, error.loc.col) == (13, 18)  # at outer1.b
+    assert error.message == (
+        "from: 'outer1.b' is inside the block use 'outer1', and a block's layers are not visible outside it"
+    )
+    assert error.hint == "read the block's output by its use's name, 'outer1', or add the layer outside the block"
+    error = error_of(BLOCKED.replace("from: outer1}", "from: outer1.inner1.a}"))  # nested: the outer use
+    assert error.message.startswith("from: 'outer1.inner1.a' is inside the block use 'outer1',")
+
+
+def test_a_reference_out_of_a_block_from_inside_is_refused():
+    error = error_of(BLOCKED.replace("name: b}", "name: b, from: stem}"))
+    assert (error.loc.line, error.loc.col) == (9, 54)  # at stem
+    assert error.message == "from: no layer named 'stem' in this block before this one"
+    assert error.hint == (
+        "'stem' is outside this block: a block sees only its own layers, its input ('input') "
+        "and the spec's inputs; give the block use 'from' to read it"
+    )
+
+
+def test_a_cycle_cannot_be_written():
+    """Every reference resolves, while its layer is read, to a tensor already made
+    (names are known only once their layer is built, -k counts back, R.k needs the
+    whole repeat), so each node's inputs have smaller indices than the node:
+    the graph is in execution order and has no cycle. A layer naming itself, or a
+    repeat's body naming its own repeat, finds nothing."""
+    error = error_of("input: [3, 8, 8]\nlayers:\n  - relu: {name: me, from: me}\n")
+    assert error.message == "from: no layer named 'me' before this one"
+    error = error_of(PASSES.replace("[conv: {filters: 4, kernel: 1}]", "[conv: {filters: 4, kernel: 1, from: R.1}]"))
+    assert error.message == "from: no layer named 'R.1' before this one"
+    graph = cnncalc.load_graph(PASSES)
+    assert all(i < node.index for node in graph.nodes for i in node.inputs)  # inputs come first (-1: the input)

@@ -375,9 +375,12 @@ def footer(report: Report, layout: str = "nchw") -> str:
         words = _FOOTER.get(metric.key, _footer_line)
         if words is not None and (t[metric.key] or not metric.optional):
             lines_.append(words(metric, report))
+    if "main" in report.outputs:
+        shown = f"Output:            {shape_text(report.outputs['main'], layout, _main_is_tokens(report)):>16}"
+        lines_.append(shown + ("  heads: " + ", ".join(extra) if extra else ""))
+    else:  # the spec's own 'outputs' (version 2)
+        lines_.append("Outputs:           " + ", ".join(extra))
     lines_ += [
-        f"Output:            {shape_text(report.outputs['main'], layout, _main_is_tokens(report)):>16}"
-        + ("  heads: " + ", ".join(extra) if extra else ""),
         "Units: k/M/G = 10^3/10^6/10^9; KiB/MiB/GiB = 2^10/2^20/2^30 bytes."
         + (f"  Batch {report.batch}: MACs and memory are for the whole batch." if report.batch > 1 else ""),
     ]

@@ -53,7 +53,7 @@ class Block(Construct):
         )
         layers_at = definition.value_locs["layers"]
         output = b.layers(definition["layers"], layers_at, inner, current, f"{path}>blocks/{written}/layers")
-        b.tensors[name] = output  # the block use's name stands for its output
+        b.register(name, output, scope)  # the block use's name stands for its output
         return output
 
     @staticmethod

@@ -49,9 +49,14 @@ class Builder:
     name_chars: int = 0  # of the names and paths so far: bounded, as the output holds each
     history: list[list[int]] = field(default_factory=list)  # per list being read: each item's output
     tensors: dict[str, int] = field(default_factory=dict)  # name → node index, for references ('from')
+    spaces: dict[str, str] = field(default_factory=dict)  # name → the namespace it is visible in (as tensors)
+    node_spaces: list[str] = field(default_factory=list)  # each node's namespace, by index
+    passes: dict[str, list[int]] = field(default_factory=dict)  # a repeat's name → each pass's output (R.k)
+    inputs: dict[str, int] = field(default_factory=dict)  # the spec's inputs, visible everywhere: name → index
     synced: int = 0  # nodes[:synced] are in tensors (filled only when a reference asks)
     referenced: bool = False  # some item names what it reads ('from')
     uses: dict[SourceLoc, tuple[str, int]] = field(default_factory=dict)  # a mistake's message, and its block uses
+    finished: list[int] = field(default_factory=list)  # the last list of layers read: each item's output
 
     # --- naming and groups ---------------------------------------------------
 
@@ -63,6 +68,12 @@ class Builder:
     def claim(self, name: str, at: SourceLoc) -> str:
         if name in self.names:
             first = self.names[name]
+            if name in self.inputs:
+                raise SpecError(
+                    f"the name '{name}' is already used by the input at line {first.line}",
+                    at,
+                    "rename the input, or give this layer another 'name'",
+                )
             raise SpecError(
                 f"the name '{name}' is already used by the layer at line {first.line}",
                 at,
@@ -70,6 +81,28 @@ class Builder:
             )
         self.names[name] = at
         return name
+
+    # --- names for references ('from') ---------------------------------------
+
+    def register(self, name: str, index: int, scope: Scope) -> None:
+        """A name that stands for a tensor without being a node's (a block use's, a
+        repeat's, a composite's or a head's output), visible in ``scope``'s list."""
+        self.sync_names()
+        if self.spaces.setdefault(name, scope.namespace) == scope.namespace:
+            self.tensors[name] = index
+
+    def sync_names(self) -> None:
+        """Bring the nodes made since the last reference into ``tensors`` (filled only when asked)."""
+        spaces = self.node_spaces
+        for node in self.nodes[self.synced :]:
+            self.tensors[node.name] = node.index
+            self.spaces[node.name] = spaces[node.index]
+        self.synced = len(self.nodes)
+
+    def passes_named(self, namespace: str) -> list[str]:
+        """The ``R.1`` names of the repeats visible in ``namespace``, for suggestions."""
+        width = len(namespace)
+        return [f"{name[width:]}.1" for name in self.passes if self.spaces.get(name) == namespace]
 
     def layer_name(self, args: YMap, scope: Scope, base: str) -> str:
         if "name" in args:
@@ -110,6 +143,7 @@ class Builder:
                 "nest fewer blocks around a long repeat, or raise the limit with --max-layers",
             )
         index = len(self.nodes)
+        self.node_spaces.append(scope.namespace)
         self.nodes.append(
             Node(
                 index, self.claim(name, at), layer_type.name, args, inputs, at, arg_locs, path, scope.depth, scope.group
@@ -139,7 +173,7 @@ class Builder:
                 current = self.layer(item, items.locs[i], scope, current, f"{path}/{i}")
                 outputs.append(current)
         finally:
-            self.history.pop()
+            self.finished = self.history.pop()  # the spec's 'outputs' count back in the top-level list
         return current
 
     def layer(self, item: Any, at: SourceLoc, scope: Scope, current: int, path: str) -> int:

@@ -23,7 +23,7 @@ from ..record import replace as replace_record
 from ..registry import REGISTRY, ArgSpec, LayerType
 from .blocks import BLOCK
 from .construct import Construct, Memo, Variables, layer_type_named as _layer_type
-from .references import reference, source
+from .references import references, source
 from .values import arguments_schema, coerce
 from .yamltree import YMap, YSeq, describe
 
@@ -98,7 +98,7 @@ class Composite(Construct):
                 part_locs,
                 f"{path}/{part}",
             )
-        b.tensors[name] = current  # the composite's name stands for its output
+        b.register(name, current, scope)  # the composite's name stands for its output
         return current
 
 
@@ -127,8 +127,7 @@ class Merge(Construct):
                 arg_locs[spec.name] = options.value_locs[spec.name]
                 values[spec.name] = coerce(options[spec.name], spec, scope.variables, arg_locs[spec.name], written)
         if branches is None:  # {from: [a, b, ...]}: tensors named, no branches
-            refs = options["from"]
-            outputs = [reference(b, ref, refs.locs[i], scope) for i, ref in enumerate(refs)]
+            outputs = references(b, options["from"], scope)
             branches = YSeq(body_loc)
         else:
             outputs = []
@@ -186,7 +185,8 @@ class Merge(Construct):
                 f"{written} has both 'branches' and 'from'", body.key_locs["from"], "give one of them: its inputs"
             )
         refs = body["from"]
-        if not isinstance(refs, YSeq) or len(refs) < 2:
+        every_pass = isinstance(refs, YSeq) and len(refs) == 1 and str(refs[0]).endswith(".*")  # [R.*]
+        if not isinstance(refs, YSeq) or (len(refs) < 2 and not every_pass):
             raise SpecError(
                 f"{written}'s 'from' must list at least two earlier layers, not {describe(refs)}",
                 at,
@@ -267,14 +267,17 @@ class Repeat(Construct):
         counted = b.counter.count(layers, scope.variables, scope.depth)
         b.counter.refuse_repeat(start + times * counted, times, times_loc)
         inner = b.group(scope, f"{name} ×{times}", "repeat")
+        passes: list[int] = []  # each pass's output, for R.k and R.*
         for iteration in range(times):
             current = b.layers(layers, layers_at, inner, current, f"{path}/repeat")
+            passes.append(current)
             if iteration == 0:
                 per_pass = len(b.nodes) - start
                 if per_pass == 0:
                     break  # e.g. an inner repeat of 0 times: nothing to repeat, however often
                 b.counter.refuse_repeat(start + per_pass * times, times, times_loc, per_pass)
-        b.tensors[name] = current  # the repeat's name stands for its last pass's output
+        b.register(name, current, scope)  # the repeat's name stands for its last pass's output
+        b.passes[name] = passes
         return current
 
     def count(
@@ -332,6 +335,7 @@ class Head(Construct):
             raise SpecError(f"there is already an output named '{name}'", at, "give the head another name")
         inner = replace_record(b.group(scope, name, "head"), prefix=name + ".", counters={})
         b.outputs[name] = b.layers(body["layers"], body.value_locs["layers"], inner, current, f"{path}/head")
+        b.register(name, b.outputs[name], scope)  # the head's name stands for its output ('outputs: [aux]')
         return current
 
     def count(

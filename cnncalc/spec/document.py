@@ -10,14 +10,14 @@ from .. import layers as _layers  # noqa: F401  (registers the built-in types)
 from ..errors import SourceLoc, SpecError, SpecErrors, did_you_mean
 from ..graph import INPUT, Graph
 from ..limits import DEFAULT_DTYPE, DTYPE_BYTES, MAX_ERRORS, MAX_FILE_BYTES, MAX_LAYERS, MAX_SIZE
-from ..registry import ArgSpec
 from .blocks import BLOCK
 from .builder import Builder, Scope
 from .counting import Counter
-from .values import coerce, resolve_default
+from .inputs_outputs import claim_inputs, declared_inputs, declared_outputs
+from .values import resolve_default
 from .yamltree import YMap, YSeq, describe, parse
 
-TOP_KEYS = ("name", "description", "input", "dtype", "args", "blocks", "layers")
+TOP_KEYS = ("name", "description", "input", "inputs", "dtype", "args", "blocks", "layers", "outputs")
 
 
 def load(
@@ -34,13 +34,14 @@ def load(
     argument, a bad value) do not stop the reading: they are raised at the
     end as one SpecErrors holding them all, up to MAX_ERRORS."""
     document = _document(text, file)
-    shape = _input_shape(document["input"], document.value_locs["input"])
+    inputs, input_locs = declared_inputs(document)
     dtype = _dtype(document)
     global_args = _spec_args(document, overrides or {})
     blocks = BLOCK.definitions(document)
     builder = Builder(file, blocks, global_args, Counter(blocks, max_layers))
     if every_error:
         builder.errors = []
+    claim_inputs(builder, inputs, input_locs)
     scope = Scope(dict(global_args), "", {})
     layers = document["layers"]
     if isinstance(layers, YSeq) and not layers:
@@ -49,8 +50,10 @@ def load(
     for name, value in (("name", document.get("name")), ("description", document.get("description"))):
         if value is not None and not isinstance(value, str):
             builder.note(SpecError(f"'{name}' must be text, not {describe(value)}", document.value_locs[name]))
+    outputs: dict[str, int] = {}
     try:
         main = builder.layers(layers, document.value_locs["layers"], scope, INPUT, "layers")
+        outputs = declared_outputs(builder, document, scope, main)
     except SpecError as error:
         if not builder.errors:
             raise
@@ -62,15 +65,17 @@ def load(
     return Graph(
         file=file,
         name=document.get("name") or "",
-        input=shape,
-        input_loc=document.value_locs["input"],
+        input=next(iter(inputs.values())),
+        input_loc=input_locs[0],
         dtype=dtype,
         nodes=tuple(builder.nodes),
-        outputs={"main": main, **builder.outputs},
+        outputs=outputs,
         groups=tuple(builder.groups),
         description=document.get("description") or "",
         args=global_args,
-        references=builder.referenced,
+        references=builder.referenced or "inputs" in document,  # version 2: rows list their inputs
+        inputs=inputs if "inputs" in document else {},
+        input_locs=input_locs,
     )
 
 
@@ -91,7 +96,7 @@ def _document(text: str, file: str) -> YMap:
         if key not in TOP_KEYS:
             raise SpecError(f"unknown top-level key '{key}'", document.key_locs[key], did_you_mean(key, TOP_KEYS))
     for key in ("input", "layers"):
-        if key not in document:
+        if key not in document and not (key == "input" and "inputs" in document):
             raise SpecError(f"the spec has no '{key}'", document.loc, _MISSING_HINT[key])
     return document
 
@@ -113,18 +118,6 @@ _MISSING_HINT = {
     "input": "add e.g. 'input: [3, 224, 224]' (channels first)",
     "layers": "add 'layers:' with one '- type' per line",
 }
-
-
-def _input_shape(value: Any, at: SourceLoc) -> tuple[int, ...]:
-    if not isinstance(value, YSeq) or not 1 <= len(value) <= 4:
-        raise SpecError(
-            "'input' must be a list of 1 to 4 sizes, channels first, not "
-            + (f"{len(value)} sizes" if isinstance(value, YSeq) and value else describe(value)),
-            at,
-            "e.g. [3, 224, 224] for an RGB image, [1, 16000] for 1-D, [784] for a flat vector",
-        )
-    spec = ArgSpec("input", "int", True, None, 1, None)
-    return tuple(coerce(item, spec, {}, value.locs[i], "input") for i, item in enumerate(value))
 
 
 def parse_input(text: str) -> tuple[int, ...]:

@@ -26,7 +26,8 @@ EXPRESSION = {
 REFERENCE = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*\s*$", "description": "a $argument"}
 TENSOR = {
     "anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "maximum": -1}],
-    "description": "an earlier layer's name, 'input', or -1, -2, ... counting back in the same list",
+    "description": "an earlier layer's name, 'input', an input's name, R.k (pass k of repeat R), "
+    "R.* (every pass, in a merge's 'from' only), or -1, -2, ... counting back in the same list",
 }
 
 
