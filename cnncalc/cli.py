@@ -18,6 +18,7 @@ from . import __version__
 from .errors import SourceLoc, SpecError
 from .limits import DTYPE_BYTES, MAX_SIZE
 from .memory import OPTIMIZERS, PRECISIONS
+from .metrics import VIEWS
 from .render import FORMATS
 
 if TYPE_CHECKING:
@@ -220,6 +221,10 @@ def main() -> None:
 @click.option(
     "--ascii", "ascii_only", is_flag=True, help="Draw the table in ASCII (automatic where the output needs it)."
 )
+@click.option(
+    "--view", type=click.Choice(VIEWS), default="default", show_default=True,
+    help="The table's figure columns: memory shows what autograd saves of each layer instead of MACs.",
+)  # fmt: skip
 @warning_options
 def summary(
     spec: str,
@@ -235,6 +240,7 @@ def summary(
     quiet: bool,
     ignore: tuple[str, ...],
     ascii_only: bool,
+    view: str,
 ) -> None:
     """Print the per-layer summary of SPEC (a file, or - for standard input)."""
     from .errors import shown
@@ -256,6 +262,7 @@ def summary(
             width=width or _columns(tty),
             color=tty and not dumb and "NO_COLOR" not in os.environ,
             ascii=ascii_only or not _writes_symbols(sys.stdout),
+            view=view,
         )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--depth") from None

@@ -80,6 +80,7 @@ class Metric:
     optional: bool = False  # written (JSON, footers) only where it is not 0: version 1 networks keep version 1's keys
     row_key: str = ""  # per_row: the Row attribute and JSON layer key, when not ``key``
     additive: bool = True  # the total is the rows' figures summed (a peak is not: no share per row)
+    views: tuple[str, ...] = ("default", "memory")  # the table views (summary --view) that show its column
 
     @property
     def option(self) -> str:
@@ -116,7 +117,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     _per_row("trainable", "trainable params", COUNT),
     _per_row("non_trainable", "non-trainable params", COUNT, compared=False),
-    _per_row("macs", "MACs", MACS, column="MACs", budget="macs"),
+    _per_row("macs", "MACs", MACS, column="MACs", budget="macs", views=("default",)),
     Metric("flops", "FLOPs", MACS, lambda row, _: 2 * row.macs, lambda t: 2 * t["macs"], compared=False),
     _per_row(
         "activations", "activations", ELEMENTS,
@@ -132,7 +133,10 @@ METRICS: tuple[Metric, ...] = (
     # memory a GPU owner can plan on (docs/memory.md): the liveness peak of one forward pass,
     # what autograd keeps for backward, and the whole training step (--optimizer, --precision)
     _memory("inference_peak_bytes", "inference peak", "inference_peak", budget="inference-memory"),
-    _per_row("saved_activation_bytes", "saved for backward", BYTES, row_key="saved_bytes"),
+    _per_row(
+        "saved_activation_bytes", "saved for backward", BYTES, row_key="saved_bytes", column="saved",
+        views=("memory",),  # the memory view's column: what autograd keeps of each layer
+    ),
     _memory("grad_bytes", "gradients", "grads", compared=False),
     _memory("optimizer_bytes", "optimizer state", "optimizer", compared=False),
     _memory("training_peak_bytes", "training peak", "training_peak", budget="training-memory"),
@@ -152,18 +156,25 @@ BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}
 ROW_KEYS: tuple[str, ...] = tuple(metric.row_key for metric in METRICS if metric.per_row and not metric.optional)
 OPTIONAL_ROW_KEYS: tuple[str, ...] = tuple(metric.row_key for metric in METRICS if metric.per_row and metric.optional)
 OPTIONAL_KEYS: frozenset[str] = frozenset(metric.key for metric in METRICS if metric.optional)
-COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and not metric.optional)
-OPTIONAL_COLUMNS: tuple[Metric, ...] = tuple(metric for metric in METRICS if metric.column and metric.optional)
+VIEWS = ("default", "memory")  # summary --view: the default figures, or memory's (no MACs; what autograd saves)
+COLUMNS: tuple[Metric, ...] = tuple(m for m in METRICS if m.column and not m.optional and "default" in m.views)
+OPTIONAL_COLUMNS: tuple[Metric, ...] = tuple(m for m in METRICS if m.column and m.optional)
 
 
 class _Figures(Protocol):
     def __getitem__(self, key: str, /) -> int: ...
 
 
-def columns(totals: _Figures) -> tuple[Metric, ...]:
-    """The table's figure columns for a network: every column, then the optional
-    ones it has (the attention matrices' memory where there is attention)."""
-    return COLUMNS + tuple(metric for metric in OPTIONAL_COLUMNS if totals[metric.key])
+def columns(totals: _Figures, view: str = "default") -> tuple[Metric, ...]:
+    """The table's figure columns for a network in a view: the view's columns, then the
+    optional ones it has (the attention matrices' memory where there is attention)."""
+    shown = tuple(m for m in METRICS if m.column and not m.optional and view in m.views)
+    return shown + tuple(m for m in OPTIONAL_COLUMNS if view in m.views and totals[m.key])
+
+
+def in_footer(metric: Metric, view: str) -> bool:
+    """Whether a view's footer has the metric's line: every one, but the memory view's leaves out compute (MACs, FLOPs)."""
+    return not (view == "memory" and metric.unit == MACS)
 
 
 BUDGETS: dict[str, Metric] = {metric.budget: metric for metric in METRICS if metric.budget}

@@ -226,3 +226,13 @@ def test_the_notebook_report_is_still_a_report() -> None:
     assert isinstance(report, cnncalc.Report)
     assert report == cnncalc.analyze(SPECS / "vgg16.yaml")
     assert re.search(r"\bbatch 1\b", repr(report))
+
+
+def test_the_memory_view() -> None:
+    """``--view memory``: the columns and footer of the memory view (no MACs), as in the terminal.
+    VGG16's first conv saves its 3×224×224 float32 input for backward: 602,112 B."""
+    page = parsed(html_of(SPECS / "vgg16.yaml", "--view", "memory"))
+    headings = page.rows[0]["cells"].split("|")
+    assert "MACs" not in headings and "Saved" in headings
+    assert "602,112 B saved for backward" in page.titles
+    assert "MACs" not in [cells.split("|")[0] for cells in (row["cells"] for row in page.rows)]

@@ -190,3 +190,62 @@ def test_the_command_line_chooses_the_optimizer_and_precision(command: str) -> N
             out = CliRunner().invoke(main, ["compare", vgg16, vgg16, "--optimizer", optimizer]).stdout
             peaks.append(re.search(r"training peak\s+(\S+ \S+)", out).group(1))  # type: ignore[union-attr]
         assert peaks == ["1.09 GiB", "1.60 GiB"]  # the momentum buffers: 553,430,176 B = 0.52 GiB more
+
+
+# --- the memory view of the table (summary --view memory) ---------------------------------
+
+
+def _summary(*args: str) -> str:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    result = CliRunner().invoke(main, ["summary", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_the_memory_view_shows_what_each_layer_saves() -> None:
+    from cnncalc.render.units import nbytes
+
+    vgg16 = str(ROOT / "specs" / "vgg16.yaml")
+    text = _summary(vgg16, "--view", "memory", "--width", "200")
+    heading = text.splitlines()[1]
+    assert heading.split()[6:9] == ["Params", "Memory", "Saved"] and "MACs" not in heading
+    end = heading.index("Saved") + len("Saved")  # right-justified: every Saved cell ends here
+    report = _report("vgg16")
+    table_rows = {line.split()[0]: line[:end] for line in text.splitlines()[3:] if line.split()}
+    for row in report.rows:  # the Saved cell of each row is its saved_bytes
+        line = table_rows[row.name]
+        cell = "" if line.endswith(" ") else line.rsplit("  ", 1)[-1].strip()
+        assert cell == (nbytes(row.saved_bytes) if row.saved_bytes else ""), row.name
+    assert sum(row.saved_bytes for row in report.rows) == 73_355_264  # PyTorch's measurement (memory.json)
+    # the footer: the memory figures, no MACs or FLOPs (no column for them either)
+    assert "Saved for backward:       69.96 MiB" in text and "Training peak:" in text and "Inference peak:" in text
+    assert "MACs:" not in text and "FLOPs:" not in text
+    assert "MACs:" in _summary(vgg16, "--width", "200")  # the default view keeps them
+    # Markdown: the same columns and totals
+    markdown = _summary(vgg16, "--view", "memory", "--format", "markdown")
+    assert "| layer | type | output | params | memory | saved | RF |" in markdown
+    # conv1_1 keeps the input, 3·224·224·4 B; the in-place relu1 its output, 64·224·224·4 B; conv1_2
+    # reads that same storage: nothing more
+    assert "| conv1_1 | conv 3×3 p1 | 64×224×224 | 1,792 | 12.25 MiB | 588.00 KiB | 3 /1 |" in markdown
+    assert "| relu1 | relu | 64×224×224 | 0 | 0 B | 12.25 MiB | 3 /1 |" in markdown
+    assert "| conv1_2 | conv 3×3 p1 | 64×224×224 | 36,928 | 12.25 MiB | 0 B | 5 /1 |" in markdown
+    assert "saved for backward: 69.96 MiB" in markdown and "MACs" not in markdown
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+def test_the_memory_view_keeps_the_width_rules(width: int) -> None:
+    """docs/table.md: never wider than asked (VGG16 fits 60), a column left out whole and said;
+    Memory gives way before Saved, the column the view was asked for."""
+    text = _summary(str(ROOT / "specs" / "vgg16.yaml"), "--view", "memory", "--width", str(width))
+    assert max(map(len, text.splitlines())) <= width
+    heading = text.splitlines()[1]
+    if "Memory" not in heading:
+        assert "memory" in text.split("left out")[0].splitlines()[-1]
+    assert "Saved" in heading or "Memory" not in heading
+    # somewhere between 80 and the full width, Memory goes and Saved stays
+    widths = {w: _summary(str(ROOT / "specs" / "vgg16.yaml"), "--view", "memory", "--width", str(w)).splitlines()[1]
+              for w in range(66, 80, 2)}  # fmt: skip
+    assert any("Saved" in h and "Memory" not in h for h in widths.values())

@@ -88,11 +88,12 @@ def document(
     width: int = 160,
     color: bool = False,
     ascii: bool = False,
+    view: str = "default",
 ) -> tuple[str, Iterable[str]]:
     """A report in ``fmt``: a note for the user (or "") and the pieces of text to
     write in turn. Only the table folds a long report unasked; Markdown folds
-    when ``depth`` is a number. ValueError for a bad ``depth``."""
-    options: dict[str, Any] = {"layout": layout}
+    when ``depth`` is a number; both show ``view``'s figure columns. ValueError for a bad ``depth``."""
+    options: dict[str, Any] = {"layout": layout, "view": view}
     note = ""
     if fmt == "table":
         levels, note = fold_levels(report, depth)

@@ -43,18 +43,21 @@ def page(title: str, body: str) -> str:
     )
 
 
-def render_html(report: Report, *, layout: str = "nchw", depth: int | None = None, **_: object) -> str:
-    """``summary --format html``: the report as a page. ``depth``: blocks deeper start closed."""
+def render_html(
+    report: Report, *, layout: str = "nchw", depth: int | None = None, view: str = "default", **_: object
+) -> str:
+    """``summary --format html``: the report as a page. ``depth``: blocks deeper start closed;
+    ``view``: the figure columns and footer of ``--view``."""
     title = f"{report.name or report.file} - cnncalc"
-    return page(title, _report_body(report, layout, depth, style=False))
+    return page(title, _report_body(report, layout, depth, view, style=False))
 
 
 def report_fragment(report: Report, *, layout: str = "nchw", depth: int | None = None) -> str:
     """The report without the page around it, its style inside (a notebook cell's output)."""
-    return ascii_page(_report_body(report, layout, depth, style=True))
+    return ascii_page(_report_body(report, layout, depth, "default", style=True))
 
 
-def _report_body(report: Report, layout: str, depth: int | None, *, style: bool) -> str:
+def _report_body(report: Report, layout: str, depth: int | None, view: str, *, style: bool) -> str:
     parts = ['<div class="cnncalc">\n']
     if style:
         parts.append(f"<style>{STYLE}</style>\n")
@@ -71,9 +74,9 @@ def _report_body(report: Report, layout: str, depth: int | None, *, style: bool)
             '<button type="button" data-open="0">Close all blocks</button></div>\n'
         )
     parts.append('<div class="scroll">\n<table class="layers">\n')
-    parts.extend(_layer_table(report, layout, depth))
+    parts.extend(_layer_table(report, layout, depth, view))
     parts.append("</table>\n</div>\n")
-    parts.extend(_totals(report, layout))
+    parts.extend(_totals(report, layout, view))
     parts.append(f"<script>{SCRIPT}</script>\n</div>\n")
     return "".join(parts)
 
@@ -115,8 +118,8 @@ def _ancestry(groups: tuple[Group, ...]) -> list[tuple[int, ...]]:
     return chains
 
 
-def _layer_table(report: Report, layout: str, depth: int | None) -> Iterator[str]:
-    columns = figure_columns(report.totals)
+def _layer_table(report: Report, layout: str, depth: int | None, view: str) -> Iterator[str]:
+    columns = figure_columns(report.totals, view)
     size = report.dtype_bytes
     yield _headings(report, layout, columns)
     yield "<tbody>\n"
@@ -197,11 +200,11 @@ def _row(index: int, row: Row, chain: tuple[int, ...], layout: str, columns: tup
 _FOOTER_LINE = re.compile(r"^([A-Z][A-Za-z -]{0,17}):\s*(.*)$")
 
 
-def _totals(report: Report, layout: str) -> Iterator[str]:
+def _totals(report: Report, layout: str, view: str) -> Iterator[str]:
     """The table's footer, line by line: each total with its explanation, then the conventions."""
     yield '<h2>Totals</h2>\n<table class="totals">\n'
     notes = []
-    for line in footer(report, layout).split("\n"):
+    for line in footer(report, layout, view).split("\n"):
         found = _FOOTER_LINE.match(line)
         if found and found.group(1) != "Units":
             value = re.sub(r" {2,}", " ", found.group(2).strip())

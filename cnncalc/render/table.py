@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..graph import Group
-from ..metrics import BYTES, COUNT, METRICS, Metric, columns as figure_columns
+from ..metrics import BYTES, COUNT, METRICS, Metric, columns as figure_columns, in_footer
 from ..record import record
 from ..report import Report, Row
 from ..shapes import axis_names
@@ -130,17 +130,18 @@ def render_table(
     width: int | None = None,
     color: bool = False,
     ascii: bool = False,
+    view: str = "default",
     **_: object,
 ) -> str:
     """The table at most ``width`` columns wide where it can be: whole columns
     left out and labels shortened in the order of fit.STEPS, never a figure,
     shape or name cut; a line says what was left out. ``ascii`` spells the
-    symbols in ASCII (render/symbols.py)."""
+    symbols in ASCII (render/symbols.py); ``view`` picks the figure columns (metrics.VIEWS)."""
     width = width or 140
-    grid = _Grid(report, layout, depth)
+    grid = _Grid(report, layout, depth, view)
     if ascii:
         grid.to_ascii()
-    ladder = _ladder(figure_columns(report.totals))
+    ladder = _ladder(figure_columns(report.totals, view))
     widths = grid.widths()
     chosen, total, taken = fit(widths, width, [(step.key, step.variant) for step in ladder])
     out = io.StringIO()
@@ -170,7 +171,7 @@ def render_table(
         console.print(Text("\n".join(wrap(note, width, 4)), style="yellow" if row.allow_inexact else "bold red"))
     indent = FIGURES_END + 2 if width - FIGURES_END - 2 >= 30 else 4
     lines_ = [
-        part for line in footer(report, layout).split("\n") for part in wrap(_symbols(line, ascii), width, indent)
+        part for line in footer(report, layout, view).split("\n") for part in wrap(_symbols(line, ascii), width, indent)
     ]
     console.print("\n".join(lines_), highlight=False, markup=False)
     return _no_trailing_spaces(out.getvalue(), color)
@@ -207,11 +208,14 @@ def _variant(cell: Text | tuple[Text, ...], variant: int) -> Text:
 
 
 def _ladder(columns: tuple[Metric, ...]) -> list[Step]:
-    """fit.STEPS with "figures" as one step per figure column after MACs, the last first."""
+    """fit.STEPS with "figures" as one step per figure column but params and MACs, the last first;
+    a column only one view shows (the memory view's Saved) goes after the others: it is why the view was asked for."""
+    figures = [m for m in reversed(columns) if m.key not in ("params", "macs")]
+    figures.sort(key=lambda m: len(m.views) == 1)  # stable: the last first within each kind
     steps: list[Step] = []
     for step in STEPS:
         if step.key == "figures":
-            steps += [Step(m.key, -1, m.column) for m in reversed(columns[2:])]
+            steps += [Step(m.key, -1, m.column) for m in figures]
         else:
             steps.append(step)
     return steps
@@ -232,10 +236,10 @@ class _Grid:
     shorter) and per row its cells, the type cell in its three forms (full,
     without the rows a merge joins, the bare type)."""
 
-    def __init__(self, report: Report, layout: str, depth: int | None) -> None:
+    def __init__(self, report: Report, layout: str, depth: int | None, view: str = "default") -> None:
         size = report.dtype_bytes
         totals = report.totals
-        COLUMNS = figure_columns(totals)  # noqa: N806  (the metric registry's, with this network's optional ones)
+        COLUMNS = figure_columns(totals, view)  # noqa: N806  (the registry's for the view, with this network's optional ones)
         title = report.name or report.file
         self.title = (
             f"{visible(title)} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
@@ -367,13 +371,14 @@ def _main_is_tokens(report: Report) -> bool:
     return at >= 0 and report.rows[at].tokens
 
 
-def footer(report: Report, layout: str = "nchw") -> str:
+def footer(report: Report, layout: str = "nchw", view: str = "default") -> str:
+    """The totals, one line each, as the view shows them (the memory view: no MACs or FLOPs)."""
     t = report.totals
     extra = [f"{name} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
     lines_ = []
     for metric in METRICS:
         words = _FOOTER.get(metric.key, _footer_line)
-        if words is not None and (t[metric.key] or not metric.optional):
+        if words is not None and (t[metric.key] or not metric.optional) and in_footer(metric, view):
             lines_.append(words(metric, report))
     if "main" in report.outputs:
         shown = f"Output:            {shape_text(report.outputs['main'], layout, _main_is_tokens(report)):>16}"

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from operator import attrgetter
 from typing import Any
 
-from ..metrics import METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric, columns as figure_columns
+from ..metrics import METRICS, OPTIONAL_ROW_KEYS, ROW_KEYS, Metric, columns as figure_columns, in_footer
 from ..record import replace as replace_record
 from ..report import Report, Row, Totals
 from .escape import markdown_cell, visible
@@ -176,11 +176,14 @@ def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
     return out.getvalue()
 
 
-def render_markdown(report: Report, layout: str = "nchw", depth: int | None = None, **_: object) -> str:
-    """A Markdown table; with ``depth``, blocks nested deeper fold into one row each, as in the table."""
+def render_markdown(
+    report: Report, layout: str = "nchw", depth: int | None = None, view: str = "default", **_: object
+) -> str:
+    """A Markdown table; with ``depth``, blocks nested deeper fold into one row each, as in the table;
+    ``view`` picks the figure columns (metrics.VIEWS)."""
     from .table import lines as table_lines  # the table's folding; rich is imported only to draw
 
-    COLUMNS = figure_columns(report.totals)  # noqa: N806  (the registry's, with this network's optional ones)
+    COLUMNS = figure_columns(report.totals, view)  # noqa: N806  (the registry's, with this network's optional ones)
     lines = [
         f"**{markdown_cell(report.name or report.file)}**: input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}",
         "",
@@ -202,7 +205,7 @@ def render_markdown(report: Report, layout: str = "nchw", depth: int | None = No
     parts = []
     for metric in METRICS:
         words = _MARKDOWN_TOTALS.get(metric.key, _markdown_total)
-        if words is not None and (t[metric.key] or not metric.optional):
+        if words is not None and (t[metric.key] or not metric.optional) and in_footer(metric, view):
             parts.append(words(metric, t))
     lines += ["", " · ".join(parts)]
     return "\n".join(lines) + "\n"
