@@ -260,10 +260,10 @@ def run(
         groups=graph.groups,
         warnings=tuple(warnings),
         output_rows=dict(graph.outputs),
-        references=graph.references,
         optimizer=optimizer,
         precision=precision,
         memory=memory,
+        references=graph.references,
     )
 
 

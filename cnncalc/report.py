@@ -63,7 +63,7 @@ class Row:
     rf: tuple[AxisRF, ...] | None
     args: Any  # its type's argument record, as the loader built it
     rank: int  # spatial axes of its (first) input: how its label writes an int size ("3" → "3×3")
-    inputs: tuple[str, ...]  # names of the rows it reads ("input" for the spec's input)
+    inputs: tuple[str, ...]  # names of the tensors it reads ("input", or its name, for the spec's input)
     loc: SourceLoc
     group: int | None
     attention_matrix: int = 0  # elements of its attention matrices × batch (heads·N² per window)
@@ -107,6 +107,7 @@ class Row:
             value = getattr(self, key)
             if value:
                 row[key] = value
+        row["inputs"] = list(self.inputs)  # version 2: on every row, last (version 1 consumers ignore it)
         return row
 
 
@@ -166,10 +167,10 @@ class Report:
     groups: tuple[Group, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
     output_rows: Mapping[str, int] = field(default_factory=dict)  # output name → row index (-1: the input)
-    references: bool = False  # the spec names what layers read ('from'): each row lists its inputs
     optimizer: str = "adam"  # what the training-memory figures assume
     precision: str = "fp32"
     memory: MemoryFigures | None = None  # the memory figures' details (the totals hold their bytes)
+    references: bool = False  # a version 2 spec ('from', 'inputs'): JSON names every input at the top
     inputs: Mapping[str, Shape] = field(default_factory=dict)  # every input, name → shape, in order
 
     def input_shapes(self) -> tuple[Shape, ...]:
@@ -180,10 +181,6 @@ class Report:
         """The shape of a node's input by graph index: a row's output, or input k at -1 - k."""
         return self.rows[index].output if index >= 0 else self.input_shapes()[-1 - index]
 
-    def row_dict(self, row: Row) -> dict[str, Any]:
-        """A row's JSON: with the names of the tensors it reads when the spec chose them."""
-        return {**row.to_dict(), "inputs": list(row.inputs)} if self.references else row.to_dict()
-
     def to_dict(self) -> dict[str, Any]:
         head: dict[str, Any] = {"name": self.name, "input": list(self.input)}
         if self.references:  # version 2 specs: every input by name (version 1's keep their keys)
@@ -192,7 +189,7 @@ class Report:
             **head,
             "batch": self.batch,
             "dtype": self.dtype,
-            "layers": [self.row_dict(row) for row in self.rows],
+            "layers": [row.to_dict() for row in self.rows],
             "outputs": {name: list(shape) for name, shape in self.outputs.items()},
             "totals": self.totals.to_dict(),
         }

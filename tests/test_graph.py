@@ -362,6 +362,7 @@ def test_json_contract_keys_and_integer_types():
         "saved_bytes",  # SPEC-FORMAT.md, "Memory figures (version 2)"
         "exact",
         "rf",
+        "inputs",  # SPEC-FORMAT.md, "JSON additions": on every row, version 1 consumers ignore it
     ]
     assert all(list(r) == row_keys for r in d["layers"])
     total_keys = [

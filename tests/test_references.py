@@ -50,12 +50,19 @@ def test_the_spec_formats_example():
     assert by_name["c3"]["inputs"] == ["input"] and by_name["maxpool1"]["inputs"] == ["c3"]
 
 
-def test_json_lists_inputs_only_for_specs_that_choose_them():
+def test_json_lists_every_rows_inputs():
     result = CliRunner().invoke(main, ["summary", "-", "--format", "json"], input=FPN)
     assert result.exit_code == 0
     assert json.loads(result.stdout) == cnncalc.analyze(FPN).to_dict()
-    plain = cnncalc.analyze("input: [3, 8, 8]\nlayers: [relu]\n").to_dict()["layers"][0]
-    assert "inputs" not in plain  # version 1 rows keep their keys
+    # SPEC-FORMAT "JSON additions": every row, with or without 'from', names what it reads, last
+    # (version 1 consumers ignore the key; every version 1 key keeps its place)
+    plain = cnncalc.analyze("input: [3, 8, 8]\nlayers: [relu, {add: [[relu], []]}]\n").to_dict()["layers"]
+    assert [(row["name"], row["inputs"]) for row in plain] == [
+        ("relu1", ["input"]),
+        ("relu2", ["relu1"]),
+        ("add1", ["relu2", "relu1"]),
+    ]
+    assert all(list(row)[-1] == "inputs" for row in plain)
 
 
 def test_an_unknown_name_is_located_and_the_closest_earlier_one_suggested():

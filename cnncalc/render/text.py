@@ -33,8 +33,8 @@ def json_chunks(report: Report, **_: object) -> Iterator[str]:
         yield _encode(report.to_dict(), "\n") + "\n"
         return
     layer: Callable[[Row], str] = _Layers()
-    if report.references or layer(rows[0]) != _encode(rows[0].to_dict(), _LAYER):  # the slow way
-        layer = lambda row: _encode(report.row_dict(row), _LAYER)  # noqa: E731
+    if layer(rows[0]) != _encode(rows[0].to_dict(), _LAYER):  # the slow way
+        layer = lambda row: _encode(row.to_dict(), _LAYER)  # noqa: E731
     yield parts[0]
     for start in range(0, len(rows), 4096):
         yield ("" if start == 0 else _NEXT_LAYER) + _NEXT_LAYER.join(map(layer, rows[start : start + 4096]))
@@ -44,6 +44,7 @@ def json_chunks(report: Report, **_: object) -> Iterator[str]:
 _LAYER = "\n    "  # a layer's indentation inside "layers"
 _NEXT_LAYER = "," + _LAYER
 _KEY = "\n      "  # and its keys'
+_ITEM = _KEY + "  "  # and the items of its lists
 
 
 class _Layers:
@@ -64,12 +65,14 @@ class _Layers:
             rf = self.texts[id(row.rf)] = _number_lists(row.rf_dict(), _KEY)
         figures = _figures(row)
         texts = type(row.name) is type(row.type) is type(row.path) is str
+        texts = texts and bool(row.inputs) and all(type(name) is str for name in row.inputs)
         if figures is None or row.tokens or not (texts and type(row.depth) is int and type(row.exact) is bool):
             return _encode(row.to_dict(), _LAYER)  # below: plain text, ints and bools only
         return (
             f'{{{_KEY}"name": {_string(row.name)},{_KEY}"type": {_string(row.type)},{_KEY}"path": {_string(row.path)},'
             f'{_KEY}"depth": {row.depth},{_KEY}"output": {output},{figures}'
-            f'{_KEY}"exact": {"true" if row.exact else "false"},{_KEY}"rf": {rf}{_LAYER}}}'
+            f'{_KEY}"exact": {"true" if row.exact else "false"},{_KEY}"rf": {rf},'
+            f'{_KEY}"inputs": [{_ITEM}{("," + _ITEM).join(map(_string, row.inputs))}{_KEY}]{_LAYER}}}'
         )
 
 
