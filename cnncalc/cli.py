@@ -560,6 +560,95 @@ def _side_settings(spec: str) -> tuple[str, dict[str, Any]]:
     return path, parse_set(tuple(settings.split(",")))
 
 
+def _chart_names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    """``--chart params`` or ``--chart params,memory``: metrics by their table column."""
+    from .render.draw import CHARTS
+
+    if value is None:
+        return ()
+    names = tuple(name.strip().lower() for name in value.split(","))
+    for name in names:
+        if name not in CHARTS:
+            raise click.BadParameter(f"'{name}' is not a chart; the charts are {', '.join(CHARTS)}")
+    return names
+
+
+@main.command()
+@click.argument("spec")
+@spec_options
+@click.option(
+    "-o", "--output", default="-", metavar="FILE.svg", help="Where to write the SVG (default: standard output)."
+)
+@click.option("--style", type=click.Choice(["3d", "flat"]), default="3d", show_default=True,
+              help="3d: NN-SVG blocks scaled by the tensor's size; flat: plain boxes.")  # fmt: skip
+@click.option(
+    "--chart", "charts", metavar="METRIC[,METRIC]", callback=_chart_names,
+    help="Per-layer bars of params, macs or memory (several side by side: params,memory) instead of the diagram.",
+)  # fmt: skip
+@click.option(
+    "--depth", default=None, metavar="N|all",
+    help="Fold blocks nested deeper than N into one box (default: as deep as fits 40 tensors).",
+)  # fmt: skip
+@click.option("--layout", type=click.Choice(["nchw", "nhwc"]), default="nchw", show_default=True,
+              help="Write shapes channels first, or Keras-style (None, H, W, C).")  # fmt: skip
+@warning_options
+def draw(
+    spec: str,
+    batch: int,
+    dtype: str | None,
+    input_text: str | None,
+    sets: tuple[str, ...],
+    max_layers: int | None,
+    output: str,
+    style: str,
+    charts: tuple[str, ...],
+    depth: str | None,
+    layout: str,
+    quiet: bool,
+    ignore: tuple[str, ...],
+) -> None:
+    """Draw SPEC as a standalone SVG: the architecture (blocks, branches side by
+    side, skip connections as arcs) or, with --chart, its cost per layer."""
+    from .errors import shown
+    from .pipeline import analyse
+    from .render import fold_levels
+    from .render.draw import chart_svg, diagram_svg
+
+    report = report_of(analyse(spec, _options(batch, dtype, input_text, sets, max_layers, layout=layout, depth=depth)))
+    for warning in shown(report.warnings, ignore, quiet):
+        echo(str(warning), err=True)
+    try:
+        levels, note = fold_levels(report, depth, fold_long=bool(charts))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--depth") from None
+    if note and not quiet:
+        echo(note, err=True)
+    if charts:
+        picture = chart_svg(report, charts, depth=levels)
+    else:
+        picture = diagram_svg(report, style, "auto" if depth is None else levels, layout)
+    write_output(output, picture)
+
+
+def write_output(path: str, text: str) -> None:
+    """``text`` to the file ``path`` (- for standard output), or one line and exit 2."""
+    if path == "-":
+        echo(text, nl=False)
+        return
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        fail(
+            SpecError(
+                f"cannot write the output: {reason}",
+                SourceLoc(path, 0, 0),
+                "give -o a file in a folder you can write to",
+            )
+        )
+
+
 @main.command()
 @click.argument("type_name", required=False, metavar="[TYPE]")
 def layers(type_name: str | None) -> None:

@@ -5,11 +5,11 @@ rows highlighted with the division that failed, and a Keras/CS231n footer."""
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..graph import Group
 from ..metrics import BYTES, COUNT, METRICS, Metric, columns as figure_columns, in_footer
 from ..record import record
 from ..report import Report, Row
@@ -31,6 +31,7 @@ from .units import (
     shape_text,
     type_label,
 )
+from .wiring import chain, read_names
 
 BAR_WIDTH = 6
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -57,28 +58,19 @@ class _Line:
     opens: bool = False  # the first line of a branch right after rows at its depth: its guide is ┌, not │
 
 
-def _chain(group_id: int | None, groups: tuple[Group, ...]) -> list[Group]:
-    chain: list[Group] = []
-    while group_id is not None:
-        group = groups[group_id]
-        chain.append(group)
-        group_id = group.parent
-    return chain[::-1]
-
-
 def lines(report: Report, depth: int | None) -> Iterator[_Line]:
     """Layer rows in order, with a header line where a block begins and one
     folded line per group deeper than ``depth``."""
     limit = 10**9 if depth is None else depth
     members: dict[int, list[Row]] = {}
     for row in report.rows:
-        for group in _chain(row.group, report.groups):
+        for group in chain(row.group, report.groups):
             members.setdefault(group.id, []).append(row)
     opened: set[int] = set()
     last = -1  # the depth of the line before
     opens = False  # a branch has begun and its first line is still to come
     for row in report.rows:
-        for group in _chain(row.group, report.groups):
+        for group in chain(row.group, report.groups):
             if group.id in opened:
                 continue
             if group.depth - 1 > limit:
@@ -113,13 +105,6 @@ def _guide(depth: int, mark: str = "", opens: bool = False) -> str:
 def _local(name: str, nested: bool) -> str:
     """Inside a block the tree shows where a row is: drop the block's prefix."""
     return name.rsplit(".", 1)[-1] if nested else name
-
-
-def _joined(name: str, merge: str) -> str:
-    """A merge's input as the tree shows it: local if it sits in the merge's own
-    block, else in full (a shortcut from the block before is not this block's relu2)."""
-    prefix = merge.rpartition(".")[0]
-    return name[len(prefix) + 1 :] if prefix and name.startswith(prefix + ".") else name
 
 
 def render_table(
@@ -227,8 +212,12 @@ def _left_out(ladder: list[Step], taken: list[int], grid: _Grid) -> list[str]:
     for index in taken:
         step = ladder[index]
         if step.words and (step.variant < 0 or grid.shortens(step.key, step.variant)):
-            words.append(step.words)
+            words.append(_READS if grid.references and step.words == _JOINS else step.words)
     return words
+
+
+_JOINS = "the rows merges join"
+_READS = "the inputs named after ←"  # where layers other than merges name theirs too
 
 
 class _Grid:
@@ -241,9 +230,14 @@ class _Grid:
         totals = report.totals
         COLUMNS = figure_columns(totals, view)  # noqa: N806  (the registry's for the view, with this network's optional ones)
         title = report.name or report.file
-        self.title = (
-            f"{visible(title)} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
-        )
+        inputs = dict(report.inputs) or {"input": report.input}
+        if len(inputs) > 1:  # several inputs (version 2): each by name
+            shapes = ", ".join(f"{visible(name)} {shape_text(shape, layout)}" for name, shape in inputs.items())
+            self.title = f"{visible(title)} — inputs {shapes}, batch {report.batch}, {report.dtype}"
+        else:
+            self.title = (
+                f"{visible(title)} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
+            )
         axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
         output_header = "Output"
         if axes:
@@ -267,14 +261,18 @@ class _Grid:
         }
         self.rows: list[dict[str, Any]] = [
             {
-                "layer": Text("input"),
+                "layer": Text(visible(name)),
                 "type": (Text(""),),
-                "output": Text(shape_text(report.input, layout)),
-                **{m.key: Text(_figure(m, m.input(report.input_activations, size))) for m in COLUMNS},
-                "rf": Text("1 /1" if len(report.input) > 1 else "all"),
+                "output": Text(shape_text(shape, layout)),
+                **{m.key: Text(_figure(m, m.input(elements, size))) for m in COLUMNS},
+                "rf": Text("1 /1" if len(shape) > 1 else "all"),
                 "share": Text(""),
             }
+            for (name, shape), elements in zip(inputs.items(), _elements(report, inputs))
         ]
+        reads = read_names(report)
+        self.references = any(len(row.inputs) == 1 and names for row, names in zip(report.rows, reads))
+        hints = {row.name: names for row, names in zip(report.rows, reads) if names}
         self.notes: list[tuple[Row, str]] = []
         all_params = totals.params or 1
         all_memory = totals.activations or 1
@@ -290,6 +288,8 @@ class _Grid:
             if line.header or line.folded:
                 style = "dim" if line.header else ""
                 kind = line.kind + (f" ({layers_text(len(line.rows))})" if line.folded else "")
+                if line.folded and line.rows[0].name in hints:  # the folded block reads another tensor
+                    kind += " ← " + ", ".join(map(visible, hints[line.rows[0].name]))
                 cells["layer"] = Text(
                     _guide(line.depth, "▸ " if line.folded else "▾ ", line.opens) + _local(line.name, line.depth > 0),
                     style="bold " + style,
@@ -308,8 +308,8 @@ class _Grid:
                     output += f" ⚠{len(self.notes)}"
                     style = "yellow" if last.allow_inexact else "bold red"
                 kind = line.kind
-                if len(last.inputs) > 1:  # a merge names the rows it joins
-                    kind += " ← " + ", ".join(_joined(name, last.name) for name in last.inputs)
+                if last.name in hints:  # a merge names the rows it joins; a row that reads another tensor, it
+                    kind += " ← " + ", ".join(map(visible, hints[last.name]))
                 cells["layer"] = Text(
                     _guide(line.depth, "", line.opens) + _local(line.name, line.depth > 0), style=style
                 )
@@ -350,6 +350,13 @@ class _Grid:
             and _variant(cells[key], variant).plain != _variant(cells[key], variant - 1).plain
             for cells in self.rows
         )
+
+
+def _elements(report: Report, inputs: dict[str, tuple[int, ...]]) -> list[int]:
+    """Each input's elements × batch (together, the report's input activations)."""
+    if len(inputs) == 1:
+        return [report.input_activations]
+    return [math.prod(shape) * report.batch for shape in inputs.values()]
 
 
 def _type_forms(kind: str, style: str) -> tuple[Text, Text, Text]:
