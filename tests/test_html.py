@@ -83,8 +83,13 @@ def html_of(spec: Path, *options: str) -> str:
 def assert_self_contained(markup: str) -> None:
     """Nothing that a browser would fetch: no URL, no src, no link, no @import or url()."""
     lowered = markup.lower()
-    for needle in ("http:", "https:", "src=", "<link", "@import", "url(", "//cdn", "<iframe", "<object"):
+    for needle in ("http:", "https:", "src=", "<link", "@import", "//cdn", "<iframe", "<object"):
         assert needle not in lowered, needle
+    assert not re.search(r"url\((?!#)", lowered)  # url(#arrow): a marker defined in the page
+    referenced = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', markup))
+    defined = re.findall(r' id="([^"]+)"', markup)
+    assert referenced <= set(defined), referenced - set(defined)  # every id a picture uses is there
+    assert len(defined) == len(set(defined))  # once: the diagram's and the chart's ids do not meet
     assert markup.isascii()  # every other character is a reference: any output encoding reads it
 
 
@@ -101,7 +106,12 @@ def test_every_layer_has_its_row(name: str) -> None:
         assert row["cells"].split("|")[0] == local
     groups = [row for row in page.rows if "data-g" in row]
     assert len(groups) == len(report.groups)  # every block, repeat and branch can be folded
-    assert page.tags.count("script") == 1 and page.tags.count("style") == 1
+    assert page.tags.count("script") == 1 and page.tags.count("style") == 2  # the page's, the diagram's
+    assert (
+        page.tags.count("svg") == 2
+        and ("class", "diagram") in page.attributes
+        and ("class", "chart") in page.attributes
+    )
     assert "<!DOCTYPE html>" in markup[:20] and "<title>" in markup
 
 
@@ -188,11 +198,11 @@ def test_a_notebook_shows_the_table_not_a_wall_of_text() -> None:
     fragment = report._repr_html_()
     page = parsed(fragment)
     assert "html" not in page.tags and "body" not in page.tags and "head" not in page.tags
-    assert page.tags.count("style") == 1 and page.tags.count("script") == 1  # its style travels with it
+    assert page.tags.count("style") == 2 and page.tags.count("script") == 1  # its style travels with it
     assert sum(1 for row in page.rows if row.get("id", "").startswith("r")) == len(report.rows)
     assert fragment == report_fragment(report)
     body = render_html(report).split("<body>\n", 1)[1]
-    assert body.replace("</body>\n</html>\n", "") == fragment.replace(f"<style>{STYLE}</style>\n", "")
+    assert body.replace("</body>\n</html>\n", "") == fragment.replace(f"<style>{STYLE}</style>\n", "", 1)
 
 
 def test_rows_are_ready_for_pandas() -> None:
@@ -236,3 +246,17 @@ def test_the_memory_view() -> None:
     assert "MACs" not in headings and "Saved" in headings
     assert "602,112 B saved for backward" in page.titles
     assert "MACs" not in [cells.split("|")[0] for cells in (row["cells"] for row in page.rows)]
+
+
+def test_the_pictures_keep_their_style_to_themselves() -> None:
+    """An SVG's <style> inside HTML styles the whole page: the diagram's '.name' rule must not
+    reach the table's cells, so every rule is kept to its figure."""
+    markup = html_of(SPECS / "resnet18.yaml")
+    figures = re.findall(r'<figure class="(\w+)">(.*?)</figure>', markup, re.S)
+    assert [name for name, _ in figures] == ["diagram", "chart"]
+    for name, figure in figures:
+        style = "".join(re.findall(r"<style>(.*?)</style>", figure, re.S))
+        scope = f".cnncalc figure.{name} "
+        selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", style) for s in rule.split(",")]
+        assert all(s.startswith(scope) for s in selectors), selectors
+        assert selectors or name == "chart"  # the chart styles its bars in attributes

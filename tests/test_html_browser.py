@@ -26,6 +26,7 @@ import pytest
 
 import cnncalc
 from cnncalc.compare import compare
+from cnncalc.render.draw import chart_svg, diagram_svg
 from cnncalc.render.html import render_html
 from cnncalc.render.html_compare import render_compare_html
 
@@ -84,13 +85,40 @@ document.querySelectorAll('tr.group').forEach(function(h){
  out.folds.push([g,inside.length,stillShown,othersHidden,label,rows.filter(shown).length]);
 });
 out.overflow=document.documentElement.scrollWidth-window.innerWidth;
-out.svgs=Array.prototype.map.call(document.querySelectorAll('svg'),function(svg){
- var boxes=Array.prototype.map.call(svg.querySelectorAll('rect'),function(r){var b=r.getBBox();return [b.x,b.y,b.width,b.height];});
- return {boxes:boxes};
-});
+out.items=Array.prototype.map.call(document.querySelectorAll('figure.diagram g.item'),function(g){
+ var b=g.getBBox();return [b.x,b.y,b.width,b.height];});
+out.pictures=document.querySelectorAll('figure svg').length;
 document.getElementById('probe').textContent=JSON.stringify(out);
 })();
 </script>"""
+
+
+# The standalone SVG files (what `cnncalc draw` writes), each in an <object>: one start for all.
+SVG_PROBE = """<pre id="probe" hidden></pre><script>
+window.addEventListener('load',function(){
+var out={errors:window.__errors,svgs:{}};
+document.querySelectorAll('object').forEach(function(o){
+ var doc=o.contentDocument;
+ if(!doc){out.svgs[o.id]=null;return;}
+ out.svgs[o.id]={root:doc.documentElement.tagName,broken:doc.getElementsByTagName('parsererror').length,
+  items:Array.prototype.map.call(doc.querySelectorAll('g.item'),function(g){
+   var b=g.getBBox();return [b.x,b.y,b.width,b.height];}),
+  texts:doc.querySelectorAll('text').length};
+});
+document.getElementById('probe').textContent=JSON.stringify(out);
+});
+</script>"""
+
+
+def overlaps(boxes: list[list[float]]) -> list[tuple[int, int]]:
+    """Pairs of boxes (x, y, width, height) that share more than half a unit both ways."""
+    found = []
+    for i, (x, y, w, h) in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            u, v, p, q = boxes[j]
+            if min(x + w, u + p) - max(x, u) > 0.5 and min(y + h, v + q) - max(y, v) > 0.5:
+                found.append((i, j))
+    return found
 
 
 def probed(page: str) -> str:
@@ -98,8 +126,24 @@ def probed(page: str) -> str:
     return page.replace("<head>\n", "<head>\n" + CATCH + "\n", 1).replace("</body>", PROBE + "\n</body>", 1)
 
 
+def svg_harness(folder: Path) -> str:
+    """A page holding each report's diagram and VGG16's chart as standalone SVG files, as
+    `cnncalc draw` writes them (written into ``folder``, beside the page)."""
+    objects = []
+    for name in REPORTS:
+        report = cnncalc.analyze(SPECS / f"{name}.yaml")
+        pictures = {f"{name}-diagram": diagram_svg(report)}
+        if name == "vgg16":
+            pictures[f"{name}-chart"] = chart_svg(report, ["params", "memory"])
+        for file, svg in pictures.items():
+            (folder / f"{file}.svg").write_text(svg, encoding="utf-8")
+            objects.append(f'<object id="{file}" type="image/svg+xml" data="{file}.svg"></object>')
+    body = "\n".join(f"<div>{item}</div>" for item in objects)
+    return f"<!DOCTYPE html>\n<html>\n<head>\n{CATCH}\n</head>\n<body>\n{body}\n{SVG_PROBE}\n</body>\n</html>\n"
+
+
 def pages() -> Iterator[tuple[str, str, tuple[int, int]]]:
-    """(name, markup, window size) of every page the browser opens."""
+    """(name, markup, window size) of every page the browser opens (the SVG harness apart)."""
     for name in REPORTS:
         yield name, render_html(cnncalc.analyze(SPECS / f"{name}.yaml"), depth=DEPTH.get(name)), (1280, 2000)
     yield "resnet50-phone", render_html(cnncalc.analyze(SPECS / "resnet50.yaml")), (390, 844)
@@ -117,9 +161,11 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
     folder = tmp_path_factory.mktemp("html-screenshots")
     profiles = tmp_path_factory.mktemp("chromium-profiles")  # fresh ones, out of the screenshots' way
     running = {}
-    for name, markup, (width, height) in pages():
+    opened = [(name, probed(markup), size) for name, markup, size in pages()]
+    opened.append(("svg-files", svg_harness(folder), (1400, 4000)))
+    for name, markup, (width, height) in opened:
         path = folder / f"{name}.html"
-        path.write_text(probed(markup), encoding="ascii")
+        path.write_text(markup, encoding="ascii")
         command = [
             str(CHROMIUM),
             *FLAGS,
@@ -127,6 +173,7 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
             f"--window-size={width},{height}",
             f"--screenshot={folder / (name + '.png')}",
             "--dump-dom",
+            "--allow-file-access-from-files",  # the harness reads its SVG files' documents
             path.as_uri(),
         ]
         running[name] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -170,6 +217,8 @@ def test_the_report_in_a_browser(seen: tuple[Path, dict[str, Any]], name: str) -
         assert inside > 0 and still_shown == 0 and others_hidden == 0 and label == "false", group
         assert after == len(report.rows), group
     assert found["overflow"] <= 0  # the page itself never scrolls sideways: the table scrolls in its box
+    assert found["pictures"] == 2  # the diagram and the chart
+    assert len(found["items"]) >= 3 and overlaps(found["items"]) == []  # the diagram's boxes, as drawn
 
 
 def _chains(report: cnncalc.Report) -> dict[int | None, list[int]]:
@@ -187,3 +236,17 @@ def test_a_phone_sees_the_page_without_sideways_scrolling(seen: tuple[Path, dict
 def test_compare_in_a_browser(seen: tuple[Path, dict[str, Any]]) -> None:
     found = seen[1]["compare-vgg16-vgg19"]
     assert found["errors"] == [] and found["overflow"] <= 0
+
+
+@pytest.mark.parametrize("name", [*(f"{name}-diagram" for name in REPORTS), "vgg16-chart"])
+def test_the_svg_files_in_a_browser(seen: tuple[Path, dict[str, Any]], name: str) -> None:
+    """Each SVG file opens as an SVG document (no XML error), its text is real text, and
+    its blocks (each tensor with its label) do not overlap, measured by the browser."""
+    found = seen[1]["svg-files"]
+    assert found["errors"] == []
+    picture = found["svgs"][name]
+    assert picture is not None, "Chromium gave the harness no document of the file"
+    assert picture["root"] == "svg" and picture["broken"] == 0 and picture["texts"] > 3
+    assert overlaps(picture["items"]) == []
+    if name.endswith("diagram"):
+        assert len(picture["items"]) >= 3

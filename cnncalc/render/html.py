@@ -20,8 +20,9 @@ from ..report import Report, Row
 from ..shapes import axis_names
 from .escape import visible
 from .html_assets import SCRIPT, STYLE
-from .table import _joined, footer
+from .table import footer
 from .units import divisions_text, grouped, heading, human, layers_text, rf_text, shape_text, type_label
+from .wiring import read_names
 
 
 def text(value: object) -> str:
@@ -67,6 +68,7 @@ def _report_body(report: Report, layout: str, depth: int | None, view: str, *, s
         meta += f" &middot; {text(report.file)}"
     parts.append(f'<p class="meta">{meta}</p>\n')
     parts.extend(_warnings(report))
+    parts.extend(_pictures(report, layout))
     parts.append("<h2>Layers</h2>\n")
     if report.groups:
         parts.append(
@@ -135,6 +137,7 @@ def _layer_table(report: Report, layout: str, depth: int | None, view: str) -> I
         for group_id in chains[row.group] if row.group is not None else ():
             members.setdefault(group_id, []).append(row)
     opened: set[int] = set()
+    reads = read_names(report)
     for index, row in enumerate(report.rows):
         chain = chains[row.group] if row.group is not None else ()
         for at, group_id in enumerate(chain):
@@ -142,7 +145,7 @@ def _layer_table(report: Report, layout: str, depth: int | None, view: str) -> I
                 opened.add(group_id)
                 group = report.groups[group_id]
                 yield _group_row(group, chain[:at], members[group_id], layout, columns, size, depth)
-        yield _row(index, row, chain, layout, columns, size)
+        yield _row(index, row, reads[index], chain, layout, columns, size)
     yield "</tbody>\n"
 
 
@@ -175,12 +178,20 @@ def _group_row(
     )
 
 
-def _row(index: int, row: Row, chain: tuple[int, ...], layout: str, columns: tuple[Metric, ...], size: int) -> str:
+def _row(
+    index: int,
+    row: Row,
+    reads: tuple[str, ...],
+    chain: tuple[int, ...],
+    layout: str,
+    columns: tuple[Metric, ...],
+    size: int,
+) -> str:
     """One layer: its name (the block's prefix dropped inside it), type, output and figures."""
     name = row.name.rsplit(".", 1)[-1] if row.depth > 0 else row.name
     kind = type_label(row)
-    if len(row.inputs) > 1:  # a merge names the rows it joins
-        kind += " \u2190 " + ", ".join(_joined(name, row.name) for name in row.inputs)
+    if reads:  # a merge names the rows it joins, a row reading another than the row above names it
+        kind += " \u2190 " + ", ".join(reads)
     output = text(shape_text(row.output, layout, row.tokens))
     flag = ""
     if not row.exact:
@@ -215,3 +226,48 @@ def _totals(report: Report, layout: str, view: str) -> Iterator[str]:
     for note in notes:
         kind = "warn" if note.startswith("\u26a0") else "conventions"
         yield f'<p class="{kind}">{text(note)}</p>\n'
+
+
+# --- the pictures (render/draw's SVG, inline) -----------------------------------------------------
+
+_SVG_NAMESPACE = ' xmlns="http://www.w3.org/2000/svg"'  # an HTML page's inline <svg> needs none
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_SELECTORS = re.compile(r"([^{}]+)\{")
+CHART_BARS = 40  # a chart folds its blocks until it draws at most this many bars
+
+
+def inline_svg(svg: str, scope: str) -> str:
+    """A standalone SVG made part of a page: no namespace, its style rules kept to
+    its own figure (an SVG's <style> inside HTML styles the whole page)."""
+
+    def scoped(style: re.Match[str]) -> str:
+        rules = _SELECTORS.sub(
+            lambda m: ",".join(f"{scope} {s.strip()}" for s in m.group(1).split(",")) + "{", style.group(1)
+        )
+        return f"<style>{rules}</style>"
+
+    return _STYLE.sub(scoped, svg.replace(_SVG_NAMESPACE, "", 1))
+
+
+def _chart_depth(report: Report, metrics: list[str]) -> int | None:
+    """The deepest folding (None: none) whose chart has at most CHART_BARS bars."""
+    from .draw.chart import chart_metric, chart_rows
+
+    declared = [chart_metric(name) for name in metrics]
+    deepest = max((row.depth for row in report.rows), default=0)
+    for depth in range(deepest, -1, -1):
+        if len(chart_rows(report, declared, depth)) <= CHART_BARS:
+            return None if depth == deepest else depth
+    return 0
+
+
+def _pictures(report: Report, layout: str) -> Iterator[str]:
+    from .draw import chart_svg, diagram_svg
+
+    diagram = diagram_svg(report, layout=layout, ids="diagram")
+    yield '<h2>Architecture</h2>\n<figure class="diagram">\n'
+    yield inline_svg(diagram, ".cnncalc figure.diagram") + "</figure>\n"
+    metrics = ["params", "memory"]
+    chart = chart_svg(report, metrics, depth=_chart_depth(report, metrics), ids="chart")
+    yield '<h2>Where the parameters and the memory are</h2>\n<figure class="chart">\n'
+    yield inline_svg(chart, ".cnncalc figure.chart") + "</figure>\n"
