@@ -512,6 +512,8 @@ def fit(
 @_MAX_LAYERS
 @_TRAINING[0]
 @_TRAINING[1]
+@click.option("--chart", is_flag=True, help="Draw the totals side by side as an SVG bar chart instead.")
+@click.option("-o", "--output", default="-", metavar="FILE", help="Write to FILE (default: standard output).")
 def compare(
     specs: tuple[str, ...],
     fmt: str,
@@ -520,6 +522,8 @@ def compare(
     dtype: str | None,
     sets: tuple[str, ...],
     max_layers: int | None,
+    chart: bool,
+    output: str,
 ) -> None:
     """Compare specs side by side: params, MACs, memory, receptive field, layers;
     each as a ratio to the first, then where the layers differ. A SPEC that is
@@ -548,7 +552,13 @@ def compare(
         analysis = analyse(path, replace_record(options, overrides=overrides))
         reports.append(report_of(analysis))
         sources.append(analysis.file + spec[len(path) :])  # the side's settings stay in its name
-    echo(RENDERERS[fmt](compare_reports(reports, sources)), nl=False)
+    if chart:
+        from .render.draw import compare_chart_svg
+
+        names = [f"{label}: {report.name or source}" for label, report, source in zip(LABELS, reports, sources)]
+        write_output(output, compare_chart_svg(reports, names))
+        return
+    write_output(output, RENDERERS[fmt](compare_reports(reports, sources)))
 
 
 def _side_settings(spec: str) -> tuple[str, dict[str, Any]]:

@@ -196,3 +196,14 @@ def test_wrap_keeps_every_character() -> None:
         lines = wrap(text, 17)
         assert all(len(line) <= 17 for line in lines)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_compare_chart_from_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "ab.svg"
+    result = CliRunner().invoke(
+        main, ["compare", str(SPECS / "vgg16.yaml"), str(SPECS / "resnet50.yaml"), "--chart", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    texts = _texts(_check_xml(out.read_text()))
+    assert "A: VGG-16 (torchvision vgg16)" in texts and "B: ResNet-50 (torchvision resnet50)" in texts
+    assert "15,470,264,320" in texts and "4,089,184,256" in texts  # torchvision's MACs of both

@@ -13,6 +13,8 @@ from .svg import num
 GAP = 34.0  # between columns: room for an edge to change lanes
 LANE_GAP = 18.0  # between lanes
 EDGE_LANE = 10.0  # the height of a lane that only carries edges
+BRANCHES = 1  # a parallel branch goes below the main path (U-Net's contracting path descends, as in the paper)
+SKIPS = -1  # a skip connection arcs above
 
 
 @record
@@ -59,11 +61,12 @@ def columns(preds: list[list[int]]) -> list[int]:
     return found
 
 
-def _nearest_free(taken: set[tuple[int, int]], start: int, cells: range) -> int:
-    """The lane nearest ``start`` whose cells over ``cells`` are all free: start, above, below, ..."""
+def _nearest_free(taken: set[tuple[int, int]], start: int, cells: range, side: int) -> int:
+    """The lane nearest ``start`` whose cells over ``cells`` are all free, trying
+    ``side`` first (1: below, -1: above), then the other side, one lane further each time."""
     step = 0
     while True:
-        for lane in (start,) if step == 0 else (start - step, start + step):
+        for lane in (start,) if step == 0 else (start + side * step, start - side * step):
             if all((lane, c) not in taken for c in cells):
                 return lane
         step += 1
@@ -78,7 +81,7 @@ def layout(
     lane: list[int] = []
     for i, inputs in enumerate(preds):
         wanted = lane[inputs[0]] if inputs else 0
-        chosen = _nearest_free(taken, wanted, range(column[i], column[i] + 1))
+        chosen = _nearest_free(taken, wanted, range(column[i], column[i] + 1), BRANCHES)
         lane.append(chosen)
         taken.add((chosen, column[i]))
     # long edges, shortest first: nested skips nest (U-Net's arcs lie inside one another)
@@ -88,7 +91,7 @@ def layout(
     edge_lane: dict[tuple[int, int], int] = {}
     for _, t, s in long_edges:
         passed = range(column[s] + 1, column[t])
-        chosen = _nearest_free(taken, lane[s], passed)
+        chosen = _nearest_free(taken, lane[s], passed, SKIPS)
         taken.update((chosen, c) for c in passed)
         edge_lane[(s, t)] = chosen
     widths = [0.0] * (max(column, default=0) + 1)
