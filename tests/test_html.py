@@ -183,6 +183,7 @@ def test_compare_as_html() -> None:
     assert "143,667,240" in text and "138,357,544" in text
     params = next(row for row in page.rows if row["cells"].startswith("params|"))
     assert params["cells"].split("|")[3] == "1.04"
+    assert page.tags.count("svg") == 1  # the totals side by side
     added = [row["cells"].split("|")[1] for row in page.rows if row.get("class") == "added"]
     assert added == ["conv3_4", "relu8", "conv4_4", "relu12", "conv5_1", "relu13"]
 

@@ -236,6 +236,7 @@ def test_a_phone_sees_the_page_without_sideways_scrolling(seen: tuple[Path, dict
 def test_compare_in_a_browser(seen: tuple[Path, dict[str, Any]]) -> None:
     found = seen[1]["compare-vgg16-vgg19"]
     assert found["errors"] == [] and found["overflow"] <= 0
+    assert found["pictures"] == 1
 
 
 @pytest.mark.parametrize("name", [*(f"{name}-diagram" for name in REPORTS), "vgg16-chart"])

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..compare import Comparison
 from ..metrics import BYTES
 from .compare import _differences, ratio_text, value_text
-from .html import page, text
+from .html import inline_svg, page, text
 from .units import grouped, shape_text
 
 
@@ -28,6 +28,7 @@ def _body(comparison: Comparison, title: str) -> Iterator[str]:
         yield f"<li><b>{text(label)}</b> {text(line)}</li>\n"
     yield "</ul>\n<h2>Figures</h2>\n"
     yield from _figures(comparison)
+    yield from _chart(comparison)
     yield "<h2>Layers</h2>\n"
     for title_line, rows in _differences(comparison):
         yield f"<details open>\n<summary>{text(title_line)}</summary>\n"
@@ -37,6 +38,18 @@ def _body(comparison: Comparison, title: str) -> Iterator[str]:
                 yield _diff_row(cells)
             yield "</tbody>\n</table>\n</div>\n"
         yield "</details>\n"
+
+
+def _chart(comparison: Comparison) -> Iterator[str]:
+    """The totals side by side as bars (render/draw's compare chart), inline."""
+    from .draw import compare_chart_svg
+
+    names = [
+        f"{label} {report.name or source}"
+        for label, source, report in zip(comparison.labels, comparison.sources, comparison.reports)
+    ]
+    chart = compare_chart_svg(comparison.reports, names, ids="compare")
+    yield f'<figure class="chart">\n{inline_svg(chart, ".cnncalc figure.chart")}</figure>\n'
 
 
 def _figures(comparison: Comparison) -> Iterator[str]:
