@@ -92,6 +92,7 @@ class Hunk:
     op: str  # "equal", "replace", "delete" (only in the first), "insert" (only in the other)
     removed: tuple[Row, ...]
     added: tuple[Row, ...]
+    rewired: bool = False  # a "replace" of layers alike but for what they read (a skip connection moved)
 
 
 def _key(row: Row) -> tuple[Any, ...]:
@@ -103,11 +104,58 @@ MAX_ALIGNED = 4_000_000  # rows × rows that difflib aligns (quadratic on repeti
 
 
 def diff(base: Report, other: Report) -> tuple[Hunk, ...]:
+    """The layers of ``other`` against ``base``: aligned by what each layer is, then
+    told apart by wiring, what they read: two layers alike that read tensors which
+    do not correspond (one skip connection moved) are a 'replace' of their own."""
     a, b = [_key(r) for r in base.rows], [_key(r) for r in other.rows]
-    return tuple(Hunk(op, base.rows[i1:i2], other.rows[j1:j2]) for op, i1, i2, j1, j2 in _opcodes(a, b))
+    return tuple(
+        Hunk("replace" if op == REWIRED else op, base.rows[i1:i2], other.rows[j1:j2], op == REWIRED)
+        for op, i1, i2, j1, j2 in _rewired(_opcodes(a, b), base, other)
+    )
 
 
 Opcode = tuple[str, int, int, int, int]
+REWIRED = "rewired"  # an opcode of _rewired's: a replace for wiring alone
+
+
+def _rewired(ops: list[Opcode], base: Report, other: Report) -> list[Opcode]:
+    """The equal runs split where a pair of matched layers reads tensors that are
+    not matched to each other. A tensor only one spec has (an inserted layer) is
+    not a difference of wiring: the diff shows that layer already. The spec's
+    inputs correspond by name."""
+    matched = {i1 + k: j1 + k for op, i1, i2, j1, _ in ops if op == "equal" for k in range(i2 - i1)}
+    b_matched = set(matched.values())
+    a_index = {row.name: i for i, row in enumerate(base.rows)}
+    b_index = {row.name: j for j, row in enumerate(other.rows)}
+
+    def same_wiring(i: int, j: int) -> bool:
+        a_inputs, b_inputs = base.rows[i].inputs, other.rows[j].inputs
+        if len(a_inputs) != len(b_inputs):
+            return False
+        for a_name, b_name in zip(a_inputs, b_inputs):
+            a_at, b_at = a_index.get(a_name), b_index.get(b_name)
+            if a_at is None or b_at is None:  # a spec's input on either side: the same input, by name
+                if a_at != b_at or a_name != b_name:
+                    return False
+            elif a_at in matched and b_at in b_matched and matched[a_at] != b_at:
+                return False
+        return True
+
+    out: list[Opcode] = []
+    for op, i1, i2, j1, j2 in ops:
+        if op != "equal":
+            out.append((op, i1, i2, j1, j2))
+            continue
+        start = 0
+        for k in range(i2 - i1):
+            if not same_wiring(i1 + k, j1 + k):
+                if k > start:
+                    out.append(("equal", i1 + start, i1 + k, j1 + start, j1 + k))
+                out.append((REWIRED, i1 + k, i1 + k + 1, j1 + k, j1 + k + 1))
+                start = k + 1
+        if i2 - i1 > start:
+            out.append(("equal", i1 + start, i2, j1 + start, j2))
+    return out
 
 
 def _opcodes(a: list[Any], b: list[Any]) -> list[Opcode]:

@@ -58,11 +58,12 @@ def _columns(comparison: Comparison) -> list[str]:
     return ["", *comparison.labels, *(f"{label}/{first}" for label in comparison.labels[1:])]
 
 
-def _row_cells(sign: str, row: Row) -> list[str]:
+def _row_cells(sign: str, row: Row, reads: bool = False) -> list[str]:
+    """A layer of the diff; ``reads``: with what it reads, where that is the difference."""
     return [
         sign,
         row.name,
-        type_label(row),
+        type_label(row) + (" ← " + ", ".join(row.inputs) if reads else ""),
         shape_text(row.output, tokens=row.tokens) + ("" if row.exact else " ⚠ inexact"),
         f"{grouped(row.params)} params",
         f"{grouped(row.macs)} MACs",
@@ -78,8 +79,8 @@ def _diff_lines(hunks: tuple[Hunk, ...]) -> list[list[str]]:
             names = ", ".join(r.name for r in hunk.added[:3]) + (", …" if n > 3 else "")
             lines.append(["=", f"{n} layer{'s' if n != 1 else ''} the same ({names})"])
             continue
-        lines += [_row_cells("-", r) for r in hunk.removed]
-        lines += [_row_cells("+", r) for r in hunk.added]
+        lines += [_row_cells("-", r, hunk.rewired) for r in hunk.removed]
+        lines += [_row_cells("+", r, hunk.rewired) for r in hunk.added]
     return lines
 
 
@@ -147,6 +148,7 @@ def _row_dict(row: Row) -> dict[str, Any]:
         "type": row.type,
         "summary": type_label(row),
         "output": list(row.output),
+        "inputs": list(row.inputs),
         "params": row.params,
         "macs": row.macs,
         "exact": row.exact,
@@ -157,7 +159,14 @@ def _row_dict(row: Row) -> dict[str, Any]:
 def _hunk_dict(hunk: Hunk) -> dict[str, Any]:
     if hunk.op == "equal":
         return {"op": "equal", "count": len(hunk.removed), "layers": [r.name for r in hunk.added]}
-    return {"op": hunk.op, "removed": [_row_dict(r) for r in hunk.removed], "added": [_row_dict(r) for r in hunk.added]}
+    found: dict[str, Any] = {
+        "op": hunk.op,
+        "removed": [_row_dict(r) for r in hunk.removed],
+        "added": [_row_dict(r) for r in hunk.added],
+    }
+    if hunk.rewired:  # alike but for what they read
+        found["rewired"] = True
+    return found
 
 
 def comparison_dict(comparison: Comparison) -> dict[str, Any]:
