@@ -495,7 +495,10 @@ def fit(
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC SPEC [SPEC...]")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True,
+    help="html: one self-contained page (redirect it to a file).",
+)  # fmt: skip
 @click.option(
     "--input", "input_text", metavar="CxHxW",
     help="Input for every spec (inline stacks default to 3x224x224).",
