@@ -74,7 +74,14 @@ def report_of(analysis: Analysis) -> Report:
     """The analysis's report, or its error printed and exit 2: the one error path."""
     if analysis.error is not None or analysis.report is None:
         fail(analysis.error or SpecError("no report"), analysis.text)
+    if _KEPT is not None:
+        _KEPT.append(analysis)
     return analysis.report
+
+
+# The console script's analyses, kept to the end of the process (see entry): freed
+# there all at once by the operating system, not object by object when a command returns.
+_KEPT: list[Analysis] | None = None
 
 
 def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
@@ -508,7 +515,10 @@ def fit(
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC SPEC [SPEC...]")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True,
+    help="html: one self-contained page (redirect it to a file).",
+)  # fmt: skip
 @click.option(
     "--input", "input_text", metavar="CxHxW",
     help="Input for every spec (inline stacks default to 3x224x224).",
@@ -713,5 +723,41 @@ def entry() -> None:
     main()
 
 
+def console() -> NoReturn:
+    """The console script and ``python -m cnncalc``: :func:`entry`, then the
+    process ends once its output is flushed, without the interpreter's teardown.
+    That frees every module and object one at a time, which takes longer than
+    analysing VGG16 (about 5 ms; 0.1 s after a 100,000-layer report, whose
+    analysis is kept to the end for it) and does nothing a finished command needs."""
+    global _KEPT
+    _KEPT = []
+    try:
+        entry()
+        code: Any = 0
+    except SystemExit as done:
+        code = done.code
+    _leave(code)
+
+
+def _leave(code: Any) -> NoReturn:
+    """Flush what is left, then end with ``code`` (as ``sys.exit`` reads it)."""
+    if code is not None and not isinstance(code, int):  # as sys.exit("message") does
+        if sys.stderr is not None:
+            sys.stderr.write(f"{code}\n")
+        code = 1
+    try:
+        if sys.stdout is not None:  # None: started with it closed
+            sys.stdout.flush()
+    except BrokenPipeError:  # the reader left: as echo() does
+        _drop_output(0)
+    except OSError as error:
+        _drop_output(2, f"cnncalc: cannot write to standard output: {error.strerror}")
+    except ValueError:  # closed by the command: nothing left to write
+        pass
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # AttributeError: no standard error
+        sys.stderr.flush()
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    entry()
+    console()

@@ -197,4 +197,10 @@ def render_json(comparison: Comparison, **_: object) -> str:
     return json.dumps(comparison_dict(comparison), indent=2) + "\n"
 
 
-RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_json}
+def render_html(comparison: Comparison, **_: object) -> str:
+    from .html_compare import render_compare_html
+
+    return render_compare_html(comparison)
+
+
+RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_json, "html": render_html}
