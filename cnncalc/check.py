@@ -88,7 +88,7 @@ class Fix:
     ``value`` is what to write (the padding; the input shapes; True for
     allow_inexact), None when this kind of fix cannot work, and ``problem`` says why."""
 
-    kind: str  # "padding" (an integer or "same"), "input" or "allow_inexact"
+    kind: str  # "padding" (an integer or "same"), "input", "allow_inexact" or "batch" (a peak budget)
     value: Any = None
     problem: str = ""  # padding: "no_integer_padding", "parity", "error", "too_large"; input: "blocked"
     divisions: tuple[Division, ...] = ()  # padding: the layer's divisions with it, or those no padding fixes;
@@ -168,7 +168,7 @@ def check_analysis(analysis: Analysis, options: Options = DEFAULTS) -> FileResul
     graph, report = analysis.graph, analysis.report
     if analysis.error is not None or graph is None or report is None:
         return FileResult(analysis.file, analysis.text, analysis.error)
-    findings = inexact_findings(graph, report, options) + budget_findings(report, options.budgets)
+    findings = inexact_findings(graph, report, options) + budget_findings(report, options.budgets, graph, options)
     allowed = sum(1 for r in report.rows if not r.exact and r.allow_inexact)
     passed = sum(1 for r in report.rows if not r.exact and not r.allow_inexact and _passes(r, options))
     totals = report.totals.to_dict()
@@ -187,19 +187,36 @@ def _passes(row: Row, options: Options) -> bool:
     return row.allow_inexact or (options.allow_padding_drop and drops_only_padding(row))
 
 
-def budget_findings(report: Report, budgets: Sequence[Budget]) -> list[Finding]:
+def budget_findings(
+    report: Report, budgets: Sequence[Budget], graph: Graph | None = None, options: Options = DEFAULTS
+) -> list[Finding]:
     findings = []
     for budget in budgets:
         value = report.totals[BUDGETS[budget.metric].key]
         if value <= budget.limit:
             continue
+        fixes = _batch_fix(graph, budget, options)
         top = max(report.rows, key=lambda r: _row_share(r, budget.metric, report), default=None)
         share = 0 if top is None else _row_share(top, budget.metric, report)
         if share > 0 and top is not None:
-            findings.append(Finding(top.loc, "budget", budget=budget, value=value, top=top, share=share))
+            findings.append(Finding(top.loc, "budget", budget=budget, value=value, top=top, share=share, fixes=fixes))
         else:
-            findings.append(Finding(SourceLoc(report.file, 1, 1), "budget", budget=budget, value=value))
+            findings.append(Finding(SourceLoc(report.file, 1, 1), "budget", budget=budget, value=value, fixes=fixes))
     return findings
+
+
+def _batch_fix(graph: Graph | None, budget: Budget, options: Options) -> tuple[Fix, ...]:
+    """The training peak's budget names the largest batch within it, as ``cnncalc fit`` does
+    (--max-inference-memory budgets the activations alone, fit the parameters too: no fix)."""
+    if graph is None or budget.metric != "training-memory":
+        return ()
+    from .largest_batch import largest_batch
+
+    fitted = largest_batch(
+        graph, budget.limit, dtype=options.dtype, input=options.input, optimizer=options.optimizer,
+        precision=options.precision,
+    )  # fmt: skip
+    return (Fix("batch", fitted.batch),)
 
 
 def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) -> list[Finding]:

@@ -193,3 +193,17 @@ def test_the_readme_shows_the_real_output() -> None:
     assert command == "cnncalc fit specs/resnet50.yaml --memory 24GiB"
     result = CliRunner().invoke(main, command.replace("specs/", f"{ROOT}/specs/").split()[1:])
     assert result.stdout == shown
+
+
+def test_check_names_the_largest_batch_within_the_training_budget() -> None:
+    resnet50 = str(ROOT / "specs" / "resnet50.yaml")
+    batch = _answer(resnet50, "--memory", "4GiB", "--optimizer", "sgd")["batch"]
+    args = ["check", resnet50, "--max-training-memory", "4GiB", "--optimizer", "sgd", "--batch", "64"]
+    result = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.stdout)["files"][0]["findings"]
+    (fix,) = finding["fixes"]
+    assert fix["kind"] == "batch" and fix["value"] == batch
+    assert f"fix: --batch {batch} is the largest that fits" in CliRunner().invoke(main, args).stdout
+    vgg16 = CliRunner().invoke(main, ["check", str(ROOT / "specs" / "vgg16.yaml"), "--max-training-memory", "1GiB"])
+    assert "fix: not even --batch 1 fits" in vgg16.stdout

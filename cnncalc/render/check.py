@@ -151,6 +151,10 @@ def fix_text(fix: Fix) -> str:
         return _padding_fix_text(fix)
     if fix.kind == "input":
         return _input_fix_text(fix)
+    if fix.kind == "batch":
+        if not fix.value:
+            return "not even --batch 1 fits: a smaller model, input or --precision (cnncalc fit shows the figures)"
+        return f"--batch {fix.value:,} is the largest that fits (cnncalc fit shows the figures)"
     if fix.ceil:
         return "or accept the rounding up: add 'allow_inexact: true' to this layer"
     if fix.padding_only:
