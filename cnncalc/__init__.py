@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from .errors import CnnCalcError, Diagnostic, SourceLoc, SpecError
@@ -28,25 +27,9 @@ def load_graph(
     max_layers: int | None = None,
 ) -> Any:
     """The expanded graph of a spec given as a path, YAML text or a dict."""
-    from . import loader
+    from .pipeline import graph_of  # not at import: `import cnncalc` stays light
 
-    options: dict[str, Any] = {"overrides": args or {}}
-    if max_layers is not None:
-        options["max_layers"] = max_layers
-    if isinstance(source, Mapping):
-        return loader.load_data(source, **options)
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and _is_file(source)):
-        from .source import read_spec
-
-        text, name = read_spec(source)
-        return loader.load(text, name, **options)
-    if isinstance(source, str):
-        return loader.load(source, "<text>", **options)
-    raise TypeError(f"analyze() takes a path, YAML text or a dict, not {type(source).__name__}")
-
-
-def _is_file(text: str) -> bool:
-    return text == "-" or text.endswith((".yaml", ".yml")) or os.path.exists(text)
+    return graph_of(source, _options(args=args, max_layers=max_layers))
 
 
 def analyze(
@@ -62,7 +45,16 @@ def analyze(
 
     ``args`` overrides the spec's top-level ``args`` (``--set``); ``input``
     replaces its input shape (channels first)."""
-    from .engine import run
+    from .pipeline import graph_of, report_of
 
-    graph = load_graph(source, args=args, max_layers=max_layers)
-    return run(graph, batch=batch, dtype=dtype, input=input)
+    options = _options(batch=batch, dtype=dtype, input=input, args=args, max_layers=max_layers)
+    return report_of(graph_of(source, options), options)
+
+
+def _options(*, args: Mapping[str, Any] | None, max_layers: int | None, **given: Any) -> Any:
+    """The pipeline's Options for the API's keywords (None: the default)."""
+    from .pipeline import Options
+
+    if max_layers is not None:
+        given["max_layers"] = max_layers
+    return Options(overrides=args or {}, **given)

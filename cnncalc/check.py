@@ -42,14 +42,14 @@ _BYTE_UNITS = {
     "gib": 2**30,
     "tib": 2**40,
 }
-_AMOUNT = re.compile(r"^\s*(\d[\d_,]*(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+_AMOUNT = r"^\s*(\d[\d_,]*(?:\.\d+)?)\s*([A-Za-z]*)\s*$"  # compiled on first use (re's cache), not at start-up
 
 
 def parse_amount(text: str, *, in_bytes: bool = False) -> int:
     """'5M' → 5_000_000, '1.5G' → 1_500_000_000; with ``in_bytes``, '100MiB' →
     104_857_600 and '100MB' → 100_000_000. Raises ValueError with a hint."""
     units = _BYTE_UNITS if in_bytes else _COUNT_UNITS
-    match = _AMOUNT.match(text)
+    match = re.match(_AMOUNT, text)
     unit = match.group(2).lower() if match else ""
     if not match or unit not in units:
         expected = (

@@ -124,6 +124,57 @@ def run(
     ``receptive_field=False`` leaves every ``rf`` None (check's re-runs need only exactness);
     ``optimizer`` and ``precision`` concern the training-memory figures only."""
     dtype = dtype or graph.dtype
+    _check_options(batch, dtype, optimizer, precision)
+    declared = graph.input_shapes()
+    input_shape = tuple(input) if input else graph.input  # --input replaces the first input
+    input_shapes = [input_shape, *list(declared.values())[1:]]
+    for shape in input_shapes:
+        if not 1 <= len(shape) <= 4 or any(type(n) is not int or not 1 <= n <= MAX_SIZE for n in shape):
+            raise SpecError(f"the input shape {list(shape)} must be 1 to 4 sizes from 1 to {MAX_SIZE:,}")
+    size = DTYPE_BYTES[dtype]
+    # mixed precision: 2-byte activations (and weight copies), float32 master weights
+    act_bytes = size if precision == "fp32" else 2
+    input_elements = [math.prod(shape) * batch for shape in input_shapes]
+    input_activations = sum(input_elements)
+    ledger = Ledger(len(graph.nodes), [n * act_bytes for n in input_elements])
+    rows, shapes, warnings = _walk(graph, list(declared), input_shapes, receptive_field, batch, act_bytes, ledger)
+    if channels_last(input_shape) is not None:
+        warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
+    master_bytes = size if precision == "fp32" else 4
+    memory = ledger.figures(
+        [node.inputs for node in graph.nodes],
+        graph.outputs.values(),
+        list(map(attrgetter("trainable"), rows)),
+        sum(map(attrgetter("params"), rows)) * master_bytes,
+        optimizer,
+        master_bytes,
+        0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
+    )
+    totals = Totals(metric_totals(rows, input_activations, size, memory))
+    outputs = {name: shapes[i] for name, i in graph.outputs.items()}  # an input: its shape, from the end
+    return Report(
+        name=graph.name,
+        file=graph.file,
+        input=input_shape,
+        inputs=dict(zip(declared, input_shapes)),
+        batch=batch,
+        dtype=dtype,
+        dtype_bytes=size,
+        rows=tuple(rows),
+        outputs=outputs,
+        totals=totals,
+        input_activations=input_activations,
+        groups=graph.groups,
+        warnings=tuple(warnings),
+        output_rows=dict(graph.outputs),
+        optimizer=optimizer,
+        precision=precision,
+        memory=memory,
+        references=graph.references,
+    )
+
+
+def _check_options(batch: int, dtype: str, optimizer: str, precision: str) -> None:
     if dtype not in DTYPE_BYTES:
         raise SpecError(f"unknown dtype '{dtype}'; expected one of: {', '.join(DTYPE_BYTES)}")
     if optimizer not in OPTIMIZERS:
@@ -132,12 +183,25 @@ def run(
         raise SpecError(f"unknown precision '{precision}'; expected one of: {', '.join(PRECISIONS)}")
     if not 1 <= batch <= MAX_SIZE:
         raise SpecError(f"--batch must be 1 to {MAX_SIZE:,}, not {batch}")
-    declared = graph.input_shapes()
-    input_shape = tuple(input) if input else graph.input  # --input replaces the first input
-    input_shapes = [input_shape, *list(declared.values())[1:]]
-    for shape in input_shapes:
-        if not 1 <= len(shape) <= 4 or any(type(n) is not int or not 1 <= n <= MAX_SIZE for n in shape):
-            raise SpecError(f"the input shape {list(shape)} must be 1 to 4 sizes from 1 to {MAX_SIZE:,}")
+
+
+# What the walk keeps of a rule's answer, once per (type, arguments, input shapes):
+# (facts, exact, spatial rank, activation elements of one sample, allow_inexact, memory plan)
+_Known = tuple[Facts, bool, int, int, bool, Plan]
+
+
+def _walk(
+    graph: Graph,
+    input_names: list[str],
+    input_shapes: list[tuple[int, ...]],
+    receptive_field: bool,
+    batch: int,
+    act_bytes: int,
+    ledger: Ledger,
+) -> tuple[list[Row], list[tuple[int, ...]], list[Diagnostic]]:
+    """The nodes in execution order: each node's row, the output shapes by node
+    position (the inputs last, in reverse) and the rules' warnings. Runs once per
+    layer: locals, positional calls, and a rule asked once per distinct layer."""
     # each input's receptive field starts at itself (None: no receptive-field arithmetic at all)
     start_rfs: list[RF] = [
         tuple(AxisRF(1, 1, 0) for _ in shape[1:]) if len(shape) > 1 and receptive_field else None
@@ -148,52 +212,24 @@ def run(
     shapes.extend(reversed(input_shapes))
     fields: list[RF] = [None] * len(graph.nodes)
     fields.extend(reversed(start_rfs))
-    names = [node.name for node in graph.nodes] + list(reversed(declared))
+    names = [node.name for node in graph.nodes] + list(reversed(input_names))
     tokens = [False] * (len(graph.nodes) + len(input_shapes))  # whether each tensor is tokens [D, N] (no input is)
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
-    size = DTYPE_BYTES[dtype]
-    # mixed precision: 2-byte activations (and weight copies), float32 master weights
-    act_bytes = size if precision == "fp32" else 2
-    input_elements = [math.prod(shape) * batch for shape in input_shapes]
-    input_activations = sum(input_elements)
-    ledger = Ledger(len(graph.nodes), [n * act_bytes for n in input_elements])
     account = ledger.add
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], tuple[Facts, bool, int, int, bool, Plan]] = {}
+    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], _Known] = {}
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
         in_shapes = tuple(map(shape_of, node.inputs))
         key = (node.type, node.args, in_shapes)
         found = known.get(key)
         if found is None:
-            try:
-                facts = apply(node, in_shapes)
-            except SpecError as error:
-                raise _channels_first_hint(error, input_shape) from None
-            found = known[key] = (
-                facts,
-                facts.exact,
-                len(in_shapes[0]) - 1,
-                0 if facts.in_place else math.prod(facts.output),
-                bool(getattr(node.args, "allow_inexact", False)),
-                _plan(node, facts, in_shapes, batch, act_bytes),
-            )
+            found = known[key] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
         facts, exact, rank, activations, allow_inexact, memory_plan = found
         if len(node.inputs) > 1:
-            in_fields = list(map(field_of, node.inputs))
-            rf_in, misaligned = _merge_rf(in_fields)
-            if misaligned:
-                warnings.append(
-                    Diagnostic(
-                        f"{node.type} '{node.name}': its branches have different jumps "
-                        f"({', '.join('×'.join(number_text(a.jump) for a in f) for f in in_fields if f)}); "
-                        "the receptive field shown is the largest",
-                        node.loc,
-                        code=JUMPS,
-                    )
-                )
+            rf_in = _merged_field(node, list(map(field_of, node.inputs)), warnings)
         else:
             rf_in = fields[node.inputs[0]]
         rf = rf_in if facts.window is None else _step(rf_in, facts.window)
@@ -231,40 +267,42 @@ def run(
                 account(node.inputs, memory_plan),
             )
         )
-    if channels_last(input_shape) is not None:
-        warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
-    master_bytes = size if precision == "fp32" else 4
-    memory = ledger.figures(
-        [node.inputs for node in graph.nodes],
-        graph.outputs.values(),
-        list(map(attrgetter("trainable"), rows)),
-        sum(map(attrgetter("params"), rows)) * master_bytes,
-        optimizer,
-        master_bytes,
-        0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
+    return rows, shapes, warnings
+
+
+def _known(
+    node: Node, in_shapes: tuple[tuple[int, ...], ...], input_shape: tuple[int, ...], batch: int, act_bytes: int
+) -> _Known:
+    """A rule's answer for a layer not seen before, and what the walk derives from it."""
+    try:
+        facts = apply(node, in_shapes)
+    except SpecError as error:
+        raise _channels_first_hint(error, input_shape) from None
+    return (
+        facts,
+        facts.exact,
+        len(in_shapes[0]) - 1,
+        0 if facts.in_place else math.prod(facts.output),
+        bool(getattr(node.args, "allow_inexact", False)),
+        _plan(node, facts, in_shapes, batch, act_bytes),
     )
-    totals = Totals(metric_totals(rows, input_activations, size, memory))
-    outputs = {name: shapes[i] for name, i in graph.outputs.items()}  # an input: its shape, from the end
-    return Report(
-        name=graph.name,
-        file=graph.file,
-        input=input_shape,
-        inputs=dict(zip(declared, input_shapes)),
-        batch=batch,
-        dtype=dtype,
-        dtype_bytes=size,
-        rows=tuple(rows),
-        outputs=outputs,
-        totals=totals,
-        input_activations=input_activations,
-        groups=graph.groups,
-        warnings=tuple(warnings),
-        output_rows=dict(graph.outputs),
-        optimizer=optimizer,
-        precision=precision,
-        memory=memory,
-        references=graph.references,
-    )
+
+
+def _merged_field(node: Node, in_fields: list[RF], warnings: list[Diagnostic]) -> RF:
+    """A merge's receptive field in: the largest of its branches', with a warning
+    when their jumps differ."""
+    rf_in, misaligned = _merge_rf(in_fields)
+    if misaligned:
+        warnings.append(
+            Diagnostic(
+                f"{node.type} '{node.name}': its branches have different jumps "
+                f"({', '.join('×'.join(number_text(a.jump) for a in f) for f in in_fields if f)}); "
+                "the receptive field shown is the largest",
+                node.loc,
+                code=JUMPS,
+            )
+        )
+    return rf_in
 
 
 def channels_last(shape: tuple[int, ...]) -> tuple[int, ...] | None:

@@ -8,17 +8,19 @@ Nothing here prints or exits; no error is changed after it is made.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from .engine import run
 from .errors import SourceLoc, SpecError
 from .graph import Graph
 from .limits import MAX_LAYERS
-from .loader import load
+from .loader import load, load_data
 from .record import record
 from .report import Report
-from .source import decode, quotable, read_bytes
+from .source import decode, quotable, read_bytes, read_spec
 
 
 @record
@@ -76,17 +78,43 @@ def analyse_text(text: str, file: str, options: Options = DEFAULTS, *, every_err
         graph = load(
             text, file, overrides=options.overrides or {}, max_layers=options.max_layers, every_error=every_error
         )
-        report = run(
-            graph,
-            batch=options.batch,
-            dtype=options.dtype,
-            input=options.input,
-            optimizer=options.optimizer,
-            precision=options.precision,
-        )
+        report = report_of(graph, options)
     except SpecError as error:
         return Analysis(file, text, graph, error=error)
     return Analysis(file, text, graph, report)
+
+
+def report_of(graph: Graph, options: Options = DEFAULTS) -> Report:
+    """A graph's report with what ``options`` ask for; raises SpecError."""
+    return run(
+        graph,
+        batch=options.batch,
+        dtype=options.dtype,
+        input=options.input,
+        optimizer=options.optimizer,
+        precision=options.precision,
+    )
+
+
+Source = str | os.PathLike[str] | Mapping[str, Any]
+
+
+def graph_of(source: Source, options: Options = DEFAULTS) -> Graph:
+    """The API's forms of a spec (a path, YAML text or a dict) → its graph; raises
+    SpecError (the library's way: ``cnncalc.analyze`` lets it through)."""
+    overrides = options.overrides or {}
+    if isinstance(source, Mapping):
+        return load_data(source, overrides=overrides, max_layers=options.max_layers)
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and _is_file(source)):
+        text, name = read_spec(source)
+        return load(text, name, overrides=overrides, max_layers=options.max_layers)
+    if isinstance(source, str):
+        return load(source, "<text>", overrides=overrides, max_layers=options.max_layers)
+    raise TypeError(f"analyze() takes a path, YAML text or a dict, not {type(source).__name__}")
+
+
+def _is_file(text: str) -> bool:
+    return text == "-" or text.endswith((".yaml", ".yml")) or os.path.exists(text)
 
 
 STACK_KEY = "layers: "  # an inline stack is read as this key's value, on line 1 as the user typed it

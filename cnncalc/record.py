@@ -4,7 +4,8 @@ its start-up cost.
 ``@dataclass`` compiles six methods for every class with ``exec`` (``__init__``,
 ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__``, ``__delattr__``): about
 0.7 ms a class here, and cnncalc's 40 classes made that 24 ms of a 100 ms
-``cnncalc check``. A record compiles one method, its ``__init__``, which sets
+``cnncalc check``. A record compiles one method, its ``__init__``, when it is
+first called (most argument classes are never made in a run), which sets
 each slot through the slot's own descriptor (faster than the frozen
 dataclass's ``object.__setattr__``; Row, Node and SourceLoc are made once per
 layer or per YAML value). Equality, hashing, ``repr`` and frozenness are shared
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from operator import attrgetter
+from types import CodeType, FunctionType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -135,32 +137,52 @@ def _fields_of(cls: type) -> tuple[Field, ...]:
 
 
 def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Callable[..., None]:
-    """Compile ``__init__(self, a, b=default, ...)``: the one exec per class."""
-    namespace: dict[str, Any] = {"_MISSING": MISSING}
-    params, body = [], []
-    for f in fields:
+    """``__init__(self, a, b=default, ...)`` from a compiled template with the
+    fields' names put in: records of the same shape share one compilation."""
+    mode = "slots" if slots else "frozen" if frozen else "plain"
+    factories = tuple(i for i, f in enumerate(fields) if f.default_factory is not MISSING)
+    code = _template(len(fields), factories, mode).replace(co_varnames=("self", *(f.name for f in fields)))
+    namespace: dict[str, Any] = {"_MISSING": MISSING, "_object_setattr": object.__setattr__, "setattr": setattr}
+    defaults = []
+    for i, f in enumerate(fields):
         if f.default is not MISSING:
-            namespace[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
+            defaults.append(f.default)
         elif f.default_factory is not MISSING:
-            namespace[f"_factory_{f.name}"] = f.default_factory
-            params.append(f"{f.name}=_MISSING")
-            body.append(f"    if {f.name} is _MISSING: {f.name} = _factory_{f.name}()")
-        else:
-            params.append(f.name)
+            defaults.append(MISSING)
+            namespace[f"_factory_{i}"] = f.default_factory
         if slots:  # the slot's member descriptor: no __setattr__ in the way
-            namespace[f"_set_{f.name}"] = vars(cls)[f.name].__set__
-            body.append(f"    _set_{f.name}(self, {f.name})")
-        elif frozen:
-            namespace["_object_setattr"] = object.__setattr__
-            body.append(f"    _object_setattr(self, {f.name!r}, {f.name})")
+            namespace[f"_set_{i}"] = vars(cls)[f.name].__set__
         else:
-            body.append(f"    self.{f.name} = {f.name}")
-    source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
-    exec(source, namespace)
-    init: Callable[..., None] = namespace["__init__"]
+            namespace[f"_name_{i}"] = f.name
+    init: Callable[..., None] = FunctionType(code, namespace, "__init__", tuple(defaults) or None)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     return init
+
+
+_TEMPLATES: dict[tuple[int, tuple[int, ...], str], CodeType] = {}
+
+
+def _template(count: int, factories: tuple[int, ...], mode: str) -> CodeType:
+    """The code of an ``__init__`` of ``count`` fields named ``_0``, ``_1``, ...: the
+    one exec per shape of record (about 70 µs each)."""
+    key = (count, factories, mode)
+    code = _TEMPLATES.get(key)
+    if code is None:
+        body = []
+        for i in range(count):
+            if i in factories:
+                body.append(f"    if _{i} is _MISSING: _{i} = _factory_{i}()")
+            if mode == "slots":
+                body.append(f"    _set_{i}(self, _{i})")
+            elif mode == "frozen":
+                body.append(f"    _object_setattr(self, _name_{i}, _{i})")
+            else:
+                body.append(f"    setattr(self, _name_{i}, _{i})")
+        params = "".join(f", _{i}" for i in range(count))
+        namespace: dict[str, Any] = {}
+        exec(f"def __init__(self{params}):\n" + ("\n".join(body) or "    pass") + "\n", namespace)
+        code = _TEMPLATES[key] = namespace["__init__"].__code__
+    return code
 
 
 def _make(cls: type, frozen: bool, slots: bool) -> type:
@@ -183,8 +205,22 @@ def _make(cls: type, frozen: bool, slots: bool) -> type:
         namespace.update(__setattr__=_refuse_set, __delattr__=_refuse_delete)
     made = type(cls)(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
-    made.__init__ = _init(made, fields, frozen, slots)  # type: ignore[misc]
+    made.__init__ = _first_init(made, fields, frozen, slots)  # type: ignore[misc]
     return made
+
+
+def _first_init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Callable[..., None]:
+    """An ``__init__`` that compiles the real one on the first call and puts it in
+    its place: most records (an argument class per layer type) are never made in
+    a run, and the exec is the dearest part of a record (about 75 µs)."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init = _init(cls, fields, frozen, slots)
+        type.__setattr__(cls, "__init__", init)
+        init(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))

@@ -141,9 +141,11 @@ def _reason(error: OSError) -> str:
 def decode(data: bytes, name: str) -> str:
     if _binary(data):
         raise SpecError("the file is binary, not YAML text", SourceLoc(name, 1, 1))
+    # utf-8-sig's BOM handling by hand: its codec module is one more import on every start
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:  # error.start counts from after a BOM, as utf-8-sig's does
         line = data.count(b"\n", 0, error.start) + 1
         col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise SpecError(

@@ -226,97 +226,110 @@ class _Grid:
     without the rows a merge joins, the bare type)."""
 
     def __init__(self, report: Report, layout: str, depth: int | None, view: str = "default") -> None:
-        size = report.dtype_bytes
-        totals = report.totals
-        COLUMNS = figure_columns(totals, view)  # noqa: N806  (the registry's for the view, with this network's optional ones)
-        title = report.name or report.file
+        self.report, self.layout = report, layout
+        # the metric registry's columns for the view, with this network's optional ones
+        self.columns = figure_columns(report.totals, view)
         inputs = dict(report.inputs) or {"input": report.input}
-        if len(inputs) > 1:  # several inputs (version 2): each by name
-            shapes = ", ".join(f"{visible(name)} {shape_text(shape, layout)}" for name, shape in inputs.items())
-            self.title = f"{visible(title)} — inputs {shapes}, batch {report.batch}, {report.dtype}"
-        else:
-            self.title = (
-                f"{visible(title)} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
-            )
-        axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
-        output_header = "Output"
-        if axes:
-            output_header = f"Output (N, {axes}, C)" if layout == "nhwc" else f"Output (C, {axes})"
-        self.headings: dict[str, tuple[str, ...]] = {
-            "layer": ("Layer",),
-            "type": ("Type",),
-            "output": (output_header, "Output"),
-            **{m.key: (heading(m.column),) for m in COLUMNS},
-            "rf": ("RF /jump",),
-            "share": ("Share: params│memory",),
-        }
+        self.title = self._title(inputs)
+        self.headings = self._headings()
         right = {"justify": "right"}
         self.options: dict[str, dict[str, Any]] = {
             "layer": {"no_wrap": True},
             "type": {"overflow": "fold"},
             "output": {},
-            **{m.key: right for m in COLUMNS},
+            **{m.key: right for m in self.columns},
             "rf": right,
             "share": {"no_wrap": True},
         }
-        self.rows: list[dict[str, Any]] = [
+        self.rows: list[dict[str, Any]] = self._input_cells(inputs)
+        reads = read_names(report)
+        self.references = any(len(row.inputs) == 1 and names for row, names in zip(report.rows, reads))
+        self.hints = {row.name: names for row, names in zip(report.rows, reads) if names}
+        self.notes: list[tuple[Row, str]] = []
+        self.rows.extend(map(self._cells, lines(report, depth)))
+
+    def _title(self, inputs: dict[str, tuple[int, ...]]) -> str:
+        report, layout = self.report, self.layout
+        title = visible(report.name or report.file)
+        if len(inputs) > 1:  # several inputs (version 2): each by name
+            shapes = ", ".join(f"{visible(name)} {shape_text(shape, layout)}" for name, shape in inputs.items())
+            return f"{title} — inputs {shapes}, batch {report.batch}, {report.dtype}"
+        return f"{title} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
+
+    def _headings(self) -> dict[str, tuple[str, ...]]:
+        """Each column's heading, full then shorter."""
+        report = self.report
+        axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
+        output_header = "Output"
+        if axes:
+            output_header = f"Output (N, {axes}, C)" if self.layout == "nhwc" else f"Output (C, {axes})"
+        return {
+            "layer": ("Layer",),
+            "type": ("Type",),
+            "output": (output_header, "Output"),
+            **{m.key: (heading(m.column),) for m in self.columns},
+            "rf": ("RF /jump",),
+            "share": ("Share: params│memory",),
+        }
+
+    def _input_cells(self, inputs: dict[str, tuple[int, ...]]) -> list[dict[str, Any]]:
+        """A row per input of the spec."""
+        size = self.report.dtype_bytes
+        return [
             {
                 "layer": Text(visible(name)),
                 "type": (Text(""),),
-                "output": Text(shape_text(shape, layout)),
-                **{m.key: Text(_figure(m, m.input(elements, size))) for m in COLUMNS},
+                "output": Text(shape_text(shape, self.layout)),
+                **{m.key: Text(_figure(m, m.input(elements, size))) for m in self.columns},
                 "rf": Text("1 /1" if len(shape) > 1 else "all"),
                 "share": Text(""),
             }
-            for (name, shape), elements in zip(inputs.items(), _elements(report, inputs))
+            for (name, shape), elements in zip(inputs.items(), _elements(self.report, inputs))
         ]
-        reads = read_names(report)
-        self.references = any(len(row.inputs) == 1 and names for row, names in zip(report.rows, reads))
-        hints = {row.name: names for row, names in zip(report.rows, reads) if names}
-        self.notes: list[tuple[Row, str]] = []
-        all_params = totals.params or 1
-        all_memory = totals.activations or 1
-        for line in lines(report, depth):
-            last = line.rows[-1]
-            params = sum(r.params for r in line.rows)
-            memory = sum(r.activations for r in line.rows)
-            figures = [sum(m.row(r, size) for r in line.rows) for m in COLUMNS]
-            cells: dict[str, Any] = {
-                "rf": Text(rf_text(last.rf)),
-                "share": Text(f"{bar(params / all_params)}│{bar(memory / all_memory)}"),
-            }
-            if line.header or line.folded:
-                style = "dim" if line.header else ""
-                kind = line.kind + (f" ({layers_text(len(line.rows))})" if line.folded else "")
-                if line.folded and line.rows[0].name in hints:  # the folded block reads another tensor
-                    kind += " ← " + ", ".join(map(visible, hints[line.rows[0].name]))
-                cells["layer"] = Text(
-                    _guide(line.depth, "▸ " if line.folded else "▾ ", line.opens) + _local(line.name, line.depth > 0),
-                    style="bold " + style,
-                )
-                cells["type"] = _type_forms(kind, style)
-                cells["output"] = Text(shape_text(last.output, layout, last.tokens), style=style)
-                cells.update((m.key, Text(_figure(m, value), style=style)) for m, value in zip(COLUMNS, figures))
-                cells["rf"].style = style
-                if not line.folded:
-                    cells["share"] = Text("")
-            else:
-                output = shape_text(last.output, layout, last.tokens)
-                style = ""
-                if not last.exact:
-                    self.notes.append((last, divisions_text(last)))
-                    output += f" ⚠{len(self.notes)}"
-                    style = "yellow" if last.allow_inexact else "bold red"
-                kind = line.kind
-                if last.name in hints:  # a merge names the rows it joins; a row that reads another tensor, it
-                    kind += " ← " + ", ".join(map(visible, hints[last.name]))
-                cells["layer"] = Text(
-                    _guide(line.depth, "", line.opens) + _local(line.name, line.depth > 0), style=style
-                )
-                cells["type"] = _type_forms(kind, style)
-                cells["output"] = Text(output, style=style)
-                cells.update((m.key, Text(_figure(m, value, layer=True))) for m, value in zip(COLUMNS, figures))
-            self.rows.append(cells)
+
+    def _cells(self, line: _Line) -> dict[str, Any]:
+        """One line's cells: a layer, or a block's header or folded line."""
+        report, size, hints = self.report, self.report.dtype_bytes, self.hints
+        last = line.rows[-1]
+        params = sum(r.params for r in line.rows)
+        memory = sum(r.activations for r in line.rows)
+        figures = [sum(m.row(r, size) for r in line.rows) for m in self.columns]
+        cells: dict[str, Any] = {
+            "rf": Text(rf_text(last.rf)),
+            "share": Text(
+                f"{bar(params / (report.totals.params or 1))}│{bar(memory / (report.totals.activations or 1))}"
+            ),
+        }
+        if line.header or line.folded:
+            style = "dim" if line.header else ""
+            kind = line.kind + (f" ({layers_text(len(line.rows))})" if line.folded else "")
+            if line.folded and line.rows[0].name in hints:  # the folded block reads another tensor
+                kind += " ← " + ", ".join(map(visible, hints[line.rows[0].name]))
+            cells["layer"] = Text(
+                _guide(line.depth, "▸ " if line.folded else "▾ ", line.opens) + _local(line.name, line.depth > 0),
+                style="bold " + style,
+            )
+            cells["type"] = _type_forms(kind, style)
+            cells["output"] = Text(shape_text(last.output, self.layout, last.tokens), style=style)
+            cells.update((m.key, Text(_figure(m, value), style=style)) for m, value in zip(self.columns, figures))
+            cells["rf"].style = style
+            if not line.folded:
+                cells["share"] = Text("")
+            return cells
+        output = shape_text(last.output, self.layout, last.tokens)
+        style = ""
+        if not last.exact:
+            self.notes.append((last, divisions_text(last)))
+            output += f" ⚠{len(self.notes)}"
+            style = "yellow" if last.allow_inexact else "bold red"
+        kind = line.kind
+        if last.name in hints:  # a merge names the rows it joins; a row that reads another tensor, it
+            kind += " ← " + ", ".join(map(visible, hints[last.name]))
+        cells["layer"] = Text(_guide(line.depth, "", line.opens) + _local(line.name, line.depth > 0), style=style)
+        cells["type"] = _type_forms(kind, style)
+        cells["output"] = Text(output, style=style)
+        cells.update((m.key, Text(_figure(m, value, layer=True))) for m, value in zip(self.columns, figures))
+        return cells
 
     def to_ascii(self) -> None:
         """Every symbol spelt in ASCII, before widths are measured (← becomes <-)."""

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceLoc, SpecError, did_you_mean
-from ..expr import ExprError, evaluate
 from ..limits import MAX_SIZE
 from ..record import replace as replace_record
 from ..registry import REGISTRY, ArgSpec, LayerType
@@ -363,6 +362,8 @@ class Head(Construct):
 def known_count(raw: Any, variables: Variables) -> int:
     """A repeat's 'times' when it can be known before building, else 0."""
     if isinstance(raw, str) and variables is not None:
+        from ..expr import ExprError, evaluate  # not at start-up: most specs hold no expression
+
         try:
             raw = evaluate(raw, variables)
         except ExprError:

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import SourceLoc, SpecError, did_you_mean
-from ..expr import ExprError, evaluate, variables as expression_variables
 from ..limits import MAX_SIZE
 from ..record import record, replace as replace_record
 from ..registry import ArgSpec, LayerType
@@ -198,6 +197,8 @@ def evaluate_text(text: str, variables: Mapping[str, Any], at: SourceLoc) -> Any
     stripped = text.strip()
     if stripped.startswith("$") and stripped[1:].isidentifier() and stripped[1:] in variables:
         return variables[stripped[1:]]
+    from ..expr import ExprError, evaluate  # not at start-up: most specs hold no expression
+
     try:
         return evaluate(text, variables)
     except ExprError as error:
@@ -222,6 +223,8 @@ def resolve_default(key: str, raw: Any, earlier: Mapping[str, Any], declared: YM
     except SpecError as error:
         if not error.message.startswith("unknown argument"):
             raise
+        from ..expr import variables as expression_variables
+
         names, used = list(declared), expression_variables(str(raw))  # $names as written: never a pattern
         ahead = [k for k in names[names.index(key) :] if k not in earlier and k in used]
         if not ahead:

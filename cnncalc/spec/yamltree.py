@@ -108,193 +108,16 @@ _NO_KEY = object()
 
 def parse(text: str, file: str, loader: type = _Loader) -> Any:
     """Parse one YAML document into YMap / YSeq / scalars."""
-
-    def loc(mark: Any) -> SourceLoc:
-        return SourceLoc(file, mark.line + 1, mark.column + 1)
-
-    new_loc, ScalarEvent = SourceLoc, yaml.ScalarEvent  # locals: the loop below runs once per YAML event
-
-    stack: list[_Frame] = []
-    anchors: dict[str, tuple[Any, int]] = {}
-    plain_cache: dict[str, Any] = {}
-    result: Any = None
-    documents = 0
-    total = 0
-
-    def attach(value: Any, size: int, at: SourceLoc) -> None:
-        nonlocal result, total
-        total += size
-        if total > MAX_NODES:
-            raise SpecError(
-                f"the YAML expands to more than {MAX_NODES:,} values (aliases repeated too often?)",
-                at,
-                "write the layers out, or use 'repeat'",
-            )
-        if not stack:
-            result = value
-            return
-        frame = stack[-1]
-        frame.size += size
-        container = frame.value
-        if isinstance(container, YSeq):
-            container.append(value)
-            container.locs.append(at)
-            return
-        if frame.key is _NO_KEY:
-            if not isinstance(value, str):
-                raise SpecError(
-                    f"a mapping key must be a name, not {_describe(value)}",
-                    at,
-                    "quote it if you mean a name",
-                )
-            if value == "<<":
-                raise SpecError(
-                    "YAML merge keys ('<<') are not supported",
-                    at,
-                    "write the keys out, or define a block with args",
-                )
-            if value in container:
-                raise SpecError(
-                    f"duplicate key '{value}' (first at line {container.key_locs[value].line})",
-                    at,
-                    "each key may appear once in a mapping",
-                )
-            frame.key, frame.key_loc = value, at
-            return
-        container[frame.key] = value
-        container.key_locs[frame.key] = frame.key_loc or at
-        container.value_locs[frame.key] = at
-        frame.key = _NO_KEY
-
-    def check_tag(tag: str | None, at: SourceLoc) -> None:
-        if tag and tag != "!" and tag not in _ALLOWED_TAGS:
-            raise SpecError(
-                f"YAML tag '{tag}' is not allowed",
-                at,
-                "cnncalc reads plain YAML only (no tags); remove the tag",
-            )
-
     parser = None
     try:
         parser = loader(text)
-        event: Any
-        for event in iter(parser.get_event, None):  # yaml.parse() without a check_event() per event
-            kind = type(event)
-            if kind is ScalarEvent:
-                mark = event.start_mark
-                at = new_loc(file, mark.line + 1, mark.column + 1)  # loc(), inline: one per value
-                tag = event.tag
-                if tag:
-                    check_tag(tag, at)
-                if tag and tag != "!":
-                    value = _construct(tag, event.value)
-                elif event.implicit[0]:
-                    cached = plain_cache.get(event.value, _NO_KEY)
-                    if cached is _NO_KEY:
-                        tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
-                        cached = _construct(tag, event.value)
-                        plain_cache[event.value] = cached
-                    value = cached
-                else:
-                    value = event.value
-                if event.anchor:
-                    anchors[event.anchor] = (value, 1)
-                # attach()'s commonest cases, inline: most events are scalars
-                container = stack[-1].value if stack else None
-                if total < MAX_NODES and type(container) is YSeq:
-                    total += 1
-                    stack[-1].size += 1
-                    container.append(value)
-                    container.locs.append(at)
-                elif total < MAX_NODES and type(container) is YMap and stack[-1].key is not _NO_KEY:
-                    frame = stack[-1]
-                    total += 1
-                    frame.size += 1
-                    container[frame.key] = value
-                    container.key_locs[frame.key] = frame.key_loc or at
-                    container.value_locs[frame.key] = at
-                    frame.key = _NO_KEY
-                elif (
-                    total < MAX_NODES
-                    and type(container) is YMap
-                    and type(value) is str
-                    and value not in container
-                    and value != "<<"  # a merge key: attach() refuses it
-                ):
-                    frame = stack[-1]  # a new key
-                    total += 1
-                    frame.size += 1
-                    frame.key, frame.key_loc = value, at
-                else:
-                    attach(value, 1, at)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                at = loc(event.start_mark)
-                if event.tag:
-                    check_tag(event.tag, at)
-                if stack and isinstance(stack[-1].value, YMap) and stack[-1].key is _NO_KEY:
-                    raise SpecError("a mapping key must be a name, not a list or mapping", at)
-                if len(stack) >= MAX_NESTING:
-                    raise SpecError(f"the YAML nests deeper than {MAX_NESTING} levels", at, "flatten the structure")
-                stack.append(_Frame(YMap(at) if kind is yaml.MappingStartEvent else YSeq(at), event.anchor))
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                frame = stack.pop()
-                total -= frame.size - 1  # children were counted as they came
-                if frame.anchor:
-                    anchors[frame.anchor] = (frame.value, frame.size)
-                container = stack[-1].value if stack else None
-                if total + frame.size <= MAX_NODES and isinstance(container, YSeq):
-                    total += frame.size  # attach()'s commonest case inline: a mapping in a list
-                    stack[-1].size += frame.size
-                    container.append(frame.value)
-                    container.locs.append(frame.value.loc)
-                else:
-                    attach(frame.value, frame.size, frame.value.loc)
-            elif kind is yaml.AliasEvent:
-                at = loc(event.start_mark)
-                if event.anchor not in anchors:
-                    raise SpecError(
-                        f"the alias '*{event.anchor}' refers to no anchor",
-                        at,
-                        f"define '&{event.anchor}' on an earlier value (not one that contains the alias)",
-                    )
-                value, size = anchors[event.anchor]
-                attach(value, size, at)
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise SpecError(
-                        "the file holds more than one YAML document",
-                        loc(event.start_mark),
-                        "one spec per file; remove the '---' line",
-                    )
+        return _Tree(file).read(parser)
     except yaml.MarkedYAMLError as error:
         if "maximum nesting depth" in str(error.problem) and loader is not yaml.SafeLoader:
             # libyaml refuses 1,000 levels while scanning ahead, before it yields the
             # events that MAX_NESTING checks; the pure parser yields them one by one
             return parse(text, file, yaml.SafeLoader)
-        mark = error.problem_mark or error.context_mark
-        at = loc(mark) if mark else SourceLoc(file, 1, 1)
-        problem = error.problem or error.context or "invalid YAML"
-        hint = _yaml_hint(problem)
-        lines = text.splitlines() or [""]
-        if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-            hint = "indent with spaces, not tabs"
-        if at.line > len(lines):  # the end of a truncated file: point after its last character
-            at = SourceLoc(file, len(lines), len(lines[-1]) + 1)
-        start = error.context_mark
-        context = error.context or ""
-        unclosed = _unclosed_bracket(lines, start, mark, context)
-        if unclosed is not None:
-            raise SpecError(
-                f"invalid YAML: this '{unclosed}' is never closed",
-                loc(start),
-                f"close it with '{_CLOSING[unclosed]}' on its line (or before the next item)",
-            ) from None
-        if error.problem and context.startswith(("while parsing a", "while scanning a ")) and start:
-            problem += f" ({context.removeprefix('while ')} that starts at line {start.line + 1})"
-            if "quoted scalar" in context:
-                hint = "close the quote"
-        raise SpecError(f"invalid YAML: {problem}", at, hint) from None
+        raise _invalid_yaml(error, text, file) from None
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         position = getattr(error, "position", 0) or 0
         before = (text[:position] + "x").splitlines()  # "x": the character itself
@@ -302,18 +125,233 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
         raise SpecError(
             f"invalid YAML: {error}".splitlines()[0], SourceLoc(file, line, col), "remove the control character"
         ) from None
-    except _BadNumber as error:
-        raise SpecError(error.message, loc(event.start_mark), error.hint) from None
-    except ValueError:  # an int literal longer than Python converts (4,300 digits)
-        raise SpecError(
-            f"the number {event.value[:12]}... has {len(event.value):,} characters",
-            loc(event.start_mark),
-            "no size is that long; check the value",
-        ) from None
     finally:
         if parser is not None:
             parser.dispose()
-    return result
+
+
+class _Tree:
+    """The values being built from a parser's events: the containers still open,
+    the anchors, the values counted so far (after alias expansion)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.result: Any = None
+        self.documents = 0
+
+    def loc(self, mark: Any) -> SourceLoc:
+        return SourceLoc(self.file, mark.line + 1, mark.column + 1)
+
+    def read(self, parser: Any) -> Any:
+        """Every event of the document. A scalar's commonest cases are inline: most
+        events are scalars, and this loop runs once per YAML value."""
+        file, stack, anchors = self.file, self.stack, self.anchors
+        new_loc, ScalarEvent = SourceLoc, yaml.ScalarEvent  # noqa: N806  (locals, for the loop)
+        plain_cache: dict[str, Any] = {}
+        total = 0
+        event: Any = None
+        try:
+            for event in iter(parser.get_event, None):  # yaml.parse() without a check_event() per event
+                kind = type(event)
+                if kind is ScalarEvent:
+                    mark = event.start_mark
+                    at = new_loc(file, mark.line + 1, mark.column + 1)  # loc(), inline: one per value
+                    tag = event.tag
+                    if tag:
+                        _check_tag(tag, at)
+                    if tag and tag != "!":
+                        value = _construct(tag, event.value)
+                    elif event.implicit[0]:
+                        cached = plain_cache.get(event.value, _NO_KEY)
+                        if cached is _NO_KEY:
+                            tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+                            cached = _construct(tag, event.value)
+                            plain_cache[event.value] = cached
+                        value = cached
+                    else:
+                        value = event.value
+                    if event.anchor:
+                        anchors[event.anchor] = (value, 1)
+                    # attach()'s commonest cases, inline
+                    container = stack[-1].value if stack else None
+                    if total < MAX_NODES and type(container) is YSeq:
+                        total += 1
+                        stack[-1].size += 1
+                        container.append(value)
+                        container.locs.append(at)
+                    elif total < MAX_NODES and type(container) is YMap and stack[-1].key is not _NO_KEY:
+                        frame = stack[-1]
+                        total += 1
+                        frame.size += 1
+                        container[frame.key] = value
+                        container.key_locs[frame.key] = frame.key_loc or at
+                        container.value_locs[frame.key] = at
+                        frame.key = _NO_KEY
+                    elif (
+                        total < MAX_NODES
+                        and type(container) is YMap
+                        and type(value) is str
+                        and value not in container
+                        and value != "<<"  # a merge key: attach() refuses it
+                    ):
+                        frame = stack[-1]  # a new key
+                        total += 1
+                        frame.size += 1
+                        frame.key, frame.key_loc = value, at
+                    else:
+                        total += 1
+                        self.attach(value, 1, at, total)
+                elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                    self.open(event, kind is yaml.MappingStartEvent)
+                elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                    total = self.close(total)
+                elif kind is yaml.AliasEvent:
+                    total = self.alias(event, total)
+                elif kind is yaml.DocumentStartEvent:
+                    self.document(event)
+        except _BadNumber as error:
+            raise SpecError(error.message, self.loc(event.start_mark), error.hint) from None
+        except ValueError:  # an int literal longer than Python converts (4,300 digits)
+            raise SpecError(
+                f"the number {event.value[:12]}... has {len(event.value):,} characters",
+                self.loc(event.start_mark),
+                "no size is that long; check the value",
+            ) from None
+        return self.result
+
+    def attach(self, value: Any, size: int, at: SourceLoc, total: int) -> None:
+        """Put a finished value (``size`` values after alias expansion; ``total``
+        counted with it) into the innermost open container, or make it the document."""
+        if total > MAX_NODES:
+            raise SpecError(
+                f"the YAML expands to more than {MAX_NODES:,} values (aliases repeated too often?)",
+                at,
+                "write the layers out, or use 'repeat'",
+            )
+        if not self.stack:
+            self.result = value
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        container = frame.value
+        if isinstance(container, YSeq):
+            container.append(value)
+            container.locs.append(at)
+            return
+        if frame.key is _NO_KEY:
+            _check_key(value, container, at)
+            frame.key, frame.key_loc = value, at
+            return
+        container[frame.key] = value
+        container.key_locs[frame.key] = frame.key_loc or at
+        container.value_locs[frame.key] = at
+        frame.key = _NO_KEY
+
+    def open(self, event: Any, mapping: bool) -> None:
+        """A mapping or a list starts."""
+        at = self.loc(event.start_mark)
+        if event.tag:
+            _check_tag(event.tag, at)
+        stack = self.stack
+        if stack and isinstance(stack[-1].value, YMap) and stack[-1].key is _NO_KEY:
+            raise SpecError("a mapping key must be a name, not a list or mapping", at)
+        if len(stack) >= MAX_NESTING:
+            raise SpecError(f"the YAML nests deeper than {MAX_NESTING} levels", at, "flatten the structure")
+        stack.append(_Frame(YMap(at) if mapping else YSeq(at), event.anchor))
+
+    def close(self, total: int) -> int:
+        """The innermost mapping or list ends: it goes into the one around it. The new total."""
+        stack = self.stack
+        frame = stack.pop()
+        total -= frame.size - 1  # children were counted as they came
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.value, frame.size)
+        container = stack[-1].value if stack else None
+        total += frame.size
+        if total <= MAX_NODES and isinstance(container, YSeq):
+            stack[-1].size += frame.size  # attach()'s commonest case inline: a mapping in a list
+            container.append(frame.value)
+            container.locs.append(frame.value.loc)
+        else:
+            self.attach(frame.value, frame.size, frame.value.loc, total)
+        return total
+
+    def alias(self, event: Any, total: int) -> int:
+        """``*name``: the anchored value again, counted again. The new total."""
+        at = self.loc(event.start_mark)
+        if event.anchor not in self.anchors:
+            raise SpecError(
+                f"the alias '*{event.anchor}' refers to no anchor",
+                at,
+                f"define '&{event.anchor}' on an earlier value (not one that contains the alias)",
+            )
+        value, size = self.anchors[event.anchor]
+        total += size
+        self.attach(value, size, at, total)
+        return total
+
+    def document(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise SpecError(
+                "the file holds more than one YAML document",
+                self.loc(event.start_mark),
+                "one spec per file; remove the '---' line",
+            )
+
+
+def _check_tag(tag: str | None, at: SourceLoc) -> None:
+    if tag and tag != "!" and tag not in _ALLOWED_TAGS:
+        raise SpecError(
+            f"YAML tag '{tag}' is not allowed",
+            at,
+            "cnncalc reads plain YAML only (no tags); remove the tag",
+        )
+
+
+def _check_key(value: Any, container: YMap, at: SourceLoc) -> None:
+    """A mapping key: a name, not a merge key, not written twice."""
+    if not isinstance(value, str):
+        raise SpecError(f"a mapping key must be a name, not {_describe(value)}", at, "quote it if you mean a name")
+    if value == "<<":
+        raise SpecError(
+            "YAML merge keys ('<<') are not supported", at, "write the keys out, or define a block with args"
+        )
+    if value in container:
+        raise SpecError(
+            f"duplicate key '{value}' (first at line {container.key_locs[value].line})",
+            at,
+            "each key may appear once in a mapping",
+        )
+
+
+def _invalid_yaml(error: Any, text: str, file: str) -> SpecError:
+    """PyYAML's complaint as one located error, with the fix where the problem is a known one."""
+    mark = error.problem_mark or error.context_mark
+    at = SourceLoc(file, mark.line + 1, mark.column + 1) if mark else SourceLoc(file, 1, 1)
+    problem = error.problem or error.context or "invalid YAML"
+    hint = _yaml_hint(problem)
+    lines = text.splitlines() or [""]
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        hint = "indent with spaces, not tabs"
+    if at.line > len(lines):  # the end of a truncated file: point after its last character
+        at = SourceLoc(file, len(lines), len(lines[-1]) + 1)
+    start = error.context_mark
+    context = error.context or ""
+    unclosed = _unclosed_bracket(lines, start, mark, context)
+    if unclosed is not None:
+        return SpecError(
+            f"invalid YAML: this '{unclosed}' is never closed",
+            SourceLoc(file, start.line + 1, start.column + 1),
+            f"close it with '{_CLOSING[unclosed]}' on its line (or before the next item)",
+        )
+    if error.problem and context.startswith(("while parsing a", "while scanning a ")) and start:
+        problem += f" ({context.removeprefix('while ')} that starts at line {start.line + 1})"
+        if "quoted scalar" in context:
+            hint = "close the quote"
+    return SpecError(f"invalid YAML: {problem}", at, hint)
 
 
 _CLOSING = {"[": "]", "{": "}"}
