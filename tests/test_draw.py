@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 import cnncalc
 from cnncalc.cli import main
-from cnncalc.render.draw import chart_svg, compare_chart_svg, diagram_depth, diagram_layout, diagram_svg
+from cnncalc.render.draw import STYLES, chart_svg, compare_chart_svg, diagram_depth, diagram_layout, diagram_svg
+from cnncalc.render.draw.layout import Layout
 from cnncalc.render.draw.svg import wrap
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,10 +59,38 @@ def test_diagram_is_valid_svg_whose_boxes_and_edges_do_not_overlap(name: str, st
             apart = a.x + a.width <= b.x or b.x + b.width <= a.x or a.y + a.height <= b.y or b.y + b.height <= a.y
             assert apart, f"{drawn[a.item].name} overlaps {drawn[b.item].name}"
         assert a.x >= 0 and a.x + a.width <= placed.width and a.y >= 0 and a.y + a.height <= placed.height
-    for edge in placed.edges:
-        _edge_misses_boxes(edge.path, boxes, {edge.source, edge.target})
+    _check_edges(placed)
     root = _check_xml(diagram_svg(report, style, depth))
     assert len(root.findall(f"{SVG}path[@class='edge']")) == len(placed.edges)
+
+
+def _check_edges(placed: Layout) -> None:
+    """Every edge misses the boxes, and no two edges run along the same lane over the same columns."""
+    boxes = placed.boxes
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for edge in placed.edges:
+        _edge_misses_boxes(edge.path, boxes, {edge.source, edge.target})
+        first, last = boxes[edge.source].column + 1, boxes[edge.target].column - 1
+        if first <= last:
+            runs.setdefault(edge.lane, []).append((first, last))
+    for lane, spans in runs.items():
+        spans.sort()
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            assert end < start, f"two edges share lane {lane}"
+        for box in boxes:
+            assert box.lane != lane or not any(a <= box.column <= b for a, b in spans)
+
+
+def test_many_long_skips_keep_apart() -> None:
+    """Skips nested, crossing and sharing ends (a dense chain): each gets a lane of its own."""
+    layers: list[dict] = [{"conv": {"filters": 8, "kernel": 3, "padding": 1, "name": f"c{i}"}} for i in range(40)]
+    layers += [{"add": {"from": ["c0", "c39"]}}, {"add": {"from": ["c5", -1]}}, {"add": {"from": ["c20", "c3", -1]}}]
+    layers += [{"concat": {"from": [f"c{i}", -1]}} for i in range(1, 40, 4)]
+    report = cnncalc.analyze({"input": [8, 16, 16], "layers": layers})
+    for style in STYLES:
+        _, placed = diagram_layout(report, style, None)
+        _check_edges(placed)
+        assert len({edge.lane for edge in placed.edges}) > 5
 
 
 def _edge_misses_boxes(path: str, boxes: tuple, ends: set[int]) -> None:

@@ -7,6 +7,8 @@ between columns, where there are no boxes."""
 
 from __future__ import annotations
 
+import bisect
+
 from ...record import record
 from .svg import num
 
@@ -61,15 +63,36 @@ def columns(preds: list[list[int]]) -> list[int]:
     return found
 
 
-def _nearest_free(taken: set[tuple[int, int]], start: int, cells: range, side: int) -> int:
-    """The lane nearest ``start`` whose cells over ``cells`` are all free, trying
-    ``side`` first (1: below, -1: above), then the other side, one lane further each time."""
-    step = 0
-    while True:
-        for lane in (start,) if step == 0 else (start + side * step, start - side * step):
-            if all((lane, c) not in taken for c in cells):
-                return lane
-        step += 1
+class _Taken:
+    """The cells taken, per lane as sorted, disjoint column intervals: whether a
+    run of columns is free is one bisection (a spec may have thousands of skips)."""
+
+    def __init__(self) -> None:
+        self.starts: dict[int, list[int]] = {}
+        self.ends: dict[int, list[int]] = {}
+
+    def free(self, lane: int, first: int, last: int) -> bool:
+        starts = self.starts.get(lane)
+        if not starts:
+            return True
+        at = bisect.bisect_right(starts, last)  # the last interval starting by `last` is the only one that can overlap
+        return at == 0 or self.ends[lane][at - 1] < first
+
+    def take(self, lane: int, first: int, last: int) -> None:
+        starts = self.starts.setdefault(lane, [])
+        at = bisect.bisect_left(starts, first)
+        starts.insert(at, first)
+        self.ends.setdefault(lane, []).insert(at, last)
+
+    def nearest_free(self, start: int, first: int, last: int, side: int) -> int:
+        """The lane nearest ``start`` free over columns first..last, trying ``side``
+        first (1: below, -1: above), then the other side, one lane further each time."""
+        step = 0
+        while True:
+            for lane in (start,) if step == 0 else (start + side * step, start - side * step):
+                if self.free(lane, first, last):
+                    return lane
+            step += 1
 
 
 def layout(
@@ -77,22 +100,21 @@ def layout(
 ) -> Layout:
     """Place every item and route every edge (item i reads the items ``preds[i]``)."""
     column = columns(preds)
-    taken: set[tuple[int, int]] = set()
+    taken = _Taken()
     lane: list[int] = []
     for i, inputs in enumerate(preds):
         wanted = lane[inputs[0]] if inputs else 0
-        chosen = _nearest_free(taken, wanted, range(column[i], column[i] + 1), BRANCHES)
+        chosen = taken.nearest_free(wanted, column[i], column[i], BRANCHES)
         lane.append(chosen)
-        taken.add((chosen, column[i]))
+        taken.take(chosen, column[i], column[i])
     # long edges, shortest first: nested skips nest (U-Net's arcs lie inside one another)
     long_edges = sorted(
         ((column[t] - column[s], t, s) for t, inputs in enumerate(preds) for s in inputs if column[t] - column[s] > 1)
     )
     edge_lane: dict[tuple[int, int], int] = {}
     for _, t, s in long_edges:
-        passed = range(column[s] + 1, column[t])
-        chosen = _nearest_free(taken, lane[s], passed, SKIPS)
-        taken.update((chosen, c) for c in passed)
+        chosen = taken.nearest_free(lane[s], column[s] + 1, column[t] - 1, SKIPS)
+        taken.take(chosen, column[s] + 1, column[t] - 1)
         edge_lane[(s, t)] = chosen
     widths = [0.0] * (max(column, default=0) + 1)
     above: dict[int, float] = {}
