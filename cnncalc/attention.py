@@ -133,7 +133,7 @@ def _sdpa_kept(shapes: tuple[Shape, ...], out: Shape, a: Attention) -> tuple[int
     "attention",
     Attention,
     label=lambda a, rank: _heads_label(a.heads, a.qkv_bias, a.proj_bias),
-    saves=saved.Keeps(inputs=True, extra=_sdpa_kept),  # the input: the q, k, v projection's
+    saves=saved.Keeps(inputs=True, extra=_sdpa_kept, casts=True),  # the input: the q, k, v projection's
 )
 def attention(x: Shape, a: Attention) -> Facts:
     """Multi-head self-attention over all N positions (torch MultiheadAttention):

@@ -142,7 +142,7 @@ def run(
         warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
     master_bytes = size if precision == "fp32" else 4
     memory = ledger.figures(
-        [node.inputs for node in graph.nodes],
+        [_data_inputs(node) for node in graph.nodes],
         graph.outputs.values(),
         list(map(attrgetter("trainable"), rows)),
         sum(map(attrgetter("params"), rows)) * master_bytes,
@@ -186,8 +186,10 @@ def _check_options(batch: int, dtype: str, optimizer: str, precision: str) -> No
 
 
 # What the walk keeps of a rule's answer, once per (type, arguments, input shapes):
-# (facts, exact, spatial rank, activation elements of one sample, allow_inexact, memory plan)
-_Known = tuple[Facts, bool, int, int, bool, Plan]
+# (facts, exact, spatial rank, activation elements of one sample, allow_inexact, memory plan,
+#  how many of its inputs it reads the data of: a merge's all, any other layer its first
+#  (`like: X` reads X's shape only))
+_Known = tuple[Facts, bool, int, int, bool, Plan, int]
 
 
 def _walk(
@@ -227,8 +229,9 @@ def _walk(
         found = known.get(key)
         if found is None:
             found = known[key] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
-        facts, exact, rank, activations, allow_inexact, memory_plan = found
-        if len(node.inputs) > 1:
+        facts, exact, rank, activations, allow_inexact, memory_plan, reads = found
+        data_inputs = node.inputs if reads == len(node.inputs) else node.inputs[:reads]
+        if reads > 1:
             rf_in = _merged_field(node, list(map(field_of, node.inputs)), warnings)
         else:
             rf_in = fields[node.inputs[0]]
@@ -264,10 +267,17 @@ def _walk(
                 node.group,
                 facts.attention_matrix * batch,
                 is_tokens,
-                account(node.inputs, memory_plan),
+                account(data_inputs, memory_plan),
             )
         )
     return rows, shapes, warnings
+
+
+def _data_inputs(node: Node) -> tuple[int, ...]:
+    """The tensors whose data a node reads (a layer `like: X` reads X's shape only)."""
+    if len(node.inputs) == 1 or REGISTRY.types[node.type].arity is None:
+        return node.inputs
+    return node.inputs[:1]
 
 
 def _known(
@@ -285,6 +295,7 @@ def _known(
         0 if facts.in_place else math.prod(facts.output),
         bool(getattr(node.args, "allow_inexact", False)),
         _plan(node, facts, in_shapes, batch, act_bytes),
+        len(in_shapes) if REGISTRY.types[node.type].arity is None else 1,
     )
 
 

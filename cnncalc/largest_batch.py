@@ -5,8 +5,9 @@ For a fixed spec, every moment that can be a training step's peak
 (:attr:`~cnncalc.memory.MemoryFigures.training_loads`: the optimizer step, each
 node's backward, each node's forward) is affine in the batch: bytes per sample
 (activations, their gradients, what autograd keeps) plus fixed bytes
-(parameters, gradients, optimizer state, per-channel statistics). So is the
-inference peak plus the parameters. Two runs, at batch 1 and 2, give each
+(parameters, gradients, optimizer state, per-channel statistics, autocast's
+weight copies). So is each moment of a forward pass without gradients
+(:attr:`~cnncalc.memory.MemoryFigures.inference_loads`) plus the parameters. Two runs, at batch 1 and 2, give each
 moment's line; the largest batch is the smallest, over the lines, of
 ``(budget - fixed) // per_sample``. The peak is the largest of the lines, not
 one line: VGG16's Adam step (fixed) dominates small batches, its backward
@@ -50,8 +51,10 @@ def peak_of(report: Report, inference: bool) -> int:
 
 def _moments(report: Report, inference: bool) -> tuple[int, ...]:
     """Every figure that can be the peak (the peak is their largest)."""
-    if inference or report.memory is None:
+    if report.memory is None or (inference and not report.memory.inference_loads):
         return (peak_of(report, inference),)
+    if inference:  # mixed precision: autocast's weight copies pile up as the pass goes
+        return tuple(report.totals.param_bytes + level for level in report.memory.inference_loads)
     return report.memory.training_loads
 
 

@@ -122,7 +122,7 @@ class Conv:
     allow_inexact: bool = False
 
 
-@layer("conv", Conv, saves=saved.INPUT)
+@layer("conv", Conv, saves=saved.CAST_INPUT)
 def conv(x: Shape, a: Conv) -> Facts:
     """Convolution, channels first. Params = filters·(C/groups)·∏k (+ filters bias);
     MACs = output elements × (C/groups)·∏k."""
@@ -161,7 +161,7 @@ class DepthwiseConv:
     allow_inexact: bool = False
 
 
-@layer("depthwise_conv", DepthwiseConv, short="dwconv", saves=saved.INPUT)
+@layer("depthwise_conv", DepthwiseConv, short="dwconv", saves=saved.CAST_INPUT)
 def depthwise_conv(x: Shape, a: DepthwiseConv) -> Facts:
     """Depthwise convolution (groups = C): C·multiplier filters of ∏k weights each."""
     channels, spatial = _spatial(x, "depthwise_conv")
@@ -225,7 +225,7 @@ class ConvTranspose:
     allow_inexact: bool = False
 
 
-@layer("conv_transpose", ConvTranspose, short="convT", saves=saved.INPUT)
+@layer("conv_transpose", ConvTranspose, short="convT", saves=saved.CAST_INPUT)
 def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
     """Transposed convolution: out = (in − 1)·stride − 2p + k_eff + output_padding.
     MACs = input positions × C·(filters/groups)·∏k (as torch's flop counter)."""
@@ -502,7 +502,7 @@ class Dense:
     bias: bool = True
 
 
-@layer("dense", Dense, aliases=("linear", "fc"), saves=saved.INPUT)
+@layer("dense", Dense, aliases=("linear", "fc"), saves=saved.CAST_INPUT)
 def dense(x: Shape, a: Dense) -> Facts:
     """Fully connected on the channel axis: params = C·units (+ units);
     on an input with spatial axes it acts at every position (Keras Dense; a

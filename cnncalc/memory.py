@@ -31,8 +31,9 @@ PRECISIONS = ("fp32", "bf16-mixed", "fp16-mixed")
 
 # A node's memory plan, worked out once per (type, arguments, input shapes):
 # (allocates at inference, allocates in training, keeps its inputs, keeps its output,
-#  bytes it makes and keeps beyond its output (copies, masks, statistics), bytes of its output)
-Plan = tuple[bool, bool, bool, bool, int, int]
+#  bytes it makes and keeps beyond its output (copies, masks, statistics), bytes of its output,
+#  autocast casts its weights)
+Plan = tuple[bool, bool, bool, bool, int, int, bool]
 
 
 def plan(keeps: Keeps, in_place: bool, shapes: tuple[tuple[int, ...], ...], output: tuple[int, ...],
@@ -44,7 +45,7 @@ def plan(keeps: Keeps, in_place: bool, shapes: tuple[tuple[int, ...], ...], outp
     if keeps.extra is not None:
         in_dtype, fixed, whole = keeps.extra(shapes, output, args)
         made += (in_dtype * act_bytes + fixed) * batch + whole
-    return (allocates, allocates or keeps.train_allocates, keeps.inputs, keeps.output, made, out_bytes)
+    return (allocates, allocates or keeps.train_allocates, keeps.inputs, keeps.output, made, out_bytes, keeps.casts)
 
 
 @record
@@ -63,6 +64,9 @@ class MemoryFigures:
     # largest): the optimizer step, each node's backward, each node's forward. Each is affine
     # in the batch (a sum of per-sample bytes and fixed bytes), so ``cnncalc fit`` solves with them.
     training_loads: tuple[int, ...] = ()
+    # the activations (and weight copies) alive after each node of a forward pass without
+    # gradients, parameters excluded: the inference peak is their largest; each is affine in the batch
+    inference_loads: tuple[int, ...] = ()
 
 
 class Ledger:
@@ -75,7 +79,7 @@ class Ledger:
         # by node position; the spec's inputs sit last, in reverse, where input k's index (-1 - k) finds it
         self.input_bytes = input_bytes[::-1]
         owner = list(range(nodes + len(input_bytes)))  # the storage each node's output lives in, in training
-        plans: list[Plan] = [(True, True, False, False, 0, 0)] * nodes
+        plans: list[Plan] = [(True, True, False, False, 0, 0, False)] * nodes
         sizes = [0] * nodes + self.input_bytes  # each node's output
         first = [-1] * (nodes + len(input_bytes))  # the first node keeping each storage (-1: none)
         self.plans, self.first_saver = plans, first
@@ -117,28 +121,40 @@ class Ledger:
         ends = [len(nbytes) + o if o < 0 else o for o in outputs]  # an input: its position after the nodes
         kept = {storage: at for storage, at in enumerate(self.first_saver) if at >= 0}
         saved = sum(made) + sum(nbytes[s] for s in kept)
-        levels, forward, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, n)
+        # autocast's low-precision weight copies (mixed precision): each made when its layer runs and
+        # kept (its cast cache, then autograd) until that layer's backward is done
+        copy = [t * weight_copy_bytes if p[6] else 0 for t, p in zip(trainable, plans)]
+        made_copies = list(accumulate(copy))
+        levels, forward, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, made_copies, n)
         weights = sum(trainable) * master_bytes
         buffers, temporaries = OPTIMIZER_STATE[optimizer]
         state = buffers * weights
-        copies = sum(trainable) * weight_copy_bytes
-        backward = _backward_loads(nbytes, made, inputs, ends, kept, saved, [t * master_bytes for t in trainable], n)
+        grads = [t * master_bytes for t in trainable]
+        running, released = _backward_loads(nbytes, made, inputs, ends, kept, saved, grads, n)
         step = weights + temporaries * max(trainable, default=0) * master_bytes  # every gradient, the temporaries
         always = param_bytes + state  # the parameters and the optimizer state, alive throughout
-        loads = (always + step, *[always + copies + load for load in backward], *[always + copies + f for f in forward])
+        # node k's backward, with the copies of the nodes up to k: it writes its parameters' gradients;
+        # a node that cast its weights writes low-precision ones (copy[k] bytes), and their cast to
+        # float32 follows once the node is done and has freed what it kept (its weight copy too)
+        during = [r + c + (w or g) for r, c, w, g in zip(running, made_copies, copy, grads)]
+        after = [r - f + c + g if w else 0 for r, f, c, w, g in zip(running, released, made_copies, copy, grads)]
+        loads = (always + step, *[always + b for b in during + after], *[always + f for f in forward])
         peak = max(loads)
         # the first moment at the peak names the phase (the optimizer step wins a tie, then the backward)
-        phase = "optimizer step" if loads[0] == peak else "backward" if peak in loads[1 : n + 1] else "forward"
-        return MemoryFigures(levels, peak_at, saved, weights, state, peak, phase, copies, loads)
+        phase = "optimizer step" if loads[0] == peak else "backward" if peak in loads[1 : 2 * n + 1] else "forward"
+        return MemoryFigures(
+            max(levels, default=0), peak_at, saved, weights, state, peak, phase, sum(copy), loads, tuple(levels)
+        )
 
 
 def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
-             kept: dict[int, int], n: int) -> tuple[int, list[int], int]:  # fmt: skip
+             kept: dict[int, int], copies: list[int], n: int) -> tuple[list[int], list[int], int]:  # fmt: skip
     """Walk the nodes in order: a storage is alive from the node that makes it to its
     last reader (the outputs to the end). The spec's input exists before the pass and
     is not counted, as parameters are not. In training, what is kept for backward
-    stays, and what a node makes and keeps is added. The inference peak, the training
-    level after each node and the node of the inference peak (-1 if nothing is allocated)."""
+    stays, and what a node makes and keeps is added; ``copies``, the weight copies made
+    up to each node, add to both. The inference and training levels after each node,
+    and the node of the inference peak (-1 if nothing is allocated)."""
     owner = list(range(len(nbytes)))  # the storage each node's output lives in (the inputs after the nodes)
     for at in [at for at, p in enumerate(plans) if not p[0]]:
         owner[at] = owner[inputs[at][0]]
@@ -150,9 +166,9 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
     for storage in [at for at in range(n) if owner[at] == at]:
         size = allocated[storage] = nbytes[storage]
         freed[end.get(storage, storage)] += size
-    levels = list(accumulate(map(sub, allocated, [0, *freed[: n - 1]])))
+    levels = list(map(add, accumulate(map(sub, allocated, [0, *freed[: n - 1]])), copies))
     if not levels:
-        return 0, [], -1
+        return [], [], -1
     peak = max(levels)
     pinned = made[:]  # in training: kept tensors stay from where inference frees them
     for storage in kept:
@@ -164,16 +180,17 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
             else:  # a new tensor in training only (dropout's output)
                 pinned[storage] += nbytes[storage]
     training = list(map(add, levels, accumulate(pinned)))
-    return peak, training, levels.index(peak) if peak else -1
+    return levels, training, levels.index(peak) if peak else -1
 
 
 def _backward_loads(nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
-                   kept: dict[int, int], saved: int, param_grads: list[int], n: int) -> list[int]:  # fmt: skip
+                   kept: dict[int, int], saved: int, param_grads: list[int], n: int) -> tuple[list[int], list[int]]:  # fmt: skip
     """Backward, node by node in reverse. Node k's backward reads the gradient of its
     output (alive since its last reader's backward wrote it) and writes one for each
     input and for its parameters; a kept tensor is freed once the first node that kept
     it is done. Gradients reaching a tensor twice are summed in place; a view's is
-    counted as a new tensor. The bytes alive while each node's backward runs."""
+    counted as a new tensor. The bytes alive while each node's backward runs, its
+    parameters' gradients not included, and the bytes each node frees when it is done."""
     last = {i: at for at, node_inputs in enumerate(inputs) for i in node_inputs}
     for o in ends:
         last[o] = n
@@ -192,5 +209,5 @@ def _backward_loads(nbytes: list[int], made: list[int], inputs: list[tuple[int, 
     # in reverse: what is still held and the parameter gradients written before node k runs
     held = list(accumulate(reversed(released), initial=0))[-2::-1] if n else []
     grads_before = list(accumulate(reversed(param_grads), initial=0))[-2::-1] if n else []
-    return list(map(add, map(add, map(add, map(sub, repeat(saved), held), grads_before), alive_at),
-                    map(add, written[:n], param_grads)))  # fmt: skip
+    running = list(map(add, map(add, map(sub, repeat(saved), held), grads_before), map(add, alive_at, written[:n])))
+    return running, released

@@ -27,6 +27,9 @@ Size = Union[int, tuple[int, ...]]
 Padding = Union[int, tuple[int, ...], str]
 OptionalSize = Optional[Size]
 Axes = Union[int, tuple[int, ...]]  # one value per axis, channels first (reshape, permute)
+# A reference to an earlier tensor (`like: X`), as written: the loader resolves it and
+# the node reads that tensor as an extra input, whose shape the rule gets after its arguments.
+Tensor = Union[str, int, None]
 
 ARG_KINDS: dict[str, str] = {
     "int": "int",
@@ -37,6 +40,7 @@ ARG_KINDS: dict[str, str] = {
     "Padding": "padding",
     "OptionalSize": "size",
     "Axes": "axes",
+    "Tensor": "tensor",
 }
 
 
@@ -374,8 +378,10 @@ def apply(node: Node, in_shapes: tuple[Shape, ...]) -> Facts:
     try:
         if layer_type.arity is None:
             facts: Facts = layer_type.rule(in_shapes, node.args)
-        else:
+        elif len(in_shapes) == 1:
             facts = layer_type.rule(in_shapes[0], node.args)
+        else:  # a tensor it reads the shape of (`like: X`)
+            facts = layer_type.rule(in_shapes[0], node.args, *in_shapes[1:])
     except LayerError as error:
         at = node.arg_locs.get(error.arg, node.loc) if error.arg else node.loc
         raise SpecError(f"{node.type} '{node.name}': {error.message}", at, error.hint) from None

@@ -17,7 +17,7 @@ from .registry import (
     Facts,
     OptionalSize,
     Shape,
-    Size,
+    Tensor,
     Window,
     arg,
     axes_text,
@@ -37,18 +37,23 @@ RESIZE_RANK = {"linear": 1, "bilinear": 2, "trilinear": 3}
 class Upsample:
     scale: OptionalSize = None
     size: OptionalSize = arg(None, doc="output size per spatial axis, instead of a scale")
+    like: Tensor = arg(None, doc="a reference: resize to that tensor's spatial size, instead of a scale")
     mode: str = "nearest"
 
 
 def _upsample_label(a: Upsample, rank: int) -> str:
-    shown = "×" + uniform_text(a.scale, rank) if a.scale is not None else "→" + axes_text(a.size, rank)
+    if a.scale is not None:
+        shown = "×" + uniform_text(a.scale, rank)
+    else:
+        shown = f"like {a.like}" if a.like is not None else "→" + axes_text(a.size, rank)
     return shown if a.mode == "nearest" else f"{shown} {a.mode}"
 
 
 @layer("upsample", Upsample, label=_upsample_label, saves=saved.NOTHING)  # sizes only
-def upsample(x: Shape, a: Upsample) -> Facts:
-    """Resize by an integer `scale` per axis, or to `size`; `mode` nearest (default),
-    linear, bilinear, bicubic or trilinear. A new tensor, no params, no MACs."""
+def upsample(x: Shape, a: Upsample, like: Shape | None = None) -> Facts:
+    """Resize by an integer `scale` per axis, to `size`, or `like` another tensor (its
+    spatial size); `mode` nearest (default), linear, bilinear, bicubic or trilinear.
+    A new tensor, no params, no MACs."""
     channels, spatial = _spatial(x, "upsample")
     rank = len(spatial)
     if a.mode not in RESIZE_TAPS:
@@ -60,11 +65,14 @@ def upsample(x: Shape, a: Upsample) -> Facts:
             "mode",
             f"use {wanted}",
         )
-    if (a.scale is None) == (a.size is None):
-        raise LayerError("upsample needs exactly one of 'scale' and 'size'", "scale" if a.scale else None,
-                         "give 'scale: 2' to double every axis, or 'size: [H, W]' for a fixed size")  # fmt: skip
+    if [a.scale, a.size, a.like].count(None) != 2:
+        raise LayerError("upsample needs exactly one of 'scale' and 'size' (or 'like')", "scale" if a.scale else None,
+                         "give 'scale: 2' to double every axis, 'size: [H, W]' for a fixed size, "
+                         "or 'like: NAME' for another tensor's size")  # fmt: skip
     if a.scale is not None:
         out = tuple(n * s for n, s in zip(spatial, per_axis(a.scale, rank, "scale")))
+    elif like is not None:
+        out = _spatial_like(x, like, a.like, "upsample")
     else:
         out = per_axis(a.size, rank, "size")  # type: ignore[arg-type]
     taps = RESIZE_TAPS[a.mode]
@@ -73,26 +81,47 @@ def upsample(x: Shape, a: Upsample) -> Facts:
     return Facts(output=(channels, *out), window=window)
 
 
+def _spatial_like(x: Shape, like: Shape, ref: Tensor, kind: str) -> tuple[int, ...]:
+    """The spatial size of the tensor a layer is made ``like``; its rank must be the input's."""
+    if len(like) != len(x):
+        raise LayerError(
+            f"like: '{ref}' is {_shape_text(like)}, with {len(like) - 1} spatial axes, "
+            f"but the input {_shape_text(x)} has {len(x) - 1}",
+            "like",
+            f"{kind} like a tensor with as many axes as its input",
+        )
+    return like[1:]
+
+
 @record
 class Crop:
-    size: Size = arg(doc="output size per spatial axis (centred)")
+    size: OptionalSize = arg(None, doc="output size per spatial axis (centred)")
+    like: Tensor = arg(None, doc="a reference: crop to that tensor's spatial size, instead of a size")
 
 
-@layer("crop", Crop, label=lambda a, rank: "→" + axes_text(a.size, rank), saves=saved.NOTHING)
-def crop(x: Shape, a: Crop) -> Facts:
-    """Centre crop to `size` (the 2015 U-Net's skip connections): (in − size) // 2
-    positions dropped before, the rest after. A new tensor; the receptive
-    field's start moves by the positions dropped."""
+def _crop_label(a: Crop, rank: int) -> str:
+    return f"like {a.like}" if a.like is not None else "→" + axes_text(a.size, rank)
+
+
+@layer("crop", Crop, label=_crop_label, saves=saved.NOTHING)
+def crop(x: Shape, a: Crop, like: Shape | None = None) -> Facts:
+    """Centre crop to `size`, or `like` another tensor (its spatial size; the 2015
+    U-Net's skip connections): (in − size) // 2 positions dropped before, the rest
+    after. A new tensor; the receptive field's start moves by the positions dropped."""
     channels, spatial = _spatial(x, "crop")
     rank = len(spatial)
-    size = per_axis(a.size, rank, "size")
+    if (a.size is None) == (a.like is None):
+        raise LayerError("crop needs exactly one of 'size' and 'like'", "size" if a.size else None,
+                         "give 'size: [H, W]', or 'like: NAME' for another tensor's size")  # fmt: skip
+    size = _spatial_like(x, like, a.like, "crop") if like is not None else per_axis(a.size, rank, "size")  # type: ignore[arg-type]
     names = axis_names(rank)
     for name, n, s in zip(names, spatial, size):
         if s > n:
+            what = f"'{a.like}' is {s}, larger" if a.like is not None else f"size {s} is larger"
             raise LayerError(
-                f"crop size {s} is larger than the input's {n} on axis {name} (input {_shape_text(x)})",
-                "size",
-                f"crop to at most {n}",
+                f"crop {what} than the input's {n} on axis {name} (input {_shape_text(x)})",
+                "like" if a.like is not None else "size",
+                f"crop to at most {n}" if a.like is None else "crop a larger tensor, or like a smaller one",
             )
     window = Window((1,) * rank, (1,) * rank, tuple(-((n - s) // 2) for n, s in zip(spatial, size)))
     return Facts(output=(channels, *size), window=window)

@@ -36,6 +36,9 @@ class Keeps:
     # sigmoid, tanh, softmax have no in-place form); None: as the rule says
     allocates: bool | None = None
     train_allocates: bool = False  # a new output in training only (dropout: identity at inference)
+    # autocast runs it in low precision (conv, linear, attention's projections): under a mixed
+    # precision it makes a low-precision copy of its weights, kept until its backward is done
+    casts: bool = False
 
 
 # A declaration is a Keeps, or a function of the layer's arguments giving one
@@ -44,6 +47,7 @@ Saves = Keeps | Callable[[Any], Keeps]
 
 NOTHING = Keeps()
 INPUT = Keeps(inputs=True)
+CAST_INPUT = Keeps(inputs=True, casts=True)  # conv and dense: their input, and autocast's weight copy
 OUTPUT = Keeps(output=True)
 
 

@@ -196,8 +196,17 @@ class _Merge:
     join: str  # how the inputs meet on this axis (registry: BROADCAST, EQUAL, STACK)
 
 
+@record
+class _Like:
+    """The output takes the size of another tensor (``like: X``, its second input);
+    ``margin``: the input must be at least that tensor's size plus this (a crop: 0),
+    None: any input size."""
+
+    margin: int | None
+
+
 _UNKNOWN: Any = object()
-SizeMap = _Window | _Tiling | _Linear | _Fixed | _Merge | None  # None: no spatial axes after this node
+SizeMap = _Window | _Tiling | _Linear | _Fixed | _Merge | _Like | None  # None: no spatial axes after this node
 
 
 def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> SizeMap:
@@ -221,6 +230,9 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
     joins = REGISTRY.types[node.type].joins
     if joins is not None:
         return _Merge(joins(node.args, len(first))[axis + 1])
+    if len(in_shapes) > 1:  # `like: X`: the output is X's size, whatever the input's
+        least = _least_input(node, in_shapes, axis)
+        return _Like(None if least == 1 else least - in_shapes[1][axis + 1])
     size = first[axis + 1]
     outputs = [facts.output]
     for extra in (1, 2):
@@ -236,7 +248,7 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
     if outs[2] - outs[1] != u or u < 0:
         raise SizesError(f"{node.type} '{node.name}' does not map sizes affinely; cannot solve")
     if u == 0:  # a fixed output size (crop, slice, upsample to a size, adaptive pooling)
-        return _Fixed(outs[0], _least_input(node, first, axis))
+        return _Fixed(outs[0], _least_input(node, in_shapes, axis))
     return _Linear(u, outs[0] - u * size)
 
 
@@ -244,14 +256,15 @@ def _resized(shape: tuple[int, ...], axis: int, size: int) -> tuple[int, ...]:
     return (*shape[: axis + 1], size, *shape[axis + 2 :])
 
 
-def _least_input(node: Node, first: tuple[int, ...], axis: int) -> int:
+def _least_input(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> int:
     """The smallest size on ``axis`` the layer accepts (a crop needs at least its
     size): these rules accept every size from some least one on, so bisect."""
+    first = in_shapes[0]
     low, high = 1, first[axis + 1]  # the rule holds at the actual size
     while low < high:
         middle = (low + high) // 2
         try:
-            apply_rule(node, (_resized(first, axis, middle),))
+            apply_rule(node, (_resized(first, axis, middle), *in_shapes[1:]))
             high = middle
         except SpecError:
             low = middle + 1
@@ -292,6 +305,8 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
         return _merge_step(case, node, how.join)
     if isinstance(how, _Tiling):
         return _tile(case, node, how.division, x)
+    if isinstance(how, _Like):
+        return _like(case, node, how.margin, x)
     if isinstance(how, _Fixed):
         bounded = _at_least(case, x, how.least)
         reason = f"it needs an input of at least {how.least}"
@@ -369,6 +384,28 @@ def _merge_step(case: _Case, node: Node, join: str) -> tuple[list[_Case], str]:
             return [], "its branches never have the same size"
         case = case.point(k)
     return [_with(case, node.index, x)], ""
+
+
+def _like(case: _Case, node: Node, margin: int | None, x: Affine) -> tuple[list[_Case], str]:
+    """The output is the other tensor's size; with a margin, the input must be at
+    least that size plus the margin (``x − like − margin ≥ 0``, affine in k)."""
+    like = case.sizes.get(node.inputs[1])
+    if like is None:
+        return [case], ""  # its axis ended earlier
+    if margin is None:
+        return [_with(case, node.index, like)], ""
+    excess = Affine.reduced(x.p * like.den - like.p * x.den, (x.r - margin * x.den) * like.den - like.r * x.den,
+                            x.den * like.den)  # fmt: skip
+    reason = f"its input is never at least as large as {node.args.like!r}" + (f" + {margin}" if margin else "")
+    c, d = excess.at(case.a, case.m)
+    if d >= 0:
+        bounded = _at_least(case, excess, 0)
+        return ([_with(bounded, node.index, like)] if bounded else []), reason
+    # the tensor grows faster than the input: the sizes up to where they meet, one by one
+    last = c // -d  # the largest k with c + d·k >= 0
+    if last - case.lo >= MAX_CASES:
+        raise SizesError(f"{node.type} '{node.name}' leaves more than {MAX_CASES} single sizes; too many to list")
+    return [_with(case.point(k), node.index, like) for k in range(case.lo, last + 1)], reason
 
 
 def _tile(case: _Case, node: Node, div: Division, x: Affine) -> tuple[list[_Case], str]:

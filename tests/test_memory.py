@@ -249,3 +249,33 @@ def test_the_memory_view_keeps_the_width_rules(width: int) -> None:
     widths = {w: _summary(str(ROOT / "specs" / "vgg16.yaml"), "--view", "memory", "--width", str(w)).splitlines()[1]
               for w in range(66, 80, 2)}  # fmt: skip
     assert any("Saved" in h and "Memory" not in h for h in widths.values())
+
+
+# --- mixed precision against torch.autocast (memory.json's "mixed_precision") ------------------
+
+MIXED = json.loads((ROOT / "tests" / "data" / "reference" / "memory.json").read_text())["mixed_precision"]["entries"]
+# what autocast casts and autograd does not keep: the biases of conv and linear (cast with their
+# weights into the cast cache, not needed by the backward), 2 bytes each
+BIASES = {"resnet50": 1000, "vgg16": 64 + 64 + 128 + 128 + 3 * 256 + 6 * 512 + 4096 + 4096 + 1000}
+
+
+@pytest.mark.parametrize("entry", MIXED, ids=[f"{e['model']}-{e['precision']}-b{e['batch']}" for e in MIXED])
+def test_mixed_precision_against_pytorch_autocast(entry: dict) -> None:
+    report = _report(entry["model"], batch=entry["batch"], precision=entry["precision"])
+    t, memory = report.totals, report.memory
+    assert memory is not None
+    # saved activations in 2 bytes (max pooling's int64 indices and BatchNorm's float32 statistics
+    # keep their width), to the byte
+    assert t.saved_activation_bytes == entry["saved_activation_bytes"]
+    # autocast's weight copies: every conv and linear weight and bias, 2 bytes each
+    assert memory.weight_copies - entry["weight_copy_bytes"] == 2 * BIASES[entry["model"]]
+    # the forward pass without gradients: the cast cache keeps every copy to its end
+    assert abs(t.inference_peak_bytes / entry["inference_peak_bytes"] - 1) < 0.001
+    # float32 master weights, gradients and optimizer state
+    assert t.grad_bytes == entry["train"]["sgd"]["grad_bytes"] == entry["param_bytes"]
+    for optimizer, measured in (("momentum", "sgd"), ("adam", "adam")):
+        totals = _report(entry["model"], batch=entry["batch"], precision=entry["precision"], optimizer=optimizer).totals
+        train = entry["train"][measured]
+        assert 0 <= train["optimizer_bytes"] - totals.optimizer_bytes < 1024  # Adam's step counts
+        above = totals.training_peak_bytes - totals.param_bytes
+        assert abs(above / train["peak_above_params_bytes"] - 1) < 0.001, optimizer

@@ -18,6 +18,7 @@ _KINDS = {
     "size": "int or [ints]",
     "axes": "int or [ints], channels first",
     "padding": "int, [ints], same or valid",
+    "tensor": "a reference",
 }
 _FORMULA_NAMES = (("output", "output"), ("params", "params"), ("macs", "MACs"), ("rf", "receptive field"))
 
@@ -59,7 +60,7 @@ def _default(spec: ArgSpec) -> str:
 
 
 def _range(spec: ArgSpec) -> str:
-    if spec.kind in ("bool", "str"):
+    if spec.kind in ("bool", "str", "tensor"):
         return ""
     low = int(spec.minimum) if spec.kind != "float" else spec.minimum
     high = spec.maximum if spec.maximum is not None else MAX_SIZE

@@ -266,7 +266,10 @@ class Builder:
                         args.key_locs[key],
                         did_you_mean(key, [*known, "name"]) or f"{written} takes no arguments",
                     )
-                values[key] = coerce(raw, spec, scope.variables, args.value_locs[key], written)
+                if spec.kind == "tensor":  # a reference: the construct resolves it to an extra input
+                    values[key] = raw if isinstance(raw, str | int) and not isinstance(raw, bool) else str(raw)
+                else:
+                    values[key] = coerce(raw, spec, scope.variables, args.value_locs[key], written)
             except SpecError as error:
                 self.note(error, scope)  # raises unless check collects every mistake: then the next argument
                 mistaken = True

@@ -22,7 +22,7 @@ from ..record import replace as replace_record
 from ..registry import REGISTRY, ArgSpec, LayerType
 from .blocks import BLOCK
 from .construct import Construct, Memo, Variables, layer_type_named as _layer_type
-from .references import references, source
+from .references import references, source, tensor_arguments
 from .values import arguments_schema, coerce
 from .yamltree import YMap, YSeq, describe
 
@@ -55,7 +55,8 @@ class Primitive(Construct):
         if read is None:
             return current
         name = b.layer_name(args, scope, layer_type.name)
-        return b.add_node(scope, name, layer_type, read[0], (source(b, args, scope, current),), at, read[1], path)
+        inputs = (source(b, args, scope, current), *tensor_arguments(b, layer_type, args, scope))
+        return b.add_node(scope, name, layer_type, read[0], inputs, at, read[1], path)
 
 
 class Composite(Construct):

@@ -16,6 +16,7 @@ from ..errors import SourceLoc, SpecError, did_you_mean
 from .yamltree import YMap, YSeq, describe
 
 if TYPE_CHECKING:
+    from ..registry import LayerType
     from .builder import Builder, Scope
 
 ALL_PASSES = "*"
@@ -76,6 +77,19 @@ def source(b: Builder, args: Any, scope: Scope, current: int) -> int:
     if isinstance(args, YMap) and "from" in args:
         return reference(b, args["from"], args.value_locs["from"], scope)
     return current
+
+
+def tensor_arguments(b: Builder, layer_type: LayerType, args: Any, scope: Scope) -> list[int]:
+    """The tensors a layer reads the shape of (``like: X``), after its input."""
+    names = _TENSOR_ARGUMENTS.get(layer_type.name)
+    if names is None:
+        names = _TENSOR_ARGUMENTS[layer_type.name] = tuple(s.name for s in layer_type.schema if s.kind == "tensor")
+    if not names or not isinstance(args, YMap):
+        return []
+    return [reference(b, args[name], args.value_locs[name], scope, name) for name in names if name in args]
+
+
+_TENSOR_ARGUMENTS: dict[str, tuple[str, ...]] = {}  # by type: its arguments that are references
 
 
 def _counted_back(b: Builder, ref: int, at: SourceLoc, what: str) -> int:

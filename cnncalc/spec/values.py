@@ -50,6 +50,8 @@ KINDS: dict[str, Kind] = {
     "float": Kind("a number", "number"),
     "bool": Kind("true or false", "boolean", arithmetic=False),
     "str": Kind("text", "string", arithmetic=False),
+    # a reference to an earlier tensor (`like: X`): resolved by the loader, never coerced
+    "tensor": Kind("a layer's name, 'input', or -1, -2, ...", "string", arithmetic=False),
 }
 _INT_KINDS = frozenset(name for name, kind in KINDS.items() if kind.json_type == "integer")
 
@@ -243,6 +245,8 @@ def resolve_default(key: str, raw: Any, earlier: Mapping[str, Any], declared: YM
 def json_schema(spec: ArgSpec) -> dict[str, Any]:
     """The JSON Schema of one argument's value."""
     kind = KINDS[spec.kind]
+    if spec.kind == "tensor":
+        return {"$ref": "#/$defs/tensor"}
     if kind.json_type == "string":
         return {"type": "string"}
     if not kind.arithmetic:
