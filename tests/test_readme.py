@@ -75,6 +75,37 @@ def test_readme_shows_the_real_vgg16_summary() -> None:
     assert len(full) - len(head) - len(tail) == int(intro.group(1))
 
 
+def test_readme_shows_the_real_dag_example(tmp_path, monkeypatch) -> None:
+    """The spec format's example (an FPN top-down path written with `from`) prints what
+    the README shows under it: its table's lines, `…` for the totals between, then the
+    last lines (the outputs)."""
+    import re
+
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    text = README.read_text()
+    spec = re.search(r"```yaml\n(name: FPN top-down path\n.*?)```", text, re.S)
+    shown = re.search(
+        r"`cnncalc summary fpn.yaml --width 102` \(`…`: (\d+) lines of totals\).*?```text\n(.*?)```", text, re.S
+    )
+    assert spec and shown, "the README's DAG example is missing"
+    assert "from: c3" in spec.group(1) and len(spec.group(1).splitlines()) <= 14  # about ten lines of layers
+    (tmp_path / "fpn.yaml").write_text(spec.group(1))
+    monkeypatch.chdir(tmp_path)
+    printed = CliRunner().invoke(main, ["summary", "fpn.yaml", "--width", "102"]).stdout
+    full = [line.rstrip() for line in printed.splitlines()]
+    lines = shown.group(2).splitlines()
+    cut = lines.index("…")
+    head, tail = lines[:cut], lines[cut + 1 :]
+    assert full[: len(head)] == head and full[len(full) - len(tail) :] == tail
+    assert len(full) - len(head) - len(tail) == int(shown.group(1))
+    # lat3 = nn.Conv2d(128, 128, 1) on c3, not on up4: 128·128 + 128 = 16,512 params
+    assert "lat3   conv 1×1 ← c3    128×16×16          16.51 k" in printed
+    assert "Outputs:           p3 128×16×16, p4 128×8×8" in printed
+
+
 def test_zoo_table_matches_the_specs() -> None:
     expected = zoo_table()
     assert _section(README.read_text()) == expected, "README zoo table is stale: run python tests/test_readme.py"
