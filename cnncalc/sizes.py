@@ -490,14 +490,14 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
             survivors += kept
             if not kept:
                 reason = reason or why
+            if len(survivors) > MAX_CASES:  # as they grow, not after: 64 cases × 4,096 classes held 2 GB
+                raise SizesError(
+                    f"more than {MAX_CASES} residue classes after {node.type} '{node.name}' (line {node.loc.line}); "
+                    "too many rounding layers to solve exactly"
+                )
         if not survivors:
             blocker = Blocker(node.name, node.type, node.loc.line, reason)
             return AxisSizes(name, 0, (), (), blocker)
-        if len(survivors) > MAX_CASES:
-            raise SizesError(
-                f"more than {MAX_CASES} residue classes after {node.type} '{node.name}' (line {node.loc.line}); "
-                "too many rounding layers to solve exactly"
-            )
         for case in survivors:
             for i in done:
                 case.sizes.pop(i, None)

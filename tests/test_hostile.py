@@ -111,6 +111,12 @@ NUMBERS = [
         id="short_base_60",
     ),
     pytest.param(
+        # a base-60 float past the float range: PyYAML's int-to-float conversion overflowed
+        "!!float 1e999" + ":59" * 400,
+        "'1e999" + ":59" * 18 + ":...' is not a number; remove the '!!float' tag, or write a number",
+        id="base_60_float_past_float_range",
+    ),
+    pytest.param(
         "0x" + "f" * 998,  # 16^998 - 1: 1,202 digits (998·log10(16) = 1201.7)
         "conv 'filters' must be at most 2,147,483,647, not a 1,202-digit number",
         id="long_hex",
@@ -326,6 +332,37 @@ def test_sizes_over_many_residue_classes_and_layers_is_too_large_to_solve(tmp_pa
     result = run_cli("check", name)
     assert result.exit_code == 1  # the padding fix and allow_inexact, without the sizes
     assert "add 'allow_inexact: true' to this layer" in result.stdout
+
+
+LIMITED_CLI = (
+    "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (500 << 20, 500 << 20)); "
+    "from cnncalc.cli import main; sys.argv[0] = 'cnncalc'; main()"
+)
+
+
+def test_sizes_stop_while_residue_classes_grow_not_after(tmp_path, monkeypatch):
+    """The fuzzer's case: 4·4·4 = 64 classes from the stride-4 pools, then a stride-4096 conv
+    splits each into up to 4,096 more; held all at once they took 2 GB and ended in a
+    SystemError. The count is checked as the classes are made."""
+    text = (
+        "input: [3, 4097, 224]\nlayers:\n"
+        "  - maxpool: {kernel: 5, stride: 4, ceil_mode: true}\n"
+        "  - repeat: {times: 2, layers: [maxpool: {kernel: 5, stride: 4, ceil_mode: true}, relu, relu]}\n"
+        "  - relu\n  - relu\n"
+        "  - conv: {filters: 3, kernel: 7, stride: 4096, padding: same}\n"
+        "  - conv: {filters: 3, kernel: 7, stride: 4096, padding: same}\n"
+    )
+    name = spec(tmp_path, monkeypatch, text)
+    # in a real process held to the issue's 500 MiB of address space: the old way died of it
+    limited = subprocess.run(
+        [sys.executable, "-c", LIMITED_CLI, "sizes", name], capture_output=True, text=True, timeout=HANG
+    )
+    assert limited.returncode == 2, limited.stderr[-2000:]
+    assert limited.stderr.splitlines()[0] == (
+        "spec.yaml:1:1: error: more than 4096 residue classes after conv 'conv2' (line 8); "
+        "too many rounding layers to solve exactly"
+    )
+    assert run_cli("check", name).exit_code == 1  # the three inexact pools, reported
 
 
 def test_check_padding_fixes_are_searched_within_a_budget(tmp_path, monkeypatch):

@@ -85,7 +85,7 @@ def _construct(tag: str, value: str) -> Any:
     if tag == _CORE + "float":
         try:
             return _constructor.construct_yaml_float(node)
-        except (ValueError, IndexError):
+        except (ValueError, IndexError, OverflowError):  # OverflowError: a base-60 '1e999:59:…' past float
             raise _BadNumber(
                 f"{_describe(value)} is not a number", "remove the '!!float' tag, or write a number"
             ) from None
