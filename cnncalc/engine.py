@@ -177,7 +177,6 @@ def run(
         optimizer=optimizer,
         precision=precision,
         memory=memory,
-        references=graph.references,
     )
 
 

@@ -170,7 +170,6 @@ class Report:
     optimizer: str = "adam"  # what the training-memory figures assume
     precision: str = "fp32"
     memory: MemoryFigures | None = None  # the memory figures' details (the totals hold their bytes)
-    references: bool = False  # a version 2 spec ('from', 'inputs'): JSON names every input at the top
     inputs: Mapping[str, Shape] = field(default_factory=dict)  # every input, name → shape, in order
 
     def input_shapes(self) -> tuple[Shape, ...]:
@@ -182,11 +181,10 @@ class Report:
         return self.rows[index].output if index >= 0 else self.input_shapes()[-1 - index]
 
     def to_dict(self) -> dict[str, Any]:
-        head: dict[str, Any] = {"name": self.name, "input": list(self.input)}
-        if self.references:  # version 2 specs: every input by name (version 1's keep their keys)
-            head["inputs"] = {name: list(shape) for name, shape in (self.inputs or {"input": self.input}).items()}
         return {
-            **head,
+            "name": self.name,
+            "input": list(self.input),  # version 1: the first input's shape
+            "inputs": {name: list(shape) for name, shape in (self.inputs or {"input": self.input}).items()},
             "batch": self.batch,
             "dtype": self.dtype,
             "layers": [row.to_dict() for row in self.rows],

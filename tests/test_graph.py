@@ -347,7 +347,9 @@ def test_row_sums_equal_totals():
 
 def test_json_contract_keys_and_integer_types():
     d = analyze(MIXED).to_dict()
-    assert list(d) == ["name", "input", "batch", "dtype", "layers", "outputs", "totals"]
+    # SPEC-FORMAT version 2: "inputs" on every report (one input: {"input": [...]}); v1 readers ignore it
+    assert list(d) == ["name", "input", "inputs", "batch", "dtype", "layers", "outputs", "totals"]
+    assert d["inputs"] == {"input": d["input"]}
     row_keys = [
         "name",
         "type",

@@ -53,7 +53,7 @@ def test_one_input_written_as_inputs_is_version_1s_input():
     d = report("inputs: {input: [3, 8, 8]}\nlayers: [relu]\n")
     assert d["inputs"] == {"input": [3, 8, 8]} and d["layers"][0]["inputs"] == ["input"]
     v1 = report("input: [3, 8, 8]\nlayers: [relu]\n")
-    assert "inputs" not in v1  # version 1 reports keep their keys
+    assert v1["inputs"] == {"input": [3, 8, 8]}  # every report names its inputs (version 1 readers ignore it)
     assert v1["totals"] == d["totals"]
 
 
