@@ -114,7 +114,8 @@ def diagram_svg(
     if style not in STYLES:
         raise ValueError(f"'{style}' is not a style; the styles are {', '.join(STYLES)}")
     drawn, placed = diagram_layout(report, style, depth, layout)
-    body = [_defs(ids), *_header(report, layout)]
+    header, header_width = _header(report, layout, drawn)
+    body = [_defs(ids), *header]
     body += [f'<path class="edge" d="{edge.path}" marker-end="url(#{ids}-arrow)"/>' for edge in placed.edges]
     for item, box in zip(drawn, placed.boxes):
         body.append(_item_3d(item, box, layout) if style == "3d" else _item_flat(item, box, layout))
@@ -123,7 +124,7 @@ def diagram_svg(
         ".block{stroke:#34495e;stroke-width:0.8;stroke-linejoin:round}"
         ".name{font-weight:bold;fill:#1b2631}.kind{fill:#34495e}.shape{fill:#5d6d7e}"
     )
-    width = max(placed.width, text_width(_title(report, layout), TITLE) + 32)
+    width = max(placed.width, header_width)
     return document(width, placed.height, _title(report, layout), body, style_sheet)
 
 
@@ -138,13 +139,27 @@ def _title(report: Report, layout_: str) -> str:
     return f"{report.name or report.file} — input {shape_text(report.input, layout_)}"
 
 
-def _header(report: Report, layout_: str) -> list[str]:
+LEGEND = {"conv": "conv", "pool": "pooling", "dense": "dense", "block": "folded block", "other": "other"}
+
+
+def _header(report: Report, layout_: str, drawn: list[Item]) -> tuple[list[str], float]:
+    """The title, the totals and a key to the colours drawn; and how wide they are."""
     t = report.totals
     totals = f"{count(t.params)} params · {count(t.macs)} MACs · batch {report.batch}, {report.dtype}"
-    return [
+    parts = [
         text(16, 22, _title(report, layout_), TITLE, font_weight="bold", fill="#1b2631"),
         text(16, 40, totals, LABEL + 0.5, fill="#5d6d7e"),
     ]
+    x = 16 + text_width(totals, LABEL + 0.5) + 24
+    families = {_family(item) for item in drawn}
+    for family, words in LEGEND.items():
+        if family in families:
+            parts.append(
+                f'<rect class="block" x="{num(x)}" y="31" width="10" height="10" fill="{PALETTE[family][0]}"/>'
+            )
+            parts.append(text(x + 14, 40, words, LABEL, fill="#5d6d7e"))
+            x += 14 + text_width(words, LABEL) + 14
+    return parts, max(x, 16 + text_width(_title(report, layout_), TITLE) + 16)
 
 
 def _tooltip(item: Item) -> str:
