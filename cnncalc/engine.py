@@ -9,9 +9,10 @@ from fractions import Fraction
 from operator import attrgetter
 from typing import Any
 
-from .errors import CHANNELS_LAST, JUMPS, Diagnostic, SpecError
+from .errors import CHANNELS_LAST, DEAD, JUMPS, Diagnostic, SpecError
 from .graph import Graph, Node
 from .limits import DTYPE_BYTES, MAX_SIZE
+from .liveness import dead_ends, dead_nodes
 from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
 from .registry import REGISTRY, Facts, Window, apply
@@ -140,6 +141,8 @@ def run(
     rows, shapes, warnings = _walk(graph, list(declared), input_shapes, receptive_field, batch, act_bytes, ledger)
     if channels_last(input_shape) is not None:
         warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
+    if graph.references:  # without 'from', 'inputs' or 'outputs' every layer feeds the next or an output
+        warnings += _dead_layers(graph)
     master_bytes = size if precision == "fp32" else 4
     memory = ledger.figures(
         [_data_inputs(node) for node in graph.nodes],
@@ -271,6 +274,21 @@ def _walk(
             )
         )
     return rows, shapes, warnings
+
+
+def _dead_layers(graph: Graph) -> list[Diagnostic]:
+    """One warning where each dead path ends (its figures still count in the totals)."""
+    inputs = [node.inputs for node in graph.nodes]
+    found = []
+    for end, before in dead_ends(inputs, dead_nodes(inputs, graph.outputs.values())).items():
+        node = graph.nodes[end]
+        also = f", and {before} dead layer{'s' if before > 1 else ''} before it" if before else ""
+        message = (
+            f"{node.type} '{node.name}': its output reaches no output of the network (a dead layer{also}); "
+            "its figures still count in the totals"
+        )
+        found.append(Diagnostic(message, node.loc, code=DEAD))
+    return found
 
 
 def _data_inputs(node: Node) -> tuple[int, ...]:

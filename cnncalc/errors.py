@@ -84,10 +84,12 @@ class LayerError(CnnCalcError):
 JUMPS = "W001"
 SAME_EVEN = "W002"
 CHANNELS_LAST = "W003"
+DEAD = "W004"
 WARNINGS: dict[str, str] = {
     JUMPS: "merged branches with different jumps: the receptive field shown is the largest",
     SAME_EVEN: "'padding: same' with an even kernel pads one side more than the other",
     CHANNELS_LAST: "the input looks channels last ([32, 32, 3]); cnncalc reads it channels first",
+    DEAD: "a layer whose output reaches no output of the network (a dead layer); its figures still count",
 }
 
 

@@ -30,6 +30,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "record", "limits", "errors", "shapes", "expr", "graph", "registry", "metrics", "report",
             "layers", "elementwise", "norms", "rearrange", "resize", "attention", "saved", "memory",
+            "liveness",
         ),
     ),
     ("spec", ("source", "spec", "loader", "schema")),

@@ -174,3 +174,41 @@ def test_the_schema_knows_inputs_and_outputs():
     assert list(validator.iter_errors(both))
     assert list(validator.iter_errors(yaml.safe_load("layers: [relu]\n")))  # neither
     assert list(validator.iter_errors(yaml.safe_load(FPN.replace("[p2, p3, p4]", "[]"))))
+
+
+DEAD = """\
+input: [3, 8, 8]
+layers:
+  - conv: {filters: 4, kernel: 1, name: x}
+  - relu
+  - conv: {filters: 4, kernel: 3, padding: 1}
+  - repeat: {name: r, times: 2, from: x, layers: [conv: {filters: 4, kernel: 1}]}
+  - add: {from: [r, x]}
+"""
+
+
+def test_a_dead_layer_is_a_warning_and_still_counts():
+    result = cnncalc.analyze(DEAD)
+    # the repeat reads x, so relu1 and conv1 after it reach no output: one warning where the dead path ends
+    (warning,) = [w for w in result.warnings if w.code == "W004"]
+    assert (warning.loc.line, warning.loc.col) == (5, 5)
+    assert warning.message == (
+        "conv 'conv1': its output reaches no output of the network (a dead layer, and 1 dead layer before it); "
+        "its figures still count in the totals"
+    )
+    # x: 3·4 + 4 = 16; conv1 (dead) 4·4·9 + 4 = 148; the repeat's two 1×1 convs 4·4 + 4 = 20 each: 204
+    assert result.totals.params == 16 + 148 + 2 * 20
+    cli = CliRunner().invoke(main, ["summary", "-"], input=DEAD)
+    assert cli.exit_code == 0 and "[W004]" in cli.stderr
+    assert "[W004]" not in CliRunner().invoke(main, ["summary", "-", "--ignore", "W004"], input=DEAD).stderr
+
+
+def test_outputs_decide_what_is_dead():
+    # with outputs: [p3], p2's branch (upsample, l2, p2) is dead; p4 and l3 feed p3
+    warnings = [w.message for w in cnncalc.analyze(FPN.replace("[p2, p3, p4]", "[p3]")).warnings]
+    assert warnings == [
+        "add 'p2': its output reaches no output of the network (a dead layer, and 2 dead layers before it); "
+        "its figures still count in the totals"
+    ]
+    assert not cnncalc.analyze(FPN).warnings  # every layer reaches p2, p3 or p4
+    assert not cnncalc.analyze(RGBD).warnings
