@@ -6,6 +6,7 @@ longer than 5 s or use more than 500 MiB, and none gets a traceback.
     python bench/hostile.py              # every case: summary (JSON and table), check and sizes
     python bench/hostile.py --only alias # the cases whose name contains "alias"
     python bench/hostile.py --list       # the cases and their sizes, without running them
+    python bench/hostile.py --cpu        # on a loaded machine: the bound on CPU seconds, not wall seconds
 
 Each case is a spec file written to a temporary directory and run as its own
 process (``python -m cnncalc ...``); its wall time is measured around the
@@ -18,15 +19,18 @@ library only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 MAX_SECONDS = 5.0
 MAX_MIB = 500.0
@@ -42,6 +46,8 @@ class Case:
     commands: tuple[tuple[str, ...], ...] = (("summary", "--format", "json"), ("summary",), ("check",), ("sizes",))
     path: str = ""  # run on this path (a device, say) instead of a file holding make()'s bytes
     other: Callable[[], bytes] | None = None  # a second spec, written where a command says "{other}"
+    stdin: str = ""  # "zero": /dev/zero, "endless": a pipe that never ends, "closed": no fd 0 (the spec is "-")
+    stdout: str = ""  # "full": /dev/full, "closed": no fd 1, "tty": a terminal (a pty, drained)
 
 
 def _fill(prefix: str, item: str, suffix: str, sep: str = ", ") -> bytes:
@@ -202,6 +208,28 @@ def nothing() -> bytes:
     return b""
 
 
+def escapes() -> bytes:
+    """A name and a type that clear the screen, recolour and retitle the terminal."""
+    return (HEAD + '  - relu: {name: "\\e[2J\\e[1;31mPWNED\\e]0;evil-title\\a|x%0A,:"}\n  - "\\e[2Jevil"\n').encode()
+
+
+def escapes_valid() -> bytes:
+    return escapes().split(b'  - "')[0]
+
+
+def inexact_with_escapes() -> bytes:
+    """An inexact conv named with escapes and GitHub's own syntax, for every check format."""
+    return (HEAD + '  - conv: {name: "a%0A::error::b,\\e[2J\\r\\n", filters: 8, kernel: 3, stride: 2}\n').encode()
+
+
+def broken() -> bytes:
+    return b"input: [3, 32, 32\n"
+
+
+def narrow_name_at_the_limit() -> bytes:
+    return wide_name_at_the_limit().replace("日本".encode(), b"ab")
+
+
 ROUND_2 = [
     Case("round_huge_digits", _conv_filters("'round(8, -1000000000000000000)'"), (2,)),
     Case("round_many_digits", _conv_filters("'round(8, -10000000)'"), (2,)),
@@ -213,7 +241,26 @@ ROUND_2 = [
     Case("huge_base_60", _conv_filters(":".join(["59"] * 3000)), (2,)),
     Case("short_base_60", _conv_filters(":".join(["59"] * 333)), (2,)),
     Case("huge_underscores", _conv_filters("1_" + "0" * 5000), (2,)),
+    Case("huge_octal", _conv_filters("0" + "7" * 5000), (2,)),
+    Case("long_hex", _conv_filters("0x" + "f" * 998), (2,)),
+    Case("float_tag_on_text", _conv_filters("!!float abc"), (2,)),
     Case("dev_zero", nothing, (2,), path="/dev/zero"),
+    Case("dev_zero_on_stdin", nothing, (2,), (("summary",),), path="-", stdin="zero"),
+    Case("endless_stdin", nothing, (2,), (("summary",),), path="-", stdin="endless"),
+    Case("closed_stdin", nothing, (2,), (("summary",),), path="-", stdin="closed"),
+    Case("file_name_too_long", nothing, (2,), (("summary",), ("check",)), path="a" * 5000 + ".yaml"),
+    Case("output_to_dev_full", repeat_at_the_limit, (2,), (("summary", "--depth", "all"),), stdout="full"),
+    Case("closed_stdout", repeat_at_the_limit, (2,), (("summary",),), stdout="closed"),
+    Case("escapes_in_names", escapes, (2,), (("summary",), ("check",), ("check", "--format", "github"))),
+    Case(
+        "escapes_in_a_table",
+        escapes_valid,
+        (0,),
+        (("summary",), ("summary", "--format", "csv"), ("summary", "--format", "markdown")),
+        stdout="tty",
+    ),
+    Case("escapes_in_annotations", inexact_with_escapes, (1,), (("check", "--format", "github"),)),
+    Case("check_a_broken_spec_among_others", inexact_with_escapes, (2,), (("check", "{other}"),), other=broken),
     Case(
         "argument_named_like_a_pattern",
         lambda: (
@@ -258,6 +305,8 @@ ROUND_2 = [
         ),
     ),
     Case("wide_name_at_the_limit", wide_name_at_the_limit, (0,), (("summary", "--depth", "all"),)),
+    Case("wide_name_in_a_terminal", wide_name_at_the_limit, (0,), (("summary", "--depth", "all"),), stdout="tty"),
+    Case("rows_in_a_terminal", narrow_name_at_the_limit, (0,), (("summary", "--depth", "all"),), stdout="tty"),
     Case("compare_long_similar", _similar(0), (0,), (("compare", "{other}"),), other=_similar(1)),
 ]
 
@@ -286,52 +335,110 @@ CASES = [
 ]
 
 
-def run(path: Path, command: tuple[str, ...]) -> tuple[int, float, float, bytes]:
-    """(exit code, seconds, peak RSS in MiB, stderr) of one cnncalc process."""
-    with tempfile.TemporaryFile() as err:
+ENDLESS = "import sys\nwhile True: sys.stdout.write('#' * 65536)\n"
+
+
+def _close(fds: list[int]) -> None:
+    """In the child, before cnncalc starts: standard input or output closed (``<&-``, ``>&-``)."""
+    for fd in fds:
+        os.close(fd)
+
+
+def _drain(fd: int) -> None:
+    """Read a pty's master side until the child closes it (a terminal that keeps up)."""
+    with contextlib.suppress(OSError):
+        while os.read(fd, 65536):
+            pass
+
+
+def run(path: Path | str, command: tuple[str, ...], case: Case) -> tuple[int, float, float, float, bytes]:
+    """(exit code, wall seconds, CPU seconds, peak RSS in MiB, stderr) of one cnncalc process."""
+    stdin: Any = subprocess.DEVNULL
+    stdout: Any = subprocess.DEVNULL
+    closed: list[int] = []
+    writer = drainer = None
+    master = -1
+    with contextlib.ExitStack() as stack:
+        if case.stdin == "zero":
+            stdin = stack.enter_context(open("/dev/zero", "rb"))
+        elif case.stdin == "endless":
+            writer = subprocess.Popen(
+                [sys.executable, "-c", ENDLESS], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
+            stdin = writer.stdout
+        elif case.stdin == "closed":
+            stdin, closed = None, [0]
+        if case.stdout == "full":
+            stdout = stack.enter_context(open("/dev/full", "wb"))
+        elif case.stdout == "closed":
+            stdout, closed = None, [*closed, 1]
+        elif case.stdout == "tty":
+            master, slave = os.openpty()
+            stdout = slave
+            drainer = threading.Thread(target=_drain, args=(master,), daemon=True)
+            drainer.start()
+        err = stack.enter_context(tempfile.TemporaryFile())
         start = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "cnncalc", command[0], str(path), *command[1:]],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdin=stdin,
+            stdout=stdout,
             stderr=err,
+            preexec_fn=(lambda: _close(closed)) if closed else None,
         )
+        if case.stdout == "tty":
+            os.close(stdout)  # the child holds the terminal now; its end closes the master's reads
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
+        if writer is not None:
+            writer.kill()
+            writer.wait()
+            writer.stdout.close()  # type: ignore[union-attr]
+        if drainer is not None:
+            drainer.join(5)
+            os.close(master)
         err.seek(0)
         stderr = err.read()
     peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20  # KiB on Linux
-    return process.returncode, seconds, peak, stderr
+    cpu = usage.ru_utime + usage.ru_stime  # the process's own work, whatever else the machine runs
+    return process.returncode, seconds, cpu, peak, stderr
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
     parser.add_argument("--list", action="store_true", help="list the cases and their sizes")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="judge time by the process's CPU seconds, not wall seconds (on a shared, loaded machine)",
+    )
     options = parser.parse_args()
     cases = [case for case in CASES if options.only in case.name]
     failures = 0
     print(f"bound: {MAX_SECONDS:g} s and {MAX_MIB:g} MiB per run, inputs of at most {MAX_BYTES:,} bytes")
-    print(f"{'case':22} {'bytes':>9}  {'command':24} {'exit':>4} {'seconds':>8} {'peak MiB':>9}  verdict")
+    print(f"{'case':34} {'bytes':>9}  {'command':24} {'exit':>4} {'seconds':>8} {'CPU s':>6} {'peak MiB':>9}  verdict")
     with tempfile.TemporaryDirectory() as directory:
         for case in cases:
             data = case.make()
             assert len(data) <= MAX_BYTES, (case.name, len(data))
-            path = Path(case.path or Path(directory) / f"{case.name}.yaml")
+            path = case.path or Path(directory) / f"{case.name}.yaml"
             if not case.path:
-                path.write_bytes(data)
+                Path(path).write_bytes(data)
             other = Path(directory) / f"{case.name}.other.yaml"
             if case.other:
                 other.write_bytes(case.other())
             for command in case.commands:
                 shown = " ".join(command)
                 if options.list:
-                    print(f"{case.name:22} {len(data):>9,}  {shown:24}")
+                    print(f"{case.name:34} {len(data):>9,}  {shown:24}")
                     continue
-                code, seconds, peak, stderr = run(path, tuple(str(other) if c == "{other}" else c for c in command))
+                code, seconds, cpu, peak, stderr = run(
+                    path, tuple(str(other) if c == "{other}" else c for c in command), case
+                )
                 problems = []
-                if seconds > MAX_SECONDS:
+                if (cpu if options.cpu else seconds) > MAX_SECONDS:
                     problems.append("too slow")
                 if peak > MAX_MIB:
                     problems.append("too much memory")
@@ -341,10 +448,12 @@ def main() -> int:
                     problems.append(f"exit {code}, expected {' or '.join(map(str, case.exits))}")
                 failures += bool(problems)
                 verdict = "ok" if not problems else "FAIL: " + ", ".join(problems)
-                print(f"{case.name:22} {len(data):>9,}  {shown:24} {code:>4} {seconds:>8.2f} {peak:>9.1f}  {verdict}")
+                print(
+                    f"{case.name:34} {len(data):>9,}  {shown:24} {code:>4} {seconds:>8.2f} {cpu:>6.2f} {peak:>9.1f}  {verdict}"
+                )
                 said = stderr.decode("utf-8", "replace").splitlines()
                 if code == 2 and not problems and said:  # check reports on stdout
-                    print(f"{'':35}{said[0][:150]}")
+                    print(f"{'':47}{said[0][:150]}")
     if failures:
         print(f"{failures} run(s) past the bound or wrong")
     return 1 if failures else 0

@@ -15,6 +15,7 @@ from .limits import DTYPE_BYTES, MAX_SIZE
 from .liveness import dead_ends, dead_nodes
 from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
+from .record import replace as replace_record
 from .registry import REGISTRY, Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
 from .saved import NOTHING, keeps
@@ -138,7 +139,9 @@ def run(
     input_elements = [math.prod(shape) * batch for shape in input_shapes]
     input_activations = sum(input_elements)
     ledger = Ledger(len(graph.nodes), [n * act_bytes for n in input_elements])
-    rows, shapes, warnings = _walk(graph, list(declared), input_shapes, receptive_field, batch, act_bytes, ledger)
+    rows, shapes, warnings, grads = _walk(
+        graph, list(declared), input_shapes, receptive_field, batch, act_bytes, ledger
+    )
     if channels_last(input_shape) is not None:
         warnings.insert(0, Diagnostic(_channels_first_text(input_shape), graph.input_loc, code=CHANNELS_LAST))
     if graph.references:  # without 'from', 'inputs' or 'outputs' every layer feeds the next or an output
@@ -152,6 +155,7 @@ def run(
         optimizer,
         master_bytes,
         0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
+        grads,
     )
     totals = Totals(metric_totals(rows, input_activations, size, memory))
     outputs = {name: shapes[i] for name, i in graph.outputs.items()}  # an input: its shape, from the end
@@ -188,11 +192,15 @@ def _check_options(batch: int, dtype: str, optimizer: str, precision: str) -> No
         raise SpecError(f"--batch must be 1 to {MAX_SIZE:,}, not {batch}")
 
 
+Plans = tuple[Plan, Plan]  # a layer's memory plan with its params trained, and frozen
+_KEEPS_NOTHING = (False, False, 0)  # a Plan's keeps-inputs, keeps-output and bytes-made
+
+
 # What the walk keeps of a rule's answer, once per (type, arguments, input shapes):
-# (facts, exact, spatial rank, activation elements of one sample, allow_inexact, memory plan,
+# (facts, exact, spatial rank, activation elements of one sample, allow_inexact, memory plans,
 #  how many of its inputs it reads the data of: a merge's all, any other layer its first
 #  (`like: X` reads X's shape only))
-_Known = tuple[Facts, bool, int, int, bool, Plan, int]
+_Known = tuple[Facts, bool, int, int, bool, Plans, int]
 
 
 def _walk(
@@ -203,10 +211,11 @@ def _walk(
     batch: int,
     act_bytes: int,
     ledger: Ledger,
-) -> tuple[list[Row], list[tuple[int, ...]], list[Diagnostic]]:
+) -> tuple[list[Row], list[tuple[int, ...]], list[Diagnostic], list[bool]]:
     """The nodes in execution order: each node's row, the output shapes by node
-    position (the inputs last, in reverse) and the rules' warnings. Runs once per
-    layer: locals, positional calls, and a rule asked once per distinct layer."""
+    position (the inputs last, in reverse), the rules' warnings and whether each
+    node's output requires grad. Runs once per layer: locals, positional calls, and
+    a rule asked once per distinct layer."""
     # each input's receptive field starts at itself (None: no receptive-field arithmetic at all)
     start_rfs: list[RF] = [
         tuple(AxisRF(1, 1, 0) for _ in shape[1:]) if len(shape) > 1 and receptive_field else None
@@ -225,6 +234,9 @@ def _walk(
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
     known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], _Known] = {}
+    # whether each tensor requires grad (autograd records a layer only if it reads such a tensor or
+    # owns a trainable param); the spec's inputs, last, do not
+    grads = [False] * (len(graph.nodes) + len(input_shapes))
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
         in_shapes = tuple(map(shape_of, node.inputs))
@@ -232,8 +244,16 @@ def _walk(
         found = known.get(key)
         if found is None:
             found = known[key] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
-        facts, exact, rank, activations, allow_inexact, memory_plan, reads = found
+        facts, exact, rank, activations, allow_inexact, plans, reads = found
         data_inputs = node.inputs if reads == len(node.inputs) else node.inputs[:reads]
+        trainable, non_trainable = facts.trainable, facts.non_trainable
+        if node.frozen:  # 'trainable: false': its params are non-trainable, as Keras and PyTorch count them
+            trainable, non_trainable = 0, trainable + non_trainable
+        memory_plan = plans[node.frozen]
+        if trainable or any(map(grads.__getitem__, data_inputs)):
+            grads[position] = True
+        else:  # nothing before it is trained: autograd records nothing for it
+            memory_plan = memory_plan[:2] + _KEEPS_NOTHING + memory_plan[5:]
         if reads > 1:
             rf_in = _merged_field(node, list(map(field_of, node.inputs)), warnings)
         else:
@@ -255,8 +275,8 @@ def _walk(
                 node.path,
                 node.depth,
                 facts.output,
-                facts.trainable,
-                facts.non_trainable,
+                trainable,
+                non_trainable,
                 facts.macs * batch,
                 activations * batch,
                 exact,
@@ -273,7 +293,7 @@ def _walk(
                 account(data_inputs, memory_plan),
             )
         )
-    return rows, shapes, warnings
+    return rows, shapes, warnings, grads[: len(graph.nodes)]
 
 
 def _dead_layers(graph: Graph) -> list[Diagnostic]:
@@ -354,8 +374,14 @@ def _channels_first_hint(error: SpecError, shape: tuple[int, ...]) -> SpecError:
     return error
 
 
-def _plan(node: Node, facts: Facts, in_shapes: tuple[tuple[int, ...], ...], batch: int, act_bytes: int) -> Plan:
+def _plan(node: Node, facts: Facts, in_shapes: tuple[tuple[int, ...], ...], batch: int, act_bytes: int) -> Plans:
     saves = REGISTRY.types[node.type].saves  # undeclared (a type registered elsewhere): nothing kept
-    return plan(
-        keeps(saves or NOTHING, node.args), facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes
+    kept = keeps(saves or NOTHING, node.args)
+    trained = plan(kept, facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes)
+    if not kept.inputs_for_params:
+        return trained, trained
+    # a matmul or product keeps its input only for its params' gradient: frozen, it keeps none
+    frozen = plan(
+        replace_record(kept, inputs=False), facts.in_place, in_shapes, facts.output, node.args, batch, act_bytes
     )
+    return trained, frozen

@@ -42,6 +42,7 @@ class Node:
     path: str
     depth: int
     group: int | None = None
+    frozen: bool = False  # 'trainable: false' on it or around it: its params count as non-trainable
 
 
 @record(slots=False)

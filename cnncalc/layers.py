@@ -502,7 +502,7 @@ class Dense:
     bias: bool = True
 
 
-@layer("dense", Dense, aliases=("linear", "fc"), saves=saved.CAST_INPUT)
+@layer("dense", Dense, aliases=("linear", "fc"), saves=saved.CAST_WEIGHTED_INPUT)
 def dense(x: Shape, a: Dense) -> Facts:
     """Fully connected on the channel axis: params = C·units (+ units);
     on an input with spatial axes it acts at every position (Keras Dense; a

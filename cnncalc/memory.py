@@ -110,9 +110,11 @@ class Ledger:
         self.add = add
 
     def figures(self, inputs: list[tuple[int, ...]], outputs: Iterable[int], trainable: list[int],
-                param_bytes: int, optimizer: str, master_bytes: int, weight_copy_bytes: int) -> MemoryFigures:  # fmt: skip
-        """The peaks, once every node is in: ``inputs`` and ``trainable`` by node,
-        the ``outputs`` alive to the end, ``param_bytes`` every parameter and buffer."""
+                param_bytes: int, optimizer: str, master_bytes: int, weight_copy_bytes: int,
+                needs_grad: list[bool] | None = None) -> MemoryFigures:  # fmt: skip
+        """The peaks, once every node is in: ``inputs``, ``trainable`` and ``needs_grad`` (whether
+        its output requires grad; default: all) by node, the ``outputs`` alive to the end,
+        ``param_bytes`` every parameter and buffer."""
         n = self.nodes
         plans = self.plans
         nbytes = [p[5] for p in plans]
@@ -130,7 +132,8 @@ class Ledger:
         buffers, temporaries = OPTIMIZER_STATE[optimizer]
         state = buffers * weights
         grads = [t * master_bytes for t in trainable]
-        running, released = _backward_loads(nbytes, made, inputs, ends, kept, saved, grads, n)
+        grad_of = needs_grad or [True] * n
+        running, released = _backward_loads(nbytes, made, inputs, ends, kept, saved, grads, grad_of, n)
         step = weights + temporaries * max(trainable, default=0) * master_bytes  # every gradient, the temporaries
         always = param_bytes + state  # the parameters and the optimizer state, alive throughout
         # node k's backward, with the copies of the nodes up to k: it writes its parameters' gradients;
@@ -184,12 +187,14 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
 
 
 def _backward_loads(nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
-                   kept: dict[int, int], saved: int, param_grads: list[int], n: int) -> tuple[list[int], list[int]]:  # fmt: skip
+                    kept: dict[int, int], saved: int, param_grads: list[int], grad_of: list[bool],
+                    n: int) -> tuple[list[int], list[int]]:  # fmt: skip
     """Backward, node by node in reverse. Node k's backward reads the gradient of its
     output (alive since its last reader's backward wrote it) and writes one for each
     input and for its parameters; a kept tensor is freed once the first node that kept
     it is done. Gradients reaching a tensor twice are summed in place; a view's is
-    counted as a new tensor. The bytes alive while each node's backward runs, its
+    counted as a new tensor. A tensor that does not require grad (nothing before it is
+    trained: a frozen backbone's) gets none. The bytes alive while each node's backward runs, its
     parameters' gradients not included, and the bytes each node frees when it is done."""
     last = {i: at for at, node_inputs in enumerate(inputs) for i in node_inputs}
     for o in ends:
@@ -201,7 +206,7 @@ def _backward_loads(nbytes: list[int], made: list[int], inputs: list[tuple[int, 
     alive = [0] * (n + 1)
     written = [0] * (n + 1)  # the input gradients node k writes
     for i, reader in last.items():
-        if 0 <= i < n and reader > i:  # the spec's input (-1) needs no gradient
+        if 0 <= i < n and reader > i and grad_of[i]:  # the spec's input (-1) needs no gradient
             alive[i] += nbytes[i]
             alive[reader] -= nbytes[i]
             written[reader] += nbytes[i]

@@ -25,7 +25,7 @@ class Scale:
     bias: bool = False
 
 
-@layer("scale", Scale, label=lambda a, rank: "+bias" if a.bias else "", saves=saved.INPUT)  # x · γ keeps x
+@layer("scale", Scale, label=lambda a, rank: "+bias" if a.bias else "", saves=saved.WEIGHTED_INPUT)  # x · γ keeps x
 def scale(x: Shape, a: Scale) -> Facts:
     """A learned multiplier per channel (ConvNeXt's layer scale): C params, or 2C
     with a bias (an affine map); no MACs (torch counts elementwise ops as 0)."""

@@ -39,6 +39,9 @@ class Keeps:
     # autocast runs it in low precision (conv, linear, attention's projections): under a mixed
     # precision it makes a low-precision copy of its weights, kept until its backward is done
     casts: bool = False
+    # its inputs are kept only for its params' gradient (PyTorch's mm and mul save them only then):
+    # frozen ('trainable: false'), it keeps none. Conv and norms keep theirs frozen or not.
+    inputs_for_params: bool = False
 
 
 # A declaration is a Keeps, or a function of the layer's arguments giving one
@@ -72,6 +75,8 @@ INDICES_ONLY = Keeps(extra=_indices)  # a max over one axis: indices only
 BATCHNORM = Keeps(inputs=True, extra=_channel_stats)
 LAYERNORM = Keeps(inputs=True, extra=_position_stats)
 COPY = Keeps(copy=True)  # in place, but autograd keeps a copy of the input
+WEIGHTED_INPUT = Keeps(inputs=True, inputs_for_params=True)  # scale: x·γ keeps x for γ's gradient
+CAST_WEIGHTED_INPUT = Keeps(inputs=True, casts=True, inputs_for_params=True)  # dense: x·W, autocast's copy of W
 NEW_OUTPUT = Keeps(output=True, allocates=True)  # sigmoid, tanh, softmax
 NEW_INPUT = Keeps(inputs=True, allocates=True)  # GELU, Mish: keep the input, write a new output
 DROPOUT = Keeps(extra=_mask, train_allocates=True)

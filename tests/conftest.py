@@ -32,3 +32,16 @@ def pytest_configure(config):
     import os
 
     os.environ.pop("COLUMNS", None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    # Where tests/test_html_browser.py left its screenshots, for a person to look at.
+    folders = {
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "screenshots"
+    }
+    for folder in sorted(folders):
+        terminalreporter.write_line(f"HTML report screenshots: {folder}")

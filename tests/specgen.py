@@ -5,7 +5,13 @@
 - ``chaos_specs()``: well-formed YAML with arbitrary structure and values
   (mostly invalid), as a dict;
 - ``mutated_texts()``: the zoo's spec files with a few random edits;
-- ``yamlish_texts()``: short texts from YAML's punctuation and the spec's words.
+- ``yamlish_texts()``: short texts from YAML's punctuation and the spec's words;
+- ``command_path_texts()``: valid specs built to take the slow paths of the commands
+  (inexact strided layers for ``check``'s padding and input fixes, residue classes
+  for ``sizes``, repeats), mostly inexact.
+
+Edits and values include what the second hostile round found (issue 15): YAML tags,
+numbers in every YAML 1.1 notation, huge numbers and expressions.
 """
 
 from __future__ import annotations
@@ -241,7 +247,12 @@ def _words() -> tuple[list[str], list[str]]:
     return types, args
 
 
-_values = st.one_of(st.sampled_from(INTERESTING), st.integers(-3, 300), st.text(max_size=6))
+# Sizes at and past the limit, strides whose receptive-field fractions grow, floats past a size.
+HUGE = [2**31 - 1, 2**31, 2**63, 10**20, 10**400, 1000003, 1000033, 4096, 1e300, float("inf"), -(2**31)]
+
+_values = st.one_of(
+    st.sampled_from(INTERESTING), st.sampled_from(HUGE), st.integers(-3, 300), st.integers(), st.text(max_size=6)
+)
 
 
 def _chaos_layer(children: Any) -> Any:
@@ -312,6 +323,20 @@ EDITS = [
     "\n  ", "\n- ", "    ",
 ]  # fmt: skip
 
+# YAML tags and numbers in every YAML 1.1 notation (hex, octal, binary, base 60, underscores,
+# special floats), some past the 1,000-character literal limit, and expressions with huge arguments.
+NOTATIONS = [
+    "!!int", "!!float", "!!str", "!!bool", "!!null", "!!seq", "!!map", "!!timestamp", "!!int ''", "!!float ''",
+    "!!int abc", "!!float x", "!!str 3", "!!int 0x10", "!!int 1:30", "!!float 1e999", "!!bool 3", "!!null 3",
+    "0x1f", "0X1F", "0o17", "017", "09", "0b101", "-0b1", "1_000", "1__0", "_1", "0x_1", "1:30", "1:2:3:4",
+    "-1:30", "1:60", "190:20:30.15", ".inf", "-.inf", ".nan", ".NaN", "1e308", "1e-400", "1.5e3", "6.8523015e+5",
+    "0x" + "f" * 1200, "0x" + "f" * 990, ":".join(["59"] * 400), ":".join(["59"] * 300), "9" * 1100, "9" * 4400,
+    "1_" + "0" * 1100, "0" + "7" * 1100, '"round(8, -1000000000000000000)"', '"round(8, -10000000)"',
+    '"round(8, 10000000000)"', '"make_divisible(8, 8, 1e300)"', '"2147483647 * 2147483647"', '"1e300 * 1e300"',
+    '"9' + "9" * 990 + '"', "2001-12-14", "=", "<<",
+]  # fmt: skip
+EDITS += NOTATIONS
+
 _NUMBER = re.compile(r"(?<![\w.$])\d+(?:\.\d+)?(?![\w.])")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -351,3 +376,35 @@ def yamlish_texts() -> Any:
     """Short texts made of YAML punctuation and the spec's own words."""
     pieces = st.sampled_from(EDITS + ["input: [3, 32, 32]\n", "layers:\n", "  - relu\n", "  - conv: {filters: 8, "])
     return st.lists(pieces, max_size=30).map("".join)
+
+
+_STRIDES = [1, 2, 3, 4, 7, 4096, 1000003]
+
+
+@st.composite
+def _strided(draw: Any) -> str:
+    kernel, stride = draw(st.integers(1, 7)), draw(st.sampled_from(_STRIDES))
+    kind = draw(st.sampled_from(["conv", "conv", "maxpool", "avgpool", "conv_transpose", "upsample"]))
+    if kind == "upsample":
+        return f"upsample: {{scale: {draw(st.sampled_from([2, 3, 5, 1000]))}}}"
+    if kind == "conv_transpose":
+        return f"conv_transpose: {{filters: 3, kernel: {kernel}, stride: {stride}}}"
+    if kind == "conv":
+        padding = draw(st.sampled_from([0, 1, 3, "same"]))
+        return f"conv: {{filters: 3, kernel: {kernel}, stride: {stride}, padding: {padding}}}"
+    return f"{kind}: {{kernel: {kernel}, stride: {stride}, ceil_mode: {str(draw(st.booleans())).lower()}}}"
+
+
+@st.composite
+def command_path_texts(draw: Any) -> str:
+    """Strided layers that are mostly inexact, in repeats, at large or odd input sizes:
+    what check's fix searches and the sizes solver work hardest on."""
+    layer = st.one_of(_strided(), st.just("relu"))
+    repeat = st.builds(
+        lambda times, body: f"repeat: {{times: {times}, layers: [{', '.join(body)}]}}",
+        st.sampled_from([0, 1, 2, 3, 50, 300]),
+        st.lists(layer, min_size=1, max_size=3),
+    )
+    layers = draw(st.lists(st.one_of(layer, repeat), min_size=1, max_size=6))
+    height, width = (draw(st.sampled_from([1, 7, 32, 33, 224, 4097, 1000003, 2147483647])) for _ in "hw")
+    return f"input: [3, {height}, {width}]\nlayers:\n" + "".join(f"  - {item}\n" for item in layers)

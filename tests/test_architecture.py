@@ -35,9 +35,10 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("spec", ("source", "spec", "loader", "schema")),
     ("engine", ("engine",)),
-    ("pipeline", ("pipeline", "__init__")),  # cnncalc/__init__.py: the API, analyze() = load + run
+    ("pipeline", ("pipeline",)),
     ("analyses", ("check", "sizes", "compare", "reference", "largest_batch")),  # reference: formulas and worked examples of the types
     ("render", ("render",)),
+    ("api", ("__init__",)),  # cnncalc/__init__.py: analyze() = load + run; its report shows itself through render/
     ("cli", ("cli", "__main__")),
 )  # fmt: skip
 

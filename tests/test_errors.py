@@ -46,7 +46,11 @@ def assert_one_clear_error(result, expected_first_line, text=None):
     if 1 <= line <= len(source):
         quoted = source[line - 1].replace("\t", " ")
         if len(quoted) <= 200:
-            assert lines[1:] == ["  " + quoted, "  " + " " * (col - 1) + "^", ""]
+            # a control character is quoted escaped, as the message shows it (\x07: four
+            # cells), and the caret moves right with it (issue 15: no escape reaches the terminal)
+            shown = [c if c.isprintable() else f"\\x{ord(c):02x}" for c in quoted]
+            caret = sum(map(len, shown[: col - 1]))
+            assert lines[1:] == ["  " + "".join(shown), "  " + " " * caret + "^", ""]
         else:  # a long line is quoted around the column
             assert lines[2].strip() == "^"
     else:

@@ -23,7 +23,7 @@ MODELS = {k: v for k, v in REFERENCE.items() if not k.startswith("_")}
 # Specs this zoo must provide: a missing one fails, it is never skipped.
 OWNED = (
     "convnext_tiny", "shufflenet_v2_x1_0", "unet_2015", "deeplabv3_resnet50", "mobilenet_v3_large",
-    "efficientnet_b0", "regnet_y_400mf",
+    "efficientnet_b0", "regnet_y_400mf", "yolov8n",
 )  # fmt: skip
 ZOO = sorted(set(OWNED) | {name for name in MODELS if (SPECS / f"{name}.yaml").is_file()})
 
@@ -93,3 +93,41 @@ def test_efficientnet_b1_from_the_command_line() -> None:
 def test_convnext_prints_no_dense_warning() -> None:
     # issue 10: "today ConvNeXt-T prints that warning 36 times"
     assert cnncalc.analyze(str(SPECS / "convnext_tiny.yaml")).warnings == ()
+
+
+# --- YOLOv8 n, s, m: one spec, Ultralytics' scales --------------------------------------------
+#
+# yolov8.yaml's `scales: [depth, width, max_channels]`: n [0.33, 0.25, 1024] (the spec's defaults),
+# s [0.33, 0.50, 1024], m [0.67, 0.75, 768]. Figures of YOLO("yolov8s.yaml").model and
+# YOLO("yolov8m.yaml").model, computed with PyTorch 2.14 and ultralytics 8.4.190 by
+# `python tools/reference.py yolov8s yolov8m` (as modern.json's "_about" defines them); their
+# trainable params are the yaml's "11166544 gradients" and "25902624 gradients".
+YOLOV8 = {
+    "s": ({"width": 0.5}, {"trainable": 11_166_544, "non_trainable": 20_048, "macs": 14_301_312_000}),
+    "m": (
+        {"depth": 0.67, "width": 0.75, "max_channels": 768},
+        {"trainable": 25_902_624, "non_trainable": 33_136, "macs": 39_468_364_800},
+    ),
+}
+
+
+@pytest.mark.parametrize("scale", sorted(YOLOV8))
+def test_yolov8_scales(scale: str) -> None:
+    args, figures = YOLOV8[scale]
+    _assert_matches(_analyze("yolov8n", args=args), {**MODELS["yolov8n"], **figures})
+
+
+def test_yolov8_dfl_is_the_frozen_16() -> None:
+    # DFL: Conv2d(16, 1, 1, bias=False).requires_grad_(False); the rest of the non-trainable
+    # figure is BatchNorm running statistics (10,592 = 10,608 - 16)
+    report = cnncalc.analyze(str(SPECS / "yolov8n.yaml"))
+    frozen = [row for row in report.rows if row.type == "conv" and row.trainable == 0]
+    assert [(row.name, row.non_trainable, row.macs) for row in frozen] == [("dfl", 16, 16 * 4 * 8400)]
+    running = sum(row.non_trainable for row in report.rows if row.type == "batchnorm")
+    assert running + 16 == MODELS["yolov8n"]["non_trainable"]
+    # three detection levels, P3/8, P4/16, P5/32 at 640: 80² + 40² + 20² = 8400 anchors
+    shapes = {row.name: row.output for row in report.rows}
+    assert (shapes["p3.cv2.silu1"], shapes["p4.cv2.silu1"], shapes["p5.cv2.silu1"]) == (
+        (64, 80, 80), (128, 40, 40), (256, 20, 20),
+    )  # fmt: skip
+    assert shapes["boxes"] == (64, 8400) and shapes["scores"] == (80, 8400)

@@ -17,7 +17,7 @@ ZOO = (
     "alexnet", "vgg11", "vgg16", "vgg19", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
     "googlenet", "inception_v3", "mobilenet_v1", "mobilenet_v2", "shufflenet_v2_x1_0", "convnext_tiny",
     "mobilenet_v3_large", "efficientnet_b0", "regnet_y_400mf", "unet_2015", "deeplabv3_resnet50",
-    "vit_b_16", "swin_t", "vit_base_r50_s16_224",
+    "vit_b_16", "swin_t", "vit_base_r50_s16_224", "yolov8n",
 )  # fmt: skip
 BEGIN, END = "<!-- zoo-table:begin -->", "<!-- zoo-table:end -->"
 INSTALL_AND_RUN = "pip install . && cnncalc summary specs/vgg16.yaml"

@@ -49,10 +49,13 @@ def _timm(name: str) -> Callable[[], Any]:
     return build
 
 
-def _yolov8n() -> Any:
-    from ultralytics import YOLO  # type: ignore[import-not-found]
+def _yolov8(scale: str) -> Callable[[], Any]:
+    def build() -> Any:
+        from ultralytics import YOLO  # type: ignore[import-not-found]
 
-    return YOLO("yolov8n.yaml").model
+        return YOLO(f"yolov8{scale}.yaml").model  # yolov8.yaml at that scale (depth, width, max channels)
+
+    return build
 
 
 # name → (builder, input shape without the batch axis)
@@ -86,7 +89,7 @@ MODELS: dict[str, tuple[Callable[[], Any], tuple[int, ...]]] = {
     "efficientnet_b3": (_torchvision("efficientnet_b3"), (3, 300, 300)),
     "deeplabv3_resnet50": (_torchvision("deeplabv3_resnet50", weights_backbone=None, aux_loss=False), (3, 520, 520)),
     "vit_base_r50_s16_224": (_timm("vit_base_r50_s16_224"), (3, 224, 224)),
-    "yolov8n": (_yolov8n, (3, 640, 640)),
+    **{f"yolov8{scale}": (_yolov8(scale), (3, 640, 640)) for scale in "nsm"},
 }
 
 

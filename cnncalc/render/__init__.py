@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..report import Report
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "html")
 
 
 def renderer(fmt: str) -> Callable[..., str]:
@@ -18,6 +18,10 @@ def renderer(fmt: str) -> Callable[..., str]:
         from .table import render_table
 
         return render_table
+    if fmt == "html":
+        from .html import render_html
+
+        return render_html
     from . import text
 
     functions: dict[str, Callable[..., Any]] = {
@@ -96,4 +100,8 @@ def document(
         options.update(depth=levels, width=width, color=color, ascii=ascii)
     elif fmt == "markdown":
         options["depth"] = fold_levels(report, depth, fold_long=False)[0]
+    elif fmt == "html":  # every row is on the page; blocks deeper than the levels start closed
+        options["depth"], note = fold_levels(report, depth)
+        if note:
+            note = f"note: {len(report.rows):,} layers, blocks deeper than {options['depth']} start closed; --depth all opens them"
     return note, chunked(fmt)(report, **options)

@@ -10,7 +10,8 @@ from ..check import MAX_RERUN_LAYERS, FileResult, Finding, Fix, exit_code
 from ..errors import SpecError
 from ..metrics import BUDGETS, BYTES
 from ..shapes import Division
-from .diagnostics import format_error
+from .diagnostics import format_error, format_warning
+from .escape import visible
 from .units import count, grouped, nbytes
 
 
@@ -200,7 +201,7 @@ def result_dict(result: FileResult) -> dict[str, Any]:
 
 def _finding_text(finding: Finding, text: str | None) -> str:
     head = format_error(SpecError(finding_message(finding), finding.loc), text)
-    return head + "".join(f"\n  fix: {fix_text(fix)}" for fix in finding.fixes)
+    return head + "".join(f"\n  fix: {visible(fix_text(fix))}" for fix in finding.fixes)
 
 
 def summary_line(results: Sequence[FileResult]) -> str:
@@ -234,7 +235,7 @@ def render_text(results: Sequence[FileResult]) -> str:
             out += [format_error(error, result.text) for error in result.errors]
             continue
         for warning in result.warnings:
-            out.append(str(warning))
+            out.append(format_warning(warning))
         for finding in result.findings:
             out.append(_finding_text(finding, result.text))
     out.append(summary_line(results))
@@ -250,8 +251,10 @@ def _data(value: str) -> str:
 
 
 def annotation(level: str, file: str, line: int, col: int, title: str, message: str) -> str:
-    """``::error file=…,line=…,col=…,title=…::message`` (GitHub's workflow command)."""
-    where = f"file={_property(file)}"
+    """``::error file=…,line=…,col=…,title=…::message`` (GitHub's workflow command).
+    Control characters in the file name are escaped first (``\\x1b``): a CI log
+    is read in a terminal too; the message's own are its caller's to escape."""
+    where = f"file={_property(visible(file))}"
     if line > 0:
         where += f",line={line},col={max(col, 1)}"
     return f"::{level} {where},title={_property(title)}::{_data(message)}"
@@ -262,14 +265,16 @@ def render_github(results: Sequence[FileResult]) -> str:
     for result in results:
         if result.error is not None:
             for e in result.errors:
-                message = e.message + (f"; {e.hint}" if e.hint else "")
+                message = visible(e.message + (f"; {e.hint}" if e.hint else ""))
                 out.append(annotation("error", e.loc.file, e.loc.line, e.loc.col, "cnncalc: unusable spec", message))
             continue
         for w in result.warnings:
-            out.append(annotation("warning", w.loc.file, w.loc.line, w.loc.col, f"cnncalc {w.code}", w.message))
+            title = f"cnncalc {w.code}"
+            out.append(annotation("warning", w.loc.file, w.loc.line, w.loc.col, title, visible(w.message)))
         for f in result.findings:
             title = "cnncalc: inexact layer" if f.code == "inexact" else "cnncalc: budget exceeded"
-            message = finding_message(f) + "".join(f"\nfix: {fix_text(fix)}" for fix in f.fixes)
+            # user text one line each (visible), then the fixes on lines of their own (%0A)
+            message = visible(finding_message(f)) + "".join(f"\nfix: {visible(fix_text(fix))}" for fix in f.fixes)
             out.append(annotation("error", f.loc.file, f.loc.line, f.loc.col, title, message))
     out.append(summary_line(results))
     return "\n".join(out) + "\n"

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..compare import Comparison, Hunk, Metric
 from ..report import Row
+from .escape import visible
 from .units import exact, grouped, shape_text, type_label
 
 
@@ -40,8 +41,8 @@ def ratio_text(r: Fraction | None) -> str:
 def _header(comparison: Comparison) -> list[str]:
     lines = []
     for label, source, report in zip(comparison.labels, comparison.sources, comparison.reports):
-        name = f": {report.name}," if report.name and report.name != source else ","
-        lines.append(f"{label}  {source}{name} input {shape_text(report.input)}")
+        name = f": {visible(report.name)}," if report.name and report.name != source else ","
+        lines.append(f"{label}  {visible(source)}{name} input {shape_text(report.input)}")
     return lines
 
 
@@ -62,8 +63,8 @@ def _row_cells(sign: str, row: Row, reads: bool = False) -> list[str]:
     """A layer of the diff; ``reads``: with what it reads, where that is the difference."""
     return [
         sign,
-        row.name,
-        type_label(row) + (" ← " + ", ".join(row.inputs) if reads else ""),
+        visible(row.name),
+        visible(type_label(row) + (" ← " + ", ".join(row.inputs) if reads else "")),
         shape_text(row.output, tokens=row.tokens) + ("" if row.exact else " ⚠ inexact"),
         f"{grouped(row.params)} params",
         f"{grouped(row.macs)} MACs",
@@ -76,7 +77,7 @@ def _diff_lines(hunks: tuple[Hunk, ...]) -> list[list[str]]:
     for hunk in hunks:
         if hunk.op == "equal":
             n = len(hunk.removed)
-            names = ", ".join(r.name for r in hunk.added[:3]) + (", …" if n > 3 else "")
+            names = ", ".join(visible(r.name) for r in hunk.added[:3]) + (", …" if n > 3 else "")
             lines.append(["=", f"{n} layer{'s' if n != 1 else ''} the same ({names})"])
             continue
         lines += [_row_cells("-", r, hunk.rewired) for r in hunk.removed]
@@ -196,4 +197,10 @@ def render_json(comparison: Comparison, **_: object) -> str:
     return json.dumps(comparison_dict(comparison), indent=2) + "\n"
 
 
-RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_json}
+def render_html(comparison: Comparison, **_: object) -> str:
+    from .html_compare import render_compare_html
+
+    return render_compare_html(comparison)
+
+
+RENDERERS = {"table": render_table, "markdown": render_markdown, "json": render_json, "html": render_html}

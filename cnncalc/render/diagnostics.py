@@ -3,21 +3,29 @@ line and a caret (gcc/black style), or as GitHub Actions annotations."""
 
 from __future__ import annotations
 
+import re
+
 from ..errors import Diagnostic, SpecError
 from .escape import visible
+
+# The line breaks YAML counts (str.splitlines also breaks at \x0b, \x0c, \x1c-\x1e,
+# which YAML refuses as control characters: the line quoted would not be the one named).
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def _excerpt(text: str | None, line: int, col: int) -> str:
     if not text or line < 1:
         return ""
-    lines = text.splitlines()
-    if line > len(lines):
+    lines = _YAML_LINE_BREAK.split(text)
+    if line > len(lines) or (line == len(lines) and not lines[-1] and line > 1):
         return ""
     source = lines[line - 1].replace("\t", " ")
     if len(source) > 200:
         start = max(0, col - 100)
         source, col = source[start : start + 200], col - start
-    return f"\n  {source}\n  {' ' * max(col - 1, 0)}^"
+    # control characters shown escaped (\x07), as in the message: the caret moves with them
+    col = len(visible(source[: max(col - 1, 0)])) + 1
+    return f"\n  {visible(source)}\n  {' ' * max(col - 1, 0)}^"
 
 
 def format_error(error: SpecError, text: str | None = None) -> str:

@@ -12,6 +12,7 @@ compares the two on every zoo spec, with and without colour).
 
 from __future__ import annotations
 
+import functools
 from typing import IO, Any
 
 # Characters rich measures as one cell (checked by tests/test_performance.py).
@@ -22,10 +23,11 @@ def _simple(text: str) -> bool:
     return _NARROW.issuperset(text)
 
 
+@functools.lru_cache(maxsize=4096)  # a long table's cells repeat (shapes, figures, bars): measured once each
 def cell_width(text: str) -> int:
     """The cells ``text`` takes in a terminal: its length, unless it holds a
     character rich measures otherwise (日 takes two; then rich measures it)."""
-    if _NARROW.issuperset(text):
+    if (text.isascii() and text.isprintable()) or _NARROW.issuperset(text):  # the first test: C speed
         return len(text)
     from rich.cells import cell_len
 
@@ -51,6 +53,7 @@ _ATTRIBUTES = {"bold": 1, "dim": 2, "italic": 3, "underline": 4}
 _COLOURS = {"black": 30, "red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36, "white": 37}
 
 
+@functools.lru_cache(maxsize=256)  # a table has a handful of styles, over every cell of every row
 def _sgr(style: str) -> str | None:
     """The escape sequence that opens ``style`` ("" for none), or None for a
     style this module does not know (rich draws it)."""

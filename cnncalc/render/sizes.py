@@ -8,6 +8,7 @@ from typing import Any
 
 from ..report import Report
 from ..sizes import AxisSizes
+from .escape import visible
 
 
 def progression_text(axis: AxisSizes) -> str:
@@ -66,7 +67,7 @@ def _signed(n: int) -> str:
 
 
 def render_text(report: Report, axes: Sequence[AxisSizes], near: int | None = None) -> str:
-    title = report.name or report.file
+    title = visible(report.name or report.file)
     shape = "×".join(map(str, report.input))
     if not axes:
         return f"{title}: input {shape} has no spatial axes; every size is exact\n"
@@ -76,7 +77,7 @@ def render_text(report: Report, axes: Sequence[AxisSizes], near: int | None = No
             line = f"{axis.axis}: none"
             if axis.blocker:
                 b = axis.blocker
-                line += f" — {b.type} '{b.name}' (line {b.line}): {b.reason}"
+                line += f" — {visible(b.type)} '{visible(b.name)}' (line {b.line}): {visible(b.reason)}"
             lines.append(line)
             continue
         lines.append(f"{axis.axis}: {progression_text(axis)} ({examples(axis, size)})")

@@ -152,7 +152,7 @@ def render_table(
     for number, (row, divisions) in enumerate(grid.notes, 1):
         rounding = "rounded up (ceil_mode)" if any(d.ceil_mode for d in row.divisions) else "floored as PyTorch does"
         verdict = f"allowed (allow_inexact), {rounding}" if row.allow_inexact else f"inexact, {rounding}"
-        note = _symbols(f"⚠{number} {row.name} (line {row.loc.line}): {divisions} — {verdict}", ascii)
+        note = _symbols(f"⚠{number} {visible(row.name)} (line {row.loc.line}): {divisions} — {verdict}", ascii)
         console.print(Text("\n".join(wrap(note, width, 4)), style="yellow" if row.allow_inexact else "bold red"))
     indent = FIGURES_END + 2 if width - FIGURES_END - 2 >= 30 else 4
     lines_ = [
@@ -162,14 +162,26 @@ def render_table(
     return _no_trailing_spaces(out.getvalue(), color)
 
 
-_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+_CODES_AT_END = re.compile(r"(?:\x1b\[[0-9;]*m)+\Z")
+
+
+def _no_trailing_space(line: str) -> str:
+    """``line`` without the spaces before the colour codes that end it, if any."""
+    if not line.endswith("m"):
+        return line.rstrip(" ")
+    start = line.rfind(" ") + 1  # the codes can only follow the last space
+    codes = _CODES_AT_END.search(line, start)
+    if codes is None:
+        return line
+    return line[: codes.start()].rstrip(" ") + codes.group()
 
 
 def _no_trailing_spaces(text: str, color: bool) -> str:
     """The padding of a line's last cell, which nobody sees and diffs flag, left out
-    (with colour, before the codes that end the line)."""
+    (with colour, before the codes that end the line). Line by line: a pattern over
+    the whole text tried every run of spaces of a 100,000-row table to its end."""
     if color:
-        return _TRAILING.sub(r"\1", text)
+        return "\n".join(map(_no_trailing_space, text.split("\n")))
     return "\n".join(line.rstrip(" ") for line in text.split("\n"))
 
 
@@ -394,7 +406,7 @@ def _main_is_tokens(report: Report) -> bool:
 def footer(report: Report, layout: str = "nchw", view: str = "default") -> str:
     """The totals, one line each, as the view shows them (the memory view: no MACs or FLOPs)."""
     t = report.totals
-    extra = [f"{name} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
+    extra = [f"{visible(name)} {shape_text(shape, layout)}" for name, shape in report.outputs.items() if name != "main"]
     lines_ = []
     for metric in METRICS:
         words = _FOOTER.get(metric.key, _footer_line)
@@ -469,7 +481,11 @@ _FOOTER: dict[str, Callable[[Metric, Report], str] | None] = {
 def _inference_peak(report: Report) -> str:
     """The liveness peak, where it happens, and with the weights."""
     t, memory = report.totals, report.memory
-    where = f"at {report.rows[memory.inference_peak_at].name}; " if memory and memory.inference_peak_at >= 0 else ""
+    where = (
+        f"at {visible(report.rows[memory.inference_peak_at].name)}; "
+        if memory and memory.inference_peak_at >= 0
+        else ""
+    )
     return (
         f"Inference peak:    {nbytes(t.inference_peak_bytes):>16}  (activations alive at once, {where}"
         f"+ parameters = {nbytes(t.inference_peak_bytes + t.param_bytes)})"

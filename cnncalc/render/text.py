@@ -202,7 +202,7 @@ def render_markdown(
         flag = "" if line.folded or last.exact else " ⚠ " + divisions_text(last)
         figures = "".join(f" {exact(m.unit, sum(m.row(r, size) for r in line.rows))} |" for m in COLUMNS)
         lines.append(
-            f"| {markdown_cell(line.name)} | {kind} | {shape_text(last.output, layout, last.tokens)}{flag} |{figures} {rf_text(last.rf)} |"
+            f"| {markdown_cell(line.name)} | {markdown_cell(kind)} | {shape_text(last.output, layout, last.tokens)}{flag} |{figures} {rf_text(last.rf)} |"
         )
     t = report.totals
     parts = []

@@ -10,7 +10,7 @@ from ..record import replace as replace_record
 from ..registry import REGISTRY
 from .construct import Construct, Memo, Variables
 from .references import source
-from .values import REQUIRED, resolve, resolve_default
+from .values import ITEM_KEYS, PASS, REQUIRED, resolve, resolve_default
 from .yamltree import YMap, YSeq, describe
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .counting import Counter
 
 KEYS = ("args", "layers", "description")
+PASS_TAKEN = "'pass' is not an argument name: $pass is a repeat's pass number"
 
 
 class Block(Construct):
@@ -43,7 +44,7 @@ class Block(Construct):
         name = b.layer_name(args, scope, written)
         current = source(b, args, scope, current)
         inner = replace_record(
-            b.group(scope, name, written),
+            b.group(b.frozen(args, scope, written), name, written),
             variables=variables,
             prefix=name + ".",
             counters={},
@@ -64,7 +65,7 @@ class Block(Construct):
         declared: YMap = definition.get("args") or YMap(definition.loc)
         variables = dict(b.global_args)
         for key, raw in args.items():
-            if key == "name" or key == "from":
+            if key in ITEM_KEYS:
                 continue
             if key not in declared:
                 raise SpecError(
@@ -146,6 +147,8 @@ class Block(Construct):
                         key_loc,
                         "letters, digits and '_', not starting with a digit",
                     )
+                if key == PASS:
+                    raise SpecError(PASS_TAKEN, key_loc, "choose another name")
         return dict(blocks)
 
     @staticmethod

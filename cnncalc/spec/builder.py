@@ -11,13 +11,14 @@ from ..errors import NOWHERE, SourceLoc, SpecError, did_you_mean
 from ..graph import INPUT, Group, Node
 from ..limits import MAX_DEPTH, MAX_ERRORS, NAME_CHARS_PER_LAYER
 from ..record import field, record, replace as replace_record
-from ..registry import REGISTRY, LayerType
+from ..registry import REGISTRY, ArgSpec, LayerType
 from .constructs import CONSTRUCTS, construct_for
 from .counting import Counter
-from .values import coerce
+from .values import ITEM_KEYS, coerce
 from .yamltree import YMap, YSeq, describe
 
 _NO_ARGUMENTS = YMap(NOWHERE)
+TRAINABLE = ArgSpec("trainable", "bool", False, True, 0, None)
 
 
 @record(frozen=False, slots=False)
@@ -32,6 +33,7 @@ class Scope:
     depth: int = 0
     namespace: str = ""  # the block's prefix: what a reference by name may see
     entry: int = INPUT  # what 'input' refers to: the spec's input, or the block's
+    frozen: bool = False  # inside 'trainable: false': every layer's params are non-trainable
 
 
 @record(frozen=False, slots=False)
@@ -146,7 +148,17 @@ class Builder:
         self.node_spaces.append(scope.namespace)
         self.nodes.append(
             Node(
-                index, self.claim(name, at), layer_type.name, args, inputs, at, arg_locs, path, scope.depth, scope.group
+                index,
+                self.claim(name, at),
+                layer_type.name,
+                args,
+                inputs,
+                at,
+                arg_locs,
+                path,
+                scope.depth,
+                scope.group,
+                scope.frozen,
             )
         )
         return index
@@ -239,6 +251,14 @@ class Builder:
                 raise SpecError(f"{kind} has no key '{key}'", body.key_locs[key], did_you_mean(key, allowed))
         return body
 
+    def frozen(self, args: Any, scope: Scope, written: str) -> Scope:
+        """The scope an item's layers are made in: frozen if it says 'trainable: false'
+        (or is inside such an item; an inner 'trainable: true' does not thaw it, as in Keras)."""
+        if not isinstance(args, YMap) or "trainable" not in args:
+            return scope
+        trainable = coerce(args["trainable"], TRAINABLE, scope.variables, args.value_locs["trainable"], written)
+        return scope if trainable or scope.frozen else replace_record(scope, frozen=True)
+
     def default_args(self, args_class: type) -> Any:
         """One instance of an argument class at its defaults, shared by every layer that gives none."""
         found = self.defaults.get(args_class)
@@ -255,7 +275,7 @@ class Builder:
         arg_locs: dict[str, SourceLoc] = {}
         mistaken = False
         for key, raw in args.items():
-            if key == "name" or key == "from":
+            if key in ITEM_KEYS:
                 continue
             try:
                 spec = layer_type.argspec(key)

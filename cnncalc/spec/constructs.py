@@ -23,7 +23,7 @@ from ..registry import REGISTRY, ArgSpec, LayerType
 from .blocks import BLOCK
 from .construct import Construct, Memo, Variables, layer_type_named as _layer_type
 from .references import references, source, tensor_arguments
-from .values import arguments_schema, coerce
+from .values import ITEM_KEYS, PASS, TRAINABLE_SCHEMA, arguments_schema, coerce
 from .yamltree import YMap, YSeq, describe
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Primitive(Construct):
             return current
         name = b.layer_name(args, scope, layer_type.name)
         inputs = (source(b, args, scope, current), *tensor_arguments(b, layer_type, args, scope))
-        return b.add_node(scope, name, layer_type, read[0], inputs, at, read[1], path)
+        return b.add_node(b.frozen(args, scope, written), name, layer_type, read[0], inputs, at, read[1], path)
 
 
 class Composite(Construct):
@@ -84,7 +84,7 @@ class Composite(Construct):
         instance, arg_locs = read
         name = b.layer_name(args, scope, layer_type.name)
         current = source(b, args, scope, current)
-        inner = b.group(scope, name, layer_type.name)
+        inner = b.group(b.frozen(args, scope, written), name, layer_type.name)
         for part, part_type_name, part_args in layer_type.expand(instance):
             part_type = _layer_type(part_type_name)
             part_locs = {k: v for k, v in arg_locs.items() if k in part_args}
@@ -120,6 +120,7 @@ class Merge(Construct):
         kind = layer_type.name
         options, branches, body_loc = self.options(layer_type, written, body, body_loc, at)
         name = b.layer_name(options, scope, kind)
+        scope = b.frozen(options, scope, written)  # its branches' layers
         values: dict[str, Any] = {}
         arg_locs: dict[str, SourceLoc] = {}
         for spec in layer_type.schema:
@@ -155,7 +156,7 @@ class Merge(Construct):
         'from') and where they are written."""
         options, branches = YMap(body_loc), body
         if isinstance(body, YMap):
-            allowed = ["branches", "from", "name", *(spec.name for spec in layer_type.schema)]
+            allowed = ["branches", *ITEM_KEYS, *(spec.name for spec in layer_type.schema)]
             unknown = [k for k in body if k not in allowed]
             if unknown:
                 raise SpecError(
@@ -217,7 +218,7 @@ class Merge(Construct):
         branches = {"type": "array", "minItems": 2, "items": branch}
         arguments = arguments_schema(layer_type)
         arguments.pop("description", None)
-        arguments.pop("patternProperties", None)  # its 'from' is a list
+        arguments["patternProperties"].pop("^from$")  # its 'from' is a list
         with_inputs = [
             {
                 **arguments,
@@ -236,7 +237,7 @@ class Merge(Construct):
 class Repeat(Construct):
     """``repeat: {times, layers, name}``: the same layers ``times`` times, in a group."""
 
-    keys = ("times", "layers", "name", "from")
+    keys = ("times", "layers", "name", "from", "trainable")
 
     def lower(
         self,
@@ -266,10 +267,11 @@ class Repeat(Construct):
         # refuse before building what can be counted: nested repeats multiply
         counted = b.counter.count(layers, scope.variables, scope.depth)
         b.counter.refuse_repeat(start + times * counted, times, times_loc)
-        inner = b.group(scope, f"{name} ×{times}", "repeat")
+        inner = b.group(b.frozen(body, scope, "repeat"), f"{name} ×{times}", "repeat")
         passes: list[int] = []  # each pass's output, for R.k and R.*
         for iteration in range(times):
-            current = b.layers(layers, layers_at, inner, current, f"{path}/repeat")
+            this_pass = replace_record(inner, variables={**inner.variables, PASS: iteration + 1})  # $pass: 1..times
+            current = b.layers(layers, layers_at, this_pass, current, f"{path}/repeat")
             passes.append(current)
             if iteration == 0:
                 per_pass = len(b.nodes) - start
@@ -306,6 +308,7 @@ class Repeat(Construct):
                 "layers": {"type": "array", "items": {"$ref": layer_ref}},
                 "name": _NAME,
                 "from": {"$ref": "#/$defs/tensor"},
+                "trainable": TRAINABLE_SCHEMA,
             },
             "required": ["times", "layers"],
             "additionalProperties": False,

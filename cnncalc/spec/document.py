@@ -10,11 +10,11 @@ from .. import layers as _layers  # noqa: F401  (registers the built-in types)
 from ..errors import SourceLoc, SpecError, SpecErrors, did_you_mean
 from ..graph import INPUT, Graph
 from ..limits import DEFAULT_DTYPE, DTYPE_BYTES, MAX_ERRORS, MAX_FILE_BYTES, MAX_LAYERS, MAX_SIZE
-from .blocks import BLOCK
+from .blocks import BLOCK, PASS_TAKEN
 from .builder import Builder, Scope
 from .counting import Counter
 from .inputs_outputs import claim_inputs, declared_inputs, declared_outputs
-from .values import resolve_default
+from .values import PASS, resolve_default
 from .yamltree import YMap, YSeq, describe, parse
 
 TOP_KEYS = ("name", "description", "input", "inputs", "dtype", "args", "blocks", "layers", "outputs")
@@ -151,6 +151,8 @@ def _spec_args(document: YMap, overrides: Mapping[str, Any]) -> dict[str, Any]:
     for key, raw in declared.items():
         if not key.isidentifier():
             raise SpecError(f"argument name '{key}' must be a plain identifier", declared.key_locs[key])
+        if key == PASS:
+            raise SpecError(PASS_TAKEN, declared.key_locs[key], "choose another name")
         # in order, so a later default may use an earlier argument, overridden or not
         values[key] = overrides[key] if key in overrides else resolve_default(key, raw, values, declared)
     return values

@@ -23,6 +23,14 @@ EXPRESSION = {
     "description": "arithmetic over $arguments: + - * / //, ( ), floor, ceil, round, min, max, make_divisible",
 }
 REFERENCE = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*\s*$", "description": "a $argument"}
+PASS = "pass"  # inside a repeat, $pass is the pass number, 1 to times: never an argument's name
+# keys every layer, block use and repeat takes besides its own arguments
+ITEM_KEYS = ("name", "from", "trainable")
+TRAINABLE_SCHEMA = {
+    "anyOf": [{"type": "boolean"}, REFERENCE],
+    "default": True,
+    "description": "false: the params of every layer inside count as non-trainable (frozen)",
+}
 TENSOR = {
     "anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "maximum": -1}],
     "description": "an earlier layer's name, 'input', an input's name, R.k (pass k of repeat R), "
@@ -204,6 +212,12 @@ def evaluate_text(text: str, variables: Mapping[str, Any], at: SourceLoc) -> Any
     try:
         return evaluate(text, variables)
     except ExprError as error:
+        if PASS not in variables and error.message.startswith(f"unknown argument '${PASS}'"):
+            raise SpecError(
+                f"'$pass' is a repeat's pass number, and \"{text}\" is not inside a repeat",
+                at,
+                "use $pass within 'repeat: {times: n, layers: [...]}', or give a block an argument for it",
+            ) from None
         raise SpecError(error.message, at, error.hint) from None
 
 
@@ -280,7 +294,8 @@ def arguments_schema(layer_type: LayerType) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object" if required else ["object", "null"],
         "properties": properties,
-        "patternProperties": {"^from$": {"$ref": "#/$defs/tensor"}},  # what it reads, if not the previous layer
+        # what it reads, if not the previous layer; whether its params are trained
+        "patternProperties": {"^from$": {"$ref": "#/$defs/tensor"}, "^trainable$": TRAINABLE_SCHEMA},
         "additionalProperties": False,
     }
     if required:
