@@ -125,3 +125,38 @@ def test_the_schema_and_layers_know_like():
     assert list(validator.iter_errors(yaml.safe_load(BACK.replace("like: input", "like: 2"))))
     out = CliRunner().invoke(main, ["layers", "crop"]).output
     assert "like" in out and "a reference" in out
+
+
+# A two-level U-Net written with nested branches and fixed crops, and flat with `from` and
+# `crop: {like: ...}`: the same network, so the same figures.
+NESTED = """\
+input: [1, 44, 44]
+layers:
+  - conv: {filters: 4, kernel: 3}
+  - concat:
+      - [crop: {size: 38}]
+      - [maxpool: {kernel: 2}, conv: {filters: 8, kernel: 3}, conv_transpose: {filters: 8, kernel: 2, stride: 2}]
+  - conv: {filters: 2, kernel: 3}
+"""
+FLAT = """\
+input: [1, 44, 44]
+layers:
+  - conv: {filters: 4, kernel: 3, name: down}
+  - maxpool: {kernel: 2}
+  - conv: {filters: 8, kernel: 3}
+  - conv_transpose: {filters: 8, kernel: 2, stride: 2, name: up}
+  - crop: {like: up, from: down}
+  - concat: {from: [-1, up]}
+  - conv: {filters: 2, kernel: 3}
+"""
+
+
+def test_a_flat_spec_with_like_and_its_nested_twin_agree():
+    nested, flat = cnncalc.analyze(NESTED).to_dict(), cnncalc.analyze(FLAT).to_dict()
+    # 44 → 42 → pool 21 → 19 → up 38; crop 42 → 38; concat 4 + 8 = 12 channels; 3×3 → 36
+    assert flat["outputs"] == nested["outputs"] == {"main": [2, 36, 36]}
+    # params: 1·4·9+4 = 40, 4·8·9+8 = 296, ConvTranspose2d(8, 8, 2) 8·8·4+8 = 264, 12·2·9+2 = 218: 818
+    assert flat["totals"]["params"] == 818
+    for key in ("params", "trainable", "macs", "activations", "activation_bytes"):
+        assert flat["totals"][key] == nested["totals"][key], key
+    assert flat["layers"][-1]["rf"] == nested["layers"][-1]["rf"]

@@ -230,3 +230,16 @@ def test_a_cycle_cannot_be_written():
     assert error.message == "from: no layer named 'R.1' before this one"
     graph = cnncalc.load_graph(PASSES)
     assert all(i < node.index for node in graph.nodes for i in node.inputs)  # inputs come first (-1: the input)
+
+
+def test_a_repeat_in_a_repeat_names_its_last_pass_and_a_layer_keeps_its_name():
+    text = (
+        "input: [4, 8, 8]\nlayers:\n"
+        "  - repeat: {times: 2, layers: [repeat: {name: inner, times: 2, layers: [conv: {filters: 4, kernel: 1}]}]}\n"
+        "  - relu: {from: inner}\n  - relu: {from: inner.1}\n"
+    )
+    by_name = rows(text)
+    # four convs in all: 'inner' is the last use's last pass (conv4), inner.1 that use's first (conv3)
+    assert by_name["relu1"]["inputs"] == ["conv4"] and by_name["relu2"]["inputs"] == ["conv3"]
+    text = "input: [4]\nlayers:\n  - dense: {units: 3, name: aux}\n  - head: {name: aux, layers: [dense: {units: 2}]}\n"
+    assert rows(text + "  - relu: {from: aux}\n")["relu1"]["inputs"] == ["aux"]  # the layer, not the head

@@ -90,7 +90,8 @@ class Builder:
         """A name that stands for a tensor without being a node's (a block use's, a
         repeat's, a composite's or a head's output), visible in ``scope``'s list."""
         self.sync_names()
-        if self.spaces.setdefault(name, scope.namespace) == scope.namespace:
+        if name not in self.names:  # a layer (or input) of that name keeps it: a head named like a layer
+            self.spaces[name] = scope.namespace
             self.tensors[name] = index
 
     def sync_names(self) -> None:
