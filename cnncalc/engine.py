@@ -215,17 +215,7 @@ def _walk(
     position (the inputs last, in reverse), the rules' warnings and whether each
     node's output requires grad. Runs once per layer: locals, positional calls, and
     a rule asked once per distinct layer."""
-    # each input's receptive field starts at itself (None: no receptive-field arithmetic at all)
-    start_rfs: list[RF] = [
-        tuple(AxisRF(1, 1, 0) for _ in shape[1:]) if len(shape) > 1 and receptive_field else None
-        for shape in input_shapes
-    ]
-    # By node position; the spec's inputs sit last, in reverse, where input_index(k) (-1 - k) finds them.
-    shapes: list[tuple[int, ...]] = [()] * len(graph.nodes)
-    shapes.extend(reversed(input_shapes))
-    fields: list[RF] = [None] * len(graph.nodes)
-    fields.extend(reversed(start_rfs))
-    names = [node.name for node in graph.nodes] + list(reversed(input_names))
+    shapes, fields, names = _by_position(graph, input_names, input_shapes, receptive_field)
     tokens = [False] * (len(graph.nodes) + len(input_shapes))  # whether each tensor is tokens [D, N] (no input is)
     rows: list[Row] = []
     warnings: list[Diagnostic] = []
@@ -315,6 +305,24 @@ def _data_inputs(node: Node) -> tuple[int, ...]:
     if len(node.inputs) == 1 or REGISTRY.types[node.type].arity is None:
         return node.inputs
     return node.inputs[:1]
+
+
+def _by_position(
+    graph: Graph, input_names: list[str], input_shapes: list[tuple[int, ...]], receptive_field: bool
+) -> tuple[list[tuple[int, ...]], list[RF], list[str]]:
+    """Each tensor's shape, receptive field and name by node position, the nodes' to be
+    filled in; the spec's inputs sit last, in reverse, where input_index(k) (-1 - k) finds them."""
+    # each input's receptive field starts at itself (None: no receptive-field arithmetic at all)
+    start_rfs: list[RF] = [
+        tuple(AxisRF(1, 1, 0) for _ in shape[1:]) if len(shape) > 1 and receptive_field else None
+        for shape in input_shapes
+    ]
+    shapes: list[tuple[int, ...]] = [()] * len(graph.nodes)
+    shapes.extend(reversed(input_shapes))
+    fields: list[RF] = [None] * len(graph.nodes)
+    fields.extend(reversed(start_rfs))
+    names = [node.name for node in graph.nodes] + list(reversed(input_names))
+    return shapes, fields, names
 
 
 def _known(
