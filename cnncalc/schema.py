@@ -54,7 +54,7 @@ def _type(name: str) -> LayerType:
 
 
 def spec_schema() -> dict[str, Any]:
-    """The JSON Schema of a spec file (version 1 of the format)."""
+    """The JSON Schema of a spec file (versions 1 and 2 of the format: version 2 adds to version 1)."""
     integer = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_SIZE}, {"$ref": "#/$defs/expression"}]}
     defs: dict[str, Any] = {"expression": EXPRESSION, "reference": REFERENCE, "tensor": TENSOR}
     for layer_type in REGISTRY.types.values():
@@ -101,7 +101,7 @@ def spec_schema() -> dict[str, Any]:
     assert tuple(properties) == TOP_KEYS
     return {
         "$schema": SCHEMA_URI,
-        "title": "cnncalc spec (format version 1)",
+        "title": "cnncalc spec (format version 2, which keeps every version 1 spec valid)",
         "type": "object",
         "properties": properties,
         "required": ["layers"],
