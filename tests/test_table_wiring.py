@@ -8,25 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_references import FPN  # SPEC-FORMAT's own example: lat3 reads c3, not up4 (the row above it)
 
 import cnncalc
 from cnncalc.render.table import render_table
 from cnncalc.render.wiring import laid_out, read_names
 
 ROOT = Path(__file__).resolve().parent.parent
-
-# SPEC-FORMAT's own example: lat3 reads c3, not up4 (the row above it)
-FPN = """\
-input: [3, 64, 64]
-layers:
-  - conv: {filters: 64, kernel: 3, padding: 1, name: c3}
-  - maxpool: {kernel: 2}
-  - conv: {filters: 128, kernel: 3, padding: 1, name: c4}
-  - upsample: {scale: 2, name: up4}
-  - conv: {filters: 128, kernel: 1, from: c3, name: lat3}
-  - add: {from: [up4, lat3]}
-  - concat: {from: [c3, -1]}
-"""
 
 
 def table(text: str, **options: object) -> str:
