@@ -189,6 +189,23 @@ def test_paths_without_a_table_do_not_import_rich(args):
     assert result.stderr.endswith("NO-RICH"), result.stderr
 
 
+def test_check_does_not_import_pathlib():
+    """pathlib brings urllib.parse and ipaddress: about 4 ms of a 67 ms ``check``
+    (bench/bench.py's target is 1.30x ``import click, yaml``). Run without the
+    site module, whose editable-install finder imports pathlib itself."""
+    import site
+
+    path = [str(ROOT), *site.getsitepackages()]
+    code = (
+        f"import sys\nsys.path[:0] = {path!r}\nfrom cnncalc.cli import main\ntry:\n"
+        "    main(['check', 'specs/vgg16.yaml'])\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('pathlib' in sys.modules and 'PATHLIB' or 'NO-PATHLIB')\n"
+    )
+    result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert "every layer exact" in result.stdout
+    assert result.stderr.endswith("NO-PATHLIB"), result.stderr
+
+
 def test_summary_piped_does_not_import_rich():
     code = "import sys\nfrom cnncalc.cli import entry\ntry:\n    entry()\nexcept SystemExit:\n    pass\n"
     code += "sys.stderr.write('rich' in sys.modules and 'RICH' or 'NO-RICH')\n"
