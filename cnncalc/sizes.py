@@ -37,7 +37,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import NOWHERE, SourceLoc, SpecError
+from .errors import CnnCalcError, SpecError
 from .graph import INPUT, Graph, Node, input_index
 from .limits import MAX_SIZE
 from .record import asdict, record, replace as replace_record
@@ -50,9 +50,14 @@ MAX_PERIOD = 1 << 20
 MAX_WORK = 200_000  # cases × layers walked on one axis (100,000 layers × 2 cases; a few seconds)
 
 
-class SizesError(SpecError):
+class SizesError(CnnCalcError):
     """The admissible sizes cannot be computed (a layer's size map is not affine,
-    or the case split grows past MAX_CASES): located at the layer, like any spec error."""
+    or the case split grows past MAX_CASES)."""
+
+
+class LayerSizesError(SizesError, SpecError):
+    """A layer whose size map cannot be solved (it mixes axes, is not affine): located at
+    the layer, as a spec error is."""
 
 
 @record
@@ -265,10 +270,10 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
         try:
             outputs.append(apply_rule(node, (_resized(first, axis, size + extra),)).output)
         except SpecError as error:
-            raise SizesError(error.message, node.loc) from None
+            raise LayerSizesError(error.message, node.loc) from None
     others = {(*out[: axis + 1], *out[axis + 2 :]) for out in outputs}
     if len(others) > 1 or len({len(out) for out in outputs}) > 1:  # permute, reshape: not one axis alone
-        raise SizesError(
+        raise LayerSizesError(
             f"{node.type} '{node.name}' mixes a spatial axis with another; sizes cannot solve each axis alone",
             node.loc,
             "sizes handles permute and reshape only after the spatial axes end (flatten, global pooling)",
@@ -276,7 +281,7 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
     outs = [out[axis + 1] for out in outputs]
     u = outs[1] - outs[0]
     if outs[2] - outs[1] != u or u < 0:
-        raise SizesError(f"{node.type} '{node.name}' does not map sizes affinely; cannot solve", node.loc)
+        raise LayerSizesError(f"{node.type} '{node.name}' does not map sizes affinely; cannot solve", node.loc)
     if u == 0:  # a fixed output size (crop, slice, upsample to a size, adaptive pooling)
         return _Fixed(outs[0], _least_input(node, in_shapes, axis))
     return _Linear(u, outs[0] - u * size)
@@ -370,8 +375,8 @@ def _step(case: _Case, node: Node, how: SizeMap) -> tuple[list[_Case], str]:
     t = s // math.gcd(d, s)  # d = 0 (a single size) gives t = 1
     if t > MAX_CASES:  # a stride of 2^31 must not be split class by class
         raise SizesError(
-            f"{node.type} '{node.name}' splits the sizes into {t:,} residue classes; too many to solve exactly",
-            node.loc,
+            f"{node.type} '{node.name}' (line {node.loc.line}) splits the sizes into {t:,} residue classes; "
+            "too many to solve exactly"
         )
     out: list[_Case] = []
     for j in range(t):
@@ -434,9 +439,7 @@ def _like(case: _Case, node: Node, margin: int | None, x: Affine) -> tuple[list[
     # the tensor grows faster than the input: the sizes up to where they meet, one by one
     last = c // -d  # the largest k with c + d·k >= 0
     if last - case.lo >= MAX_CASES:
-        raise SizesError(
-            f"{node.type} '{node.name}' leaves more than {MAX_CASES} single sizes; too many to list", node.loc
-        )
+        raise SizesError(f"{node.type} '{node.name}' leaves more than {MAX_CASES} single sizes; too many to list")
     return [_with(case.point(k), node.index, like) for k in range(case.lo, last + 1)], reason
 
 
@@ -559,9 +562,8 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
     for node, how in zip(graph.nodes, maps if maps is not None else _size_maps(graph, report, axis, cases[0])):
         if len(cases) * left > MAX_WORK:  # before the walk, not after it: it would take minutes
             raise SizesError(
-                f"{len(cases):,} residue classes before {node.type} '{node.name}', "
-                f"with {left:,} layers still to walk; too large to solve",
-                node.loc,
+                f"{len(cases):,} residue classes before {node.type} '{node.name}' (line {node.loc.line}), "
+                f"with {left:,} layers still to walk; too large to solve"
             )
         left -= 1
         done = [i for i in node.inputs if last_use.get(i) == node.index]  # tensors no later node reads
@@ -574,9 +576,8 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
                 reason = reason or why
             if len(survivors) > MAX_CASES:  # as they grow, not after: 64 cases × 4,096 classes held 2 GB
                 raise SizesError(
-                    f"more than {MAX_CASES} residue classes after {node.type} '{node.name}'; "
-                    "too many rounding layers to solve exactly",
-                    node.loc,
+                    f"more than {MAX_CASES} residue classes after {node.type} '{node.name}' (line {node.loc.line}); "
+                    "too many rounding layers to solve exactly"
                 )
         if not survivors:
             blocker = Blocker(node.name, node.type, node.loc.line, reason)
@@ -587,7 +588,7 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
         cases = [_small(case) for case in survivors if case.m <= MAX_SIZE or case.a + case.m * case.lo <= MAX_SIZE]
         if not cases:
             return AxisSizes(name, 0, (), (), Blocker(node.name, node.type, node.loc.line, _TOO_LARGE), scales)
-    return replace_record(_normalise(name, cases, graph.input_loc), inputs=scales)
+    return replace_record(_normalise(name, cases), inputs=scales)
 
 
 _TOO_LARGE = f"the sizes that fit are all above {MAX_SIZE:,}"
@@ -622,7 +623,7 @@ def solve(graph: Graph, report: Report) -> tuple[AxisSizes, ...]:
     return tuple(solved)
 
 
-def _normalise(name: str, cases: Iterable[_Case], loc: SourceLoc = NOWHERE) -> AxisSizes:
+def _normalise(name: str, cases: Iterable[_Case]) -> AxisSizes:
     """Disjoint progressions → residue classes over the shortest period."""
     progressions = [(c.a + c.m * c.lo, c.m) for c in cases if c.m]
     points = sorted({c.a for c in cases if not c.m})
@@ -632,7 +633,7 @@ def _normalise(name: str, cases: Iterable[_Case], loc: SourceLoc = NOWHERE) -> A
     for _, m in progressions:
         period = math.lcm(period, m)
         if period > MAX_PERIOD:  # a step of up to 2^31 per progression: never print the lcm itself
-            raise SizesError(f"the sizes on {name} repeat with a period above {MAX_PERIOD:,}; too large to solve", loc)
+            raise SizesError(f"the sizes on {name} repeat with a period above {MAX_PERIOD:,}; too large to solve")
     smallest: dict[int, int] = {}
     for first, m in progressions:
         for j in range(period // m):
