@@ -281,6 +281,7 @@ def _walk(
                 facts.attention_matrix * batch,
                 is_tokens,
                 account(data_inputs, memory_plan),
+                facts.trainable if node.frozen else 0,
             )
         )
     return rows, shapes, warnings, grads[: len(graph.nodes)]

@@ -69,6 +69,7 @@ class Row:
     attention_matrix: int = 0  # elements of its attention matrices × batch (heads·N² per window)
     tokens: bool = False  # the output is tokens [D, N] (shown as "197 tokens × 768")
     saved_bytes: int = 0  # what autograd keeps of it for backward (each tensor counted at its first keeper)
+    frozen: int = 0  # of its non_trainable, the params 'trainable: false' froze (the rest: BatchNorm running stats)
 
     @property
     def params(self) -> int:

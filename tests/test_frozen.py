@@ -196,3 +196,33 @@ def test_the_schema_knows_trainable() -> None:
     jsonschema.validate(yaml.safe_load(FROZEN_NET), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.safe_load(FROZEN_NET.replace("trainable: false}", "trainable: 3}")), schema)
+
+
+def _footer_line(text: str) -> str:
+    from cnncalc.render.table import footer
+
+    return next(line for line in footer(_run(text)).splitlines() if line.startswith("Non-trainable"))
+
+
+def test_the_footer_says_what_the_non_trainable_figure_holds() -> None:
+    # PyTorch on FROZEN_NET: 1,472 non-trainable = 48 BatchNorm running mean/var elements (3 BatchNorms
+    # of 8 channels, 2 × 8 each: buffers) + 1,424 params with requires_grad False (conv 224 + 2 × conv 584
+    # + the frozen BatchNorms' γ, β 2 × 16)
+    line = _footer_line(FROZEN_NET)
+    assert "1,472" in line and "48 BatchNorm running mean/var" in line and "+ 1,424 frozen" in line
+    # nn.Conv2d(3, 8, 3).requires_grad_(False): 224 parameters, none of them BatchNorm statistics
+    only_frozen = _footer_line(_spec({"conv": {"filters": 8, "kernel": 3, "trainable": False}}, "relu"))
+    assert "224" in only_frozen and "frozen by 'trainable: false'" in only_frozen and "BatchNorm" not in only_frozen
+    # nothing frozen: the figure is BatchNorm's running statistics alone, as before
+    unfrozen = _footer_line(_spec({"conv": {"filters": 8, "kernel": 3}}, "batchnorm"))
+    assert "16  (BatchNorm running mean/var; Keras counts them" in unfrozen and "frozen" not in unfrozen
+
+
+def test_yolov8n_footer_names_the_dfl_16_frozen() -> None:
+    # Ultralytics prints "3157200 parameters, 3157184 gradients": 16 params without gradient (the DFL conv);
+    # tests/data/reference/modern.json: 10,608 non-trainable, so 10,592 are BatchNorm running statistics
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "specs" / "yolov8n.yaml").read_text()
+    line = _footer_line(text)
+    assert "10,608" in line and "10,592 BatchNorm running mean/var" in line and "+ 16 frozen" in line

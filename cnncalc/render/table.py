@@ -447,10 +447,7 @@ def _footer_line(metric: Metric, report: Report) -> str:
 _FOOTER: dict[str, Callable[[Metric, Report], str] | None] = {
     "params": lambda _, r: f"Total params:      {grouped(r.totals.params):>16}" + _glance(r.totals.params),
     "trainable": lambda _, r: f"Trainable params:  {grouped(r.totals.trainable):>16}",
-    "non_trainable": lambda _, r: (
-        f"Non-trainable:     {grouped(r.totals.non_trainable):>16}  "
-        "(BatchNorm running mean/var; Keras counts them, PyTorch's parameters() does not)"
-    ),
+    "non_trainable": lambda _, r: f"Non-trainable:     {grouped(r.totals.non_trainable):>16}  {_non_trainable(r)}",
     "macs": lambda _, r: (
         f"MACs:              {grouped(r.totals.macs):>16}  "
         f"({count(r.totals.macs)}; multiply-accumulates of conv/dense, bias excluded)"
@@ -476,6 +473,21 @@ _FOOTER: dict[str, Callable[[Metric, Report], str] | None] = {
     "training_peak_bytes": lambda _, r: _training_peak(r),
     "inexact_layers": None,
 }
+
+
+def _non_trainable(report: Report) -> str:
+    """What the non-trainable figure is made of for this spec: BatchNorm running statistics
+    (PyTorch buffers), params frozen by 'trainable: false' (PyTorch parameters), or both."""
+    frozen = sum(row.frozen for row in report.rows)
+    if not frozen:
+        return "(BatchNorm running mean/var; Keras counts them, PyTorch's parameters() does not)"
+    running = report.totals.non_trainable - frozen
+    if not running:
+        return "(frozen by 'trainable: false'; PyTorch's parameters() counts them, without gradients)"
+    return (
+        f"({grouped(running)} BatchNorm running mean/var, not in PyTorch's parameters(); "
+        f"+ {grouped(frozen)} frozen by 'trainable: false')"
+    )
 
 
 def _inference_peak(report: Report) -> str:
