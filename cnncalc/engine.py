@@ -12,7 +12,7 @@ from typing import Any
 from .errors import CHANNELS_LAST, DEAD, JUMPS, Diagnostic, SpecError
 from .graph import Graph, Node
 from .limits import DTYPE_BYTES, MAX_SIZE
-from .liveness import dead_ends, dead_nodes
+from .liveness import calls, dead_ends, dead_nodes
 from .memory import OPTIMIZERS, PRECISIONS, Ledger, Plan, plan
 from .metrics import totals as metric_totals
 from .record import replace as replace_record
@@ -156,6 +156,7 @@ def run(
         master_bytes,
         0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights
         grads,
+        calls([node.group for node in graph.nodes], graph.groups),  # the arguments they hold
     )
     totals = Totals(metric_totals(rows, input_activations, size, memory))
     outputs = {name: shapes[i] for name, i in graph.outputs.items()}  # an input: its shape, from the end

@@ -1,11 +1,36 @@
 """Which layers are dead: their output reaches no output of the network (SPEC-FORMAT
-version 2: a warning, not an error; their figures still count in the totals).
+version 2: a warning, not an error; their figures still count in the totals); and
+which node ranges are module calls, whose arguments the caller holds until they return.
 
 Data only: the engine turns the answer into warnings, the renderers print them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+
+from .graph import Group
+
+# groups that are not a call of their own: a repeat is a run of layers (the blocks of an
+# nn.Sequential are its own children), a branch or a head is code inline in its block
+NOT_CALLS = frozenset(("repeat", "branch", "head"))
+
+
+def calls(node_groups: Sequence[int | None], groups: Sequence[Group]) -> list[tuple[int, int]]:
+    """The (first, last) node of every module call: each use of a block and each
+    composite layer (a separable conv), nested ones included. A group's nodes are
+    contiguous in execution order; a group is created before the groups inside it,
+    so one pass back over the groups gives each its children's range too."""
+    first = [len(node_groups)] * len(groups)
+    last = [-1] * len(groups)
+    for at, g in enumerate(node_groups):
+        if g is not None:
+            first[g] = min(first[g], at)
+            last[g] = at
+    for group in reversed(groups):
+        if group.parent is not None:
+            first[group.parent] = min(first[group.parent], first[group.id])
+            last[group.parent] = max(last[group.parent], last[group.id])
+    return [(first[g.id], last[g.id]) for g in groups if g.kind not in NOT_CALLS and last[g.id] >= 0]
 
 
 def dead_nodes(inputs: Sequence[tuple[int, ...]], outputs: Iterable[int]) -> list[int]:

@@ -111,10 +111,11 @@ class Ledger:
 
     def figures(self, inputs: list[tuple[int, ...]], outputs: Iterable[int], trainable: list[int],
                 param_bytes: int, optimizer: str, master_bytes: int, weight_copy_bytes: int,
-                needs_grad: list[bool] | None = None) -> MemoryFigures:  # fmt: skip
+                needs_grad: list[bool] | None = None, calls: Iterable[tuple[int, int]] = ()) -> MemoryFigures:  # fmt: skip
         """The peaks, once every node is in: ``inputs``, ``trainable`` and ``needs_grad`` (whether
         its output requires grad; default: all) by node, the ``outputs`` alive to the end,
-        ``param_bytes`` every parameter and buffer."""
+        ``param_bytes`` every parameter and buffer, ``calls`` the (first, last) node of each
+        module call (liveness.calls): the caller holds its arguments until it returns."""
         n = self.nodes
         plans = self.plans
         nbytes = [p[5] for p in plans]
@@ -127,7 +128,7 @@ class Ledger:
         # kept (its cast cache, then autograd) until that layer's backward is done
         copy = [t * weight_copy_bytes if p[6] else 0 for t, p in zip(trainable, plans)]
         made_copies = list(accumulate(copy))
-        levels, forward, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, made_copies, n)
+        levels, forward, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, made_copies, n, calls)
         weights = sum(trainable) * master_bytes
         buffers, temporaries = OPTIMIZER_STATE[optimizer]
         state = buffers * weights
@@ -151,9 +152,11 @@ class Ledger:
 
 
 def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
-             kept: dict[int, int], copies: list[int], n: int) -> tuple[list[int], list[int], int]:  # fmt: skip
+             kept: dict[int, int], copies: list[int], n: int,
+             calls: Iterable[tuple[int, int]]) -> tuple[list[int], list[int], int]:  # fmt: skip
     """Walk the nodes in order: a storage is alive from the node that makes it to its
-    last reader (the outputs to the end). The spec's input exists before the pass and
+    last reader (the outputs to the end), or to the end of the last module call that
+    takes it as an argument, whichever comes later. The spec's input exists before the pass and
     is not counted, as parameters are not. In training, what is kept for backward
     stays, and what a node makes and keeps is added; ``copies``, the weight copies made
     up to each node, add to both. The inference and training levels after each node,
@@ -164,6 +167,7 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
     end = {owner[i]: at for at, node_inputs in enumerate(inputs) for i in node_inputs}  # the last reader
     for o in ends:
         end[owner[o]] = n
+    _hold_arguments(calls, inputs, owner, end)
     freed = [0] * (n + 1)  # after each node
     allocated = [0] * n
     for storage in [at for at in range(n) if owner[at] == at]:
@@ -184,6 +188,24 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
                 pinned[storage] += nbytes[storage]
     training = list(map(add, levels, accumulate(pinned)))
     return levels, training, levels.index(peak) if peak else -1
+
+
+def _hold_arguments(calls: Iterable[tuple[int, int]], inputs: list[tuple[int, ...]], owner: list[int],
+                    end: dict[int, int]) -> None:  # fmt: skip
+    """PyTorch's semantics of a module call: the caller's frame references the argument
+    until the call returns (``x = self.layer1(x)`` keeps the old ``x`` while layer1 runs;
+    a forward() keeps its own ``input`` too), so every tensor a call reads from before it
+    starts lives at least to its last node. Inside an nn.Sequential each child is such a
+    call, and the Sequential's ``input = module(input)`` lets go of each as it returns:
+    a layer's input is read by the layer anyway. Backward is unaffected: every call has
+    returned by then."""
+    for first, last in calls:
+        for at in range(first, last + 1):
+            for i in inputs[at]:
+                if i < first:  # made before the call (a negative index: one of the spec's inputs)
+                    storage = owner[i]
+                    if end.get(storage, storage) < last:
+                        end[storage] = last
 
 
 def _backward_loads(nbytes: list[int], made: list[int], inputs: list[tuple[int, ...]], ends: list[int],
