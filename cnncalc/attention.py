@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from . import saved
+from .describe import Example, Formulas
 from .errors import LayerError
 from .record import record
 from .registry import GLOBAL, Facts, Shape, Size, Window, arg, axes_text, layer
@@ -76,7 +77,15 @@ class ClassToken:
     pass
 
 
-@layer("class_token", ClassToken, short="cls_token", label=lambda a, rank: "", saves=saved.NOTHING)  # a cat
+@layer(
+    "class_token",
+    ClassToken,
+    short="cls_token",
+    label=lambda a, rank: "",
+    saves=saved.NOTHING,  # a cat
+    formulas=Formulas(output="[D, N + 1]", params="D"),
+    example=Example((768, 196)),
+)
 def class_token(x: Shape, a: ClassToken) -> Facts:
     """One learned token prepended on the token axis: [D, N] → [D, N+1]; D params (ViT's class token)."""
     width, count = _tokens(x, "class_token")
@@ -94,6 +103,8 @@ class PositionEmbedding:
     short="pos_embed",
     label=lambda a, rank: "" if a.learned else "fixed",
     saves=saved.NOTHING,  # an addition
+    formulas=Formulas(params="D·N when learned, else 0"),
+    example=Example((768, 197)),
 )
 def position_embedding(x: Shape, a: PositionEmbedding) -> Facts:
     """A position embedding added to every token: same shape; D·N params if learned
@@ -134,6 +145,12 @@ def _sdpa_kept(shapes: tuple[Shape, ...], out: Shape, a: Attention) -> tuple[int
     Attention,
     label=lambda a, rank: _heads_label(a.heads, a.qkv_bias, a.proj_bias),
     saves=saved.Keeps(inputs=True, extra=_sdpa_kept, casts=True),  # the input: the q, k, v projection's
+    formulas=Formulas(
+        params="4D² (+ 4D with both biases)",
+        macs="4·N·D² + 2·N²·D (N: the positions)",
+        rf="all (every position sees every other)",
+    ),
+    example=Example((768, 197), {"heads": 12}),
 )
 def attention(x: Shape, a: Attention) -> Facts:
     """Multi-head self-attention over all N positions (torch MultiheadAttention):
@@ -198,7 +215,17 @@ def _window_kept(shapes: tuple[Shape, ...], out: Shape, a: WindowAttention) -> t
 
 
 @layer(
-    "window_attention", WindowAttention, short="win_attn", label=_window_label, saves=saved.Keeps(extra=_window_kept)
+    "window_attention",
+    WindowAttention,
+    short="win_attn",
+    label=_window_label,
+    saves=saved.Keeps(extra=_window_kept),
+    formulas=Formulas(
+        params="4C² (+ 4C with both biases) + ∏(2·wᵢ − 1)·heads (relative-position bias)",
+        macs="per window of W = ∏wᵢ positions, 4·W·C² + 2·W²·C; times ∏ceil(sizeᵢ/wᵢ) windows",
+        rf="r_out = r_in + (window − 1)·j_in (a stride-1 window)",
+    ),
+    example=Example((96, 56, 56), {"heads": 3, "window": 7}),
 )
 def window_attention(x: Shape, a: WindowAttention) -> Facts:
     """Swin's (shifted) window attention: the map padded up to a multiple of the window,

@@ -9,6 +9,7 @@ activation memory: each writes over its input.
 from __future__ import annotations
 
 from . import saved
+from .describe import POINTWISE, Formulas
 from .layers import NoArgs, _activation
 from .record import record
 from .registry import (
@@ -28,7 +29,7 @@ for _name, _saves in (("hardsigmoid", saved.COPY), ("mish", saved.NEW_INPUT)):
     _activation(_name, _saves)
 
 
-@layer("identity", NoArgs, tags=(IN_PLACE,), saves=saved.NOTHING)
+@layer("identity", NoArgs, tags=(IN_PLACE,), saves=saved.NOTHING, formulas=POINTWISE)
 def identity(x: Shape, a: NoArgs) -> Facts:
     """The input unchanged (torch.nn.Identity, a placeholder): no params, no memory,
     nothing kept for backward; not a nonlinearity."""
@@ -55,6 +56,7 @@ _DROP_PATH = saved.Keeps(extra=lambda shapes, out, a: (1, 0, 0), train_allocates
     label=lambda a, rank: f"{a.rate:g}",
     tags=(IN_PLACE,),
     saves=_stochastic_depth_saves,
+    formulas=POINTWISE,
 )
 def stochastic_depth(x: Shape, a: StochasticDepth) -> Facts:
     """Stochastic depth (drop path): drops the whole residual branch with probability
@@ -73,6 +75,7 @@ class Prelu:
     label=lambda a, rank: "" if a.shared else "per-channel",
     tags=(ACTIVATION, IN_PLACE),
     saves=saved.INPUT,
+    formulas=Formulas(params="1 (shared) or C"),
 )
 def prelu(x: Shape, a: Prelu) -> Facts:
     """PReLU: one learned slope (shared) or one per channel; in place like every activation."""

@@ -16,6 +16,7 @@ from . import (
     attention as _attention,  # noqa: F401  (registers the transformer types)
     saved,
 )
+from .describe import POINTWISE, WINDOW_OUT, WINDOW_RF, Example, Formulas
 from .errors import SAME_EVEN, LayerError
 from .record import record
 from .registry import (
@@ -122,7 +123,18 @@ class Conv:
     allow_inexact: bool = False
 
 
-@layer("conv", Conv, saves=saved.CAST_INPUT)
+@layer(
+    "conv",
+    Conv,
+    saves=saved.CAST_INPUT,
+    formulas=Formulas(
+        output=f"[filters, …] with {WINDOW_OUT}",
+        params="filters·(C/groups)·∏kernel + filters (bias)",
+        macs="output elements × (C/groups)·∏kernel",
+        rf=WINDOW_RF,
+    ),
+    example=Example((3, 32, 32), {"filters": 64, "kernel": 3, "padding": 1}),
+)
 def conv(x: Shape, a: Conv) -> Facts:
     """Convolution, channels first. Params = filters·(C/groups)·∏k (+ filters bias);
     MACs = output elements × (C/groups)·∏k."""
@@ -161,7 +173,19 @@ class DepthwiseConv:
     allow_inexact: bool = False
 
 
-@layer("depthwise_conv", DepthwiseConv, short="dwconv", saves=saved.CAST_INPUT)
+@layer(
+    "depthwise_conv",
+    DepthwiseConv,
+    short="dwconv",
+    saves=saved.CAST_INPUT,
+    formulas=Formulas(
+        output=f"[C·multiplier, …] with {WINDOW_OUT}",
+        params="C·multiplier·∏kernel + C·multiplier (bias)",
+        macs="output elements × ∏kernel",
+        rf=WINDOW_RF,
+    ),
+    example=Example((32, 56, 56), {"kernel": 3, "stride": 2, "padding": 1}),
+)
 def depthwise_conv(x: Shape, a: DepthwiseConv) -> Facts:
     """Depthwise convolution (groups = C): C·multiplier filters of ∏k weights each."""
     channels, spatial = _spatial(x, "depthwise_conv")
@@ -191,7 +215,17 @@ class SeparableConv:
     allow_inexact: bool = False
 
 
-@composite("separable_conv", SeparableConv)
+@composite(
+    "separable_conv",
+    SeparableConv,
+    formulas=Formulas(
+        output=f"[filters, …] with {WINDOW_OUT}",
+        params="C·multiplier·∏kernel + filters·C·multiplier + filters (bias, pointwise part only)",
+        macs="depthwise output elements × ∏kernel + output elements × C·multiplier",
+        rf=WINDOW_RF,
+    ),
+    example=Example((32, 56, 56), {"filters": 64, "kernel": 3, "padding": 1}),
+)
 def separable_conv(a: SeparableConv) -> list[tuple[str, str, dict[str, Any]]]:
     """Depthwise then pointwise convolution (Keras SeparableConv: bias on the pointwise part only)."""
     return [
@@ -225,7 +259,19 @@ class ConvTranspose:
     allow_inexact: bool = False
 
 
-@layer("conv_transpose", ConvTranspose, short="convT", saves=saved.CAST_INPUT)
+@layer(
+    "conv_transpose",
+    ConvTranspose,
+    short="convT",
+    saves=saved.CAST_INPUT,
+    formulas=Formulas(
+        output="[filters, …] with (in − 1)·stride − 2·padding + k_eff + output_padding per spatial axis",
+        params="C·(filters/groups)·∏kernel + filters (bias)",
+        macs="input positions × C·(filters/groups)·∏kernel (as torch's flop counter)",
+        rf="r_out = r_in + (ceil(k_eff/stride) − 1)·j_in, j_out = j_in/stride",
+    ),
+    example=Example((64, 16, 16), {"filters": 32, "kernel": 2, "stride": 2}),
+)
 def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
     """Transposed convolution: out = (in − 1)·stride − 2p + k_eff + output_padding.
     MACs = input positions × C·(filters/groups)·∏k (as torch's flop counter)."""
@@ -311,13 +357,27 @@ def _pool_label(a: Pool, rank: int) -> str:
     return window_label(a, rank, default_stride=a.kernel)  # a pool's stride is its kernel unless given
 
 
-@layer("maxpool", Pool, label=_pool_label, saves=saved.INDICES)
+@layer(
+    "maxpool",
+    Pool,
+    label=_pool_label,
+    saves=saved.INDICES,
+    formulas=Formulas(output=f"[C, …] with {WINDOW_OUT}; stride defaults to kernel", rf=WINDOW_RF),
+    example=Example((64, 32, 32), {"kernel": 2}),
+)
 def maxpool(x: Shape, a: Pool) -> Facts:
     """Max pooling; stride defaults to the kernel; no params, no MACs."""
     return _pool(x, a, "maxpool")
 
 
-@layer("avgpool", Pool, label=_pool_label, saves=saved.INPUT)
+@layer(
+    "avgpool",
+    Pool,
+    label=_pool_label,
+    saves=saved.INPUT,
+    formulas=Formulas(output=f"[C, …] with {WINDOW_OUT}; stride defaults to kernel", rf=WINDOW_RF),
+    example=Example((64, 32, 32), {"kernel": 3, "stride": 2, "padding": 1}),
+)
 def avgpool(x: Shape, a: Pool) -> Facts:
     """Average pooling; stride defaults to the kernel; no params, no MACs."""
     return _pool(x, a, "avgpool")
@@ -333,13 +393,25 @@ def _global(x: Shape, type_name: str) -> Facts:
     return Facts(output=(channels,), window=GLOBAL)
 
 
-@layer("global_avgpool", NoArgs, short="global_avg", saves=saved.NOTHING)  # a mean: sizes only
+@layer(
+    "global_avgpool",
+    NoArgs,
+    short="global_avg",
+    saves=saved.NOTHING,  # a mean: sizes only
+    formulas=Formulas(output="[C]", rf="all (the whole input)"),
+)
 def global_avgpool(x: Shape, a: NoArgs) -> Facts:
     """Average over every spatial position: [C, ...] → [C] (Keras GlobalAveragePooling)."""
     return _global(x, "global_avgpool")
 
 
-@layer("global_maxpool", NoArgs, short="global_max", saves=saved.INDICES)
+@layer(
+    "global_maxpool",
+    NoArgs,
+    short="global_max",
+    saves=saved.INDICES,
+    formulas=Formulas(output="[C]", rf="all (the whole input)"),
+)
 def global_maxpool(x: Shape, a: NoArgs) -> Facts:
     """Max over every spatial position: [C, ...] → [C]."""
     return _global(x, "global_maxpool")
@@ -387,13 +459,35 @@ def _adaptive_avg_saves(a: AdaptivePool) -> saved.Keeps:
     return saved.NOTHING if all(n == 1 for n in output) else saved.INPUT
 
 
-@layer("adaptive_avgpool", AdaptivePool, short="adaptive_avg", label=_adaptive_label, saves=_adaptive_avg_saves)
+@layer(
+    "adaptive_avgpool",
+    AdaptivePool,
+    short="adaptive_avg",
+    label=_adaptive_label,
+    saves=_adaptive_avg_saves,
+    formulas=Formulas(
+        output="[C, *output]",
+        rf="r_out = r_in + (w − 1)·j_in, j_out = j_in·in/output (w: the widest window; all for output 1)",
+    ),
+    example=Example((512, 14, 14), {"output": 7}),
+)
 def adaptive_avgpool(x: Shape, a: AdaptivePool) -> Facts:
     """PyTorch AdaptiveAvgPool: [C, ...] → [C, *output]; always exact."""
     return _adaptive(x, a, "adaptive_avgpool")
 
 
-@layer("adaptive_maxpool", AdaptivePool, short="adaptive_max", label=_adaptive_label, saves=saved.INDICES)
+@layer(
+    "adaptive_maxpool",
+    AdaptivePool,
+    short="adaptive_max",
+    label=_adaptive_label,
+    saves=saved.INDICES,
+    formulas=Formulas(
+        output="[C, *output]",
+        rf="r_out = r_in + (w − 1)·j_in, j_out = j_in·in/output (w: the widest window; all for output 1)",
+    ),
+    example=Example((512, 14, 14), {"output": 7}),
+)
 def adaptive_maxpool(x: Shape, a: AdaptivePool) -> Facts:
     """PyTorch AdaptiveMaxPool: [C, ...] → [C, *output]; always exact."""
     return _adaptive(x, a, "adaptive_maxpool")
@@ -404,7 +498,14 @@ class ChannelPool:
     kernel: int = arg(doc="channels per group (it must divide C)")
 
 
-@layer("channel_maxpool", ChannelPool, label=lambda a, rank: f"/{a.kernel}", saves=saved.INDICES_ONLY)
+@layer(
+    "channel_maxpool",
+    ChannelPool,
+    label=lambda a, rank: f"/{a.kernel}",
+    saves=saved.INDICES_ONLY,
+    formulas=Formulas(output="[C/kernel, …]"),
+    example=Example((64, 8, 8), {"kernel": 2}),
+)
 def channel_maxpool(x: Shape, a: ChannelPool) -> Facts:
     """Depth-wise max pooling over groups of `kernel` channels: [C, ...] → [C/kernel, ...]."""
     if x[0] % a.kernel:
@@ -417,14 +518,25 @@ def channel_maxpool(x: Shape, a: ChannelPool) -> Facts:
 # --- normalisation ----------------------------------------------------------
 
 
-@layer("batchnorm", NoArgs, saves=saved.BATCHNORM)
+@layer(
+    "batchnorm",
+    NoArgs,
+    saves=saved.BATCHNORM,
+    formulas=Formulas(params="2C trainable (γ, β) + 2C non-trainable (running mean, variance)"),
+)
 def batchnorm(x: Shape, a: NoArgs) -> Facts:
     """Batch normalisation over channels: γ, β trainable; running mean and variance
     non-trainable (Keras counts them as params, PyTorch as buffers)."""
     return Facts(output=x, trainable=2 * x[0], non_trainable=2 * x[0])
 
 
-@layer("layernorm", NoArgs, saves=saved.LAYERNORM)
+@layer(
+    "layernorm",
+    NoArgs,
+    saves=saved.LAYERNORM,
+    formulas=Formulas(params="2C trainable (γ, β)"),
+    example=Example((768, 197)),
+)
 def layernorm(x: Shape, a: NoArgs) -> Facts:
     """Layer normalisation over channels: γ and β, 2C trainable params."""
     return Facts(output=x, trainable=2 * x[0])
@@ -440,7 +552,7 @@ class Lrn:
 _LRN = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (3 * math.prod(out), 0, 0))
 
 
-@layer("lrn", Lrn, saves=_LRN)
+@layer("lrn", Lrn, saves=_LRN, formulas=POINTWISE)
 def lrn(x: Shape, a: Lrn) -> Facts:
     """Local response normalisation across `size` channels (AlexNet); no params."""
     return Facts(output=x)
@@ -454,7 +566,7 @@ def _activation(name: str, saves: saved.Keeps) -> None:
         return Facts(output=x, in_place=True)
 
     rule.__doc__ = f"{name}: element-wise, same shape, no params; in place, so no activation memory."
-    layer(name, NoArgs, tags=(ACTIVATION, IN_PLACE), saves=saves)(rule)
+    layer(name, NoArgs, tags=(ACTIVATION, IN_PLACE), saves=saves, formulas=POINTWISE)(rule)
 
 
 # What autograd keeps, for each as torchvision uses it (in place where the module can be):
@@ -487,7 +599,9 @@ def _dropout_saves(a: Dropout) -> saved.Keeps:
     return saved.DROPOUT if a.rate > 0 else saved.NOTHING
 
 
-@layer("dropout", Dropout, label=lambda a, rank: f"{a.rate:g}", tags=(IN_PLACE,), saves=_dropout_saves)
+@layer(
+    "dropout", Dropout, label=lambda a, rank: f"{a.rate:g}", tags=(IN_PLACE,), saves=_dropout_saves, formulas=POINTWISE
+)
 def dropout(x: Shape, a: Dropout) -> Facts:
     """Dropout: same shape, no params, counted in place (identity at inference)."""
     return Facts(output=x, in_place=True)
@@ -502,7 +616,19 @@ class Dense:
     bias: bool = True
 
 
-@layer("dense", Dense, aliases=("linear", "fc"), saves=saved.CAST_WEIGHTED_INPUT)
+@layer(
+    "dense",
+    Dense,
+    aliases=("linear", "fc"),
+    saves=saved.CAST_WEIGHTED_INPUT,
+    formulas=Formulas(
+        output="[units, …] (on every position of a spatial input)",
+        params="C·units + units (bias)",
+        macs="positions × C·units",
+        rf="unchanged on a spatial input; all after flatten",
+    ),
+    example=Example((512,), {"units": 10}),
+)
 def dense(x: Shape, a: Dense) -> Facts:
     """Fully connected on the channel axis: params = C·units (+ units);
     on an input with spatial axes it acts at every position (Keras Dense; a
@@ -523,7 +649,14 @@ class ZeroPad:
     padding: Size = arg(minimum=0, doc="zeros added on both sides of each spatial axis")
 
 
-@layer("zero_pad", ZeroPad, label=lambda a, rank: uniform_text(a.padding, rank), saves=saved.NOTHING)
+@layer(
+    "zero_pad",
+    ZeroPad,
+    label=lambda a, rank: uniform_text(a.padding, rank),
+    saves=saved.NOTHING,
+    formulas=Formulas(output="[C, …] with in + 2·padding per spatial axis", rf="unchanged (starts shift by padding)"),
+    example=Example((3, 32, 32), {"padding": 2}),
+)
 def zero_pad(x: Shape, a: ZeroPad) -> Facts:
     """Zero padding on both sides of every spatial axis."""
     channels, spatial = _spatial(x, "zero_pad")
@@ -539,7 +672,13 @@ def zero_pad(x: Shape, a: ZeroPad) -> Facts:
 _SHORTCUT_HINT = "match the filters and strides of the branches (a projection shortcut: conv 1×1 with the same stride)"
 
 
-@merge("add", NoArgs, hint=_SHORTCUT_HINT, saves=saved.NOTHING)
+@merge(
+    "add",
+    NoArgs,
+    hint=_SHORTCUT_HINT,
+    saves=saved.NOTHING,
+    formulas=Formulas(output="the broadcast shape (each axis equal, or 1)", rf="the largest input's"),
+)
 def add(a: NoArgs, rank: int) -> tuple[str, ...]:
     """Element-wise sum of the branches (residual); shapes equal, where a size of 1 broadcasts."""
     return (BROADCAST,) * rank
@@ -549,8 +688,9 @@ def add(a: NoArgs, rank: int) -> tuple[str, ...]:
     "multiply",
     NoArgs,
     hint="a size of 1 broadcasts: a squeeze-and-excitation gate is [C, 1, 1], never [C]",
-    saves=saved.INPUT,
-)  # x · gate keeps both (every input)
+    saves=saved.INPUT,  # x · gate keeps both (every input)
+    formulas=Formulas(output="the broadcast shape (each axis equal, or 1)", rf="the largest input's"),
+)
 def multiply(a: NoArgs, rank: int) -> tuple[str, ...]:
     """Element-wise product of the branches (a squeeze-and-excitation gate); a size of 1 broadcasts."""
     return (BROADCAST,) * rank
@@ -566,7 +706,14 @@ def _concat_label(a: Concat, rank: int) -> str:
 
 
 @merge(
-    "concat", Concat, hint="give every branch the same strides and padding", label=_concat_label, saves=saved.NOTHING
+    "concat",
+    Concat,
+    hint="give every branch the same strides and padding",
+    label=_concat_label,
+    saves=saved.NOTHING,
+    formulas=Formulas(
+        output="the inputs stacked on axis (0: channels); the other axes equal", rf="the largest input's"
+    ),
 )
 def concat(a: Concat, rank: int) -> tuple[str, ...]:
     """Stack the branches on `axis` (0, the channels, by default); every other axis must be equal."""

@@ -9,6 +9,7 @@ tensor.
 from __future__ import annotations
 
 from . import saved
+from .describe import Example, Formulas
 from .layers import _divides
 from .record import record
 from .registry import (
@@ -25,7 +26,13 @@ class Scale:
     bias: bool = False
 
 
-@layer("scale", Scale, label=lambda a, rank: "+bias" if a.bias else "", saves=saved.WEIGHTED_INPUT)  # x · γ keeps x
+@layer(
+    "scale",
+    Scale,
+    label=lambda a, rank: "+bias" if a.bias else "",
+    saves=saved.WEIGHTED_INPUT,  # x · γ keeps x
+    formulas=Formulas(params="C, or 2C with bias"),
+)
 def scale(x: Shape, a: Scale) -> Facts:
     """A learned multiplier per channel (ConvNeXt's layer scale): C params, or 2C
     with a bias (an affine map); no MACs (torch counts elementwise ops as 0)."""
@@ -43,7 +50,13 @@ _GROUPNORM = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (0, 2 * 4 * a
 _INSTANCENORM = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (0, 2 * 4 * shapes[0][0], 0))
 
 
-@layer("groupnorm", GroupNorm, saves=_GROUPNORM)
+@layer(
+    "groupnorm",
+    GroupNorm,
+    saves=_GROUPNORM,
+    formulas=Formulas(params="2C trainable (γ, β)"),
+    example=Example((64, 32, 32), {"groups": 32}),
+)
 def groupnorm(x: Shape, a: GroupNorm) -> Facts:
     """Group normalisation (PyTorch GroupNorm, affine): γ and β per channel, 2C params;
     `groups` must divide C."""
@@ -56,7 +69,13 @@ class InstanceNorm:
     affine: bool = False
 
 
-@layer("instancenorm", InstanceNorm, label=lambda a, rank: "affine" if a.affine else "", saves=_INSTANCENORM)
+@layer(
+    "instancenorm",
+    InstanceNorm,
+    label=lambda a, rank: "affine" if a.affine else "",
+    saves=_INSTANCENORM,
+    formulas=Formulas(params="2C trainable with affine, else 0"),
+)
 def instancenorm(x: Shape, a: InstanceNorm) -> Facts:
     """Instance normalisation (PyTorch InstanceNorm, no running statistics):
     2C params with `affine`, else none."""

@@ -13,6 +13,7 @@ import math
 from fractions import Fraction
 
 from . import saved
+from .describe import POINTWISE, Example, Formulas
 from .errors import LayerError
 from .layers import _divides, _shape_text, _spatial
 from .record import record
@@ -43,7 +44,14 @@ class ChannelShuffle:
     groups: int
 
 
-@layer("channel_shuffle", ChannelShuffle, short="shuffle", saves=saved.NOTHING)
+@layer(
+    "channel_shuffle",
+    ChannelShuffle,
+    short="shuffle",
+    saves=saved.NOTHING,
+    formulas=POINTWISE,
+    example=Example((116, 28, 28), {"groups": 2}),
+)
 def channel_shuffle(x: Shape, a: ChannelShuffle) -> Facts:
     """ShuffleNet's channel shuffle: same shape, a new tensor; `groups` must divide C."""
     _divides(x[0], a.groups, "channels")
@@ -61,7 +69,15 @@ def _slice_label(a: Slice, rank: int) -> str:
     return f"{a.start}:{a.stop}" + (f" axis {a.axis}" if a.axis else "")
 
 
-@layer("slice", Slice, label=_slice_label, tags=(VIEW,), saves=saved.NOTHING)
+@layer(
+    "slice",
+    Slice,
+    label=_slice_label,
+    tags=(VIEW,),
+    saves=saved.NOTHING,
+    formulas=Formulas(output="[start, stop) of axis, the other axes unchanged (a view)"),
+    example=Example((116, 28, 28), {"stop": 58}),
+)
 def slice_(x: Shape, a: Slice) -> Facts:
     """The range [start, stop) of one axis (0: the channels); a view, so no
     activation memory. On a spatial axis it moves the receptive field's start."""
@@ -100,7 +116,13 @@ class Flatten:
 
 
 @layer(
-    "flatten", Flatten, label=lambda a, rank: f"start {a.start}" if a.start else "", tags=(VIEW,), saves=saved.NOTHING
+    "flatten",
+    Flatten,
+    label=lambda a, rank: f"start {a.start}" if a.start else "",
+    tags=(VIEW,),
+    saves=saved.NOTHING,
+    formulas=Formulas(output="[∏ of the axes from start on] (start 0: one axis)", rf="all"),
+    example=Example((64, 7, 7)),
 )
 def flatten(x: Shape, a: Flatten) -> Facts:
     """Collapse the axes from `start` on into one: `start: 0` (the default) gives
@@ -129,6 +151,8 @@ class Reshape:
     label=lambda a, rank: "→" + _shape_text(a.shape if isinstance(a.shape, tuple) else [a.shape]),
     tags=(VIEW,),
     saves=saved.NOTHING,
+    formulas=Formulas(output="shape (one entry may be −1); the element count unchanged", rf="all"),
+    example=Example((64, 8, 8), {"shape": [64, -1]}),
 )
 def reshape(x: Shape, a: Reshape) -> Facts:
     """View the tensor as `shape` (channels first, no batch); one entry may be -1
@@ -171,6 +195,8 @@ class Permute:
     label=lambda a, rank: _shape_text(a.order if isinstance(a.order, tuple) else [a.order]),
     tags=(VIEW,),
     saves=saved.NOTHING,
+    formulas=Formulas(output="the axes in order", rf="all"),
+    example=Example((64, 8, 8), {"order": [1, 2, 0]}),
 )
 def permute(x: Shape, a: Permute) -> Facts:
     """Reorder the axes (0 = the channels): output axis i is input axis order[i]. A view."""
@@ -200,6 +226,11 @@ class SpaceToDepth:
     SpaceToDepth,
     label=lambda a, rank: f"/{a.block}" + (" pad" if a.pad else ""),
     saves=saved.NOTHING,
+    formulas=Formulas(
+        output="[C·block^n, …] with ceil(in / block) per spatial axis",
+        rf="r_out = r_in + (block − 1)·j_in, j_out = j_in·block",
+    ),
+    example=Example((64, 8, 8), {"block": 2}),
 )
 def space_to_depth(x: Shape, a: SpaceToDepth) -> Facts:
     """PixelUnshuffle (Swin's patch merging with `pad`): [C·b^n, *ceil(spatial/b)], a
@@ -229,7 +260,14 @@ class DepthToSpace:
     block: int
 
 
-@layer("depth_to_space", DepthToSpace, label=lambda a, rank: f"×{a.block}", saves=saved.NOTHING)
+@layer(
+    "depth_to_space",
+    DepthToSpace,
+    label=lambda a, rank: f"×{a.block}",
+    saves=saved.NOTHING,
+    formulas=Formulas(output="[C/block^n, …] with in·block per spatial axis", rf="j_out = j_in/block"),
+    example=Example((64, 8, 8), {"block": 2}),
+)
 def depth_to_space(x: Shape, a: DepthToSpace) -> Facts:
     """PixelShuffle: [C/b^n, *spatial·b], a new tensor; b^n must divide C."""
     channels, spatial = _spatial(x, "depth_to_space")

@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, Optional, Union
 
+from .describe import ARG_DOCS, Example, Formulas
 from .errors import LayerError, SpecError
 from .graph import Node
 from .limits import MAX_SIZE
@@ -49,45 +50,6 @@ def arg(default: Any = MISSING, *, minimum: float = 1, maximum: float | None = N
     name alone does not say it (see ARG_DOCS), what it means."""
     meta = {"minimum": minimum, "maximum": maximum, "doc": doc}
     return field(default=default, metadata=meta)
-
-
-# What each argument means, by name: one meaning per name across the layer types;
-# an argument whose name means something else in its type says so with arg(doc=...).
-# `cnncalc layers`, `cnncalc schema` and docs/spec-format.md all read these.
-ARG_DOCS: dict[str, str] = {
-    "filters": "output channels",
-    "kernel": "window size: one int, or one per spatial axis",
-    "stride": "step of the window: one int, or one per spatial axis",
-    "padding": "zeros added on both sides of each spatial axis; 'same' (TensorFlow's, exact) or 'valid' (0)",
-    "dilation": "spacing of the kernel's taps: the window spans dilation·(kernel − 1) + 1",
-    "groups": "split the channels into this many groups (it must divide them)",
-    "bias": "add a learned bias per output channel",
-    "allow_inexact": "accept a size division with a remainder (floored, as PyTorch does) in cnncalc check",
-    "multiplier": "depthwise filters per input channel",
-    "output_padding": "extra rows/columns on one side of the output (to reach an exact size)",
-    "ceil_mode": "round the output size up instead of down (PyTorch's ceil_mode)",
-    "output": "output size per spatial axis",
-    "size": "output size per spatial axis",
-    "rate": "probability of dropping, from 0 to 1 (nothing changes shape)",
-    "units": "output features",
-    "axis": "the axis (0: the channels, then the spatial axes)",
-    "shared": "one slope for every channel (else one per channel)",
-    "affine": "learn γ and β per channel (2C params)",
-    "start": "first index taken",
-    "stop": "index after the last one taken",
-    "shape": "the new shape, channels first; one entry may be -1 (inferred)",
-    "order": "output axis i is input axis order[i] (0: the channels)",
-    "block": "block size b: b^n positions move to or from the channels",
-    "pad": "pad the map up to a multiple first (else the size must divide)",
-    "scale": "integer factor per spatial axis",
-    "mode": "interpolation: nearest, linear, bilinear, bicubic or trilinear (no params either way)",
-    "learned": "a learned embedding (D·N params), else a fixed sinusoidal one",
-    "heads": "attention heads; they must divide the model dimension",
-    "qkv_bias": "biases on the query, key and value projections",
-    "proj_bias": "a bias on the output projection",
-    "window": "window size per spatial axis (attention within each window)",
-    "shift": "cyclic shift of the windows (Swin's shifted windows), per spatial axis",
-}
 
 
 @record
@@ -205,6 +167,8 @@ class LayerType:
     tags: frozenset[str] = frozenset()
     joins: Joins | None = None  # merges: how the inputs meet on each axis
     saves: Saves | None = None  # what autograd keeps of it for backward (cnncalc.saved); None for composites
+    formulas: Formulas | None = None  # what `cnncalc layers` and docs/spec-format.md say of it (cnncalc.describe)
+    example: Example | None = None  # its worked example there (None: on 64×32×32, bare, if it needs no argument)
 
     def summary(self, args: Any, rank: int) -> str:
         """The type and its key arguments: ``conv 3×3 /2 p1``."""
@@ -286,16 +250,20 @@ def layer(
     label: Label = window_label,
     tags: tuple[str, ...] = (),
     saves: Saves | None = None,
+    formulas: Formulas | None = None,
+    example: Example | None = None,
 ) -> Callable[[Callable[..., Facts]], Callable[..., Facts]]:
     """Register ``rule(shape, args) -> Facts`` (or ``rule(shapes, args)`` with ``arity=None``);
     ``short`` and ``label`` say how the table names it, ``saves`` what autograd
-    keeps of it for the backward pass (:mod:`cnncalc.saved`)."""
+    keeps of it for the backward pass (:mod:`cnncalc.saved`), ``formulas`` and
+    ``example`` what `cnncalc layers` shows of it (:mod:`cnncalc.describe`)."""
 
     def register(rule: Callable[..., Facts]) -> Callable[..., Facts]:
         doc = (rule.__doc__ or "").strip()
         tag_set = frozenset(tags) | ({MERGE} if arity is None else frozenset())
+        schema = _schema(args_class)
         layer_type = LayerType(
-            name, args_class, rule, None, arity, _schema(args_class), doc, short, label, tag_set, saves=saves
+            name, args_class, rule, None, arity, schema, doc, short, label, tag_set, None, saves, formulas, example
         )
         REGISTRY.add(layer_type, aliases)
         return rule
@@ -304,12 +272,19 @@ def layer(
 
 
 def merge(
-    name: str, args_class: type, *, hint: str, label: Label = window_label, saves: Saves | None = None
+    name: str,
+    args_class: type,
+    *,
+    hint: str,
+    label: Label = window_label,
+    saves: Saves | None = None,
+    formulas: Formulas | None = None,
 ) -> Callable[[Joins], Joins]:
     """Register a merge from ``joins(args, rank)``: how its inputs meet on each axis.
     Its rule, its schema in the loader and JSON Schema, and what ``sizes`` solves
     all follow from that declaration; ``hint`` is the fix named when shapes do not meet,
-    ``saves`` what autograd keeps of it (:mod:`cnncalc.saved`)."""
+    ``saves`` what autograd keeps of it (:mod:`cnncalc.saved`), ``formulas`` what
+    `cnncalc layers` says of it."""
 
     def register(joins: Joins) -> Joins:
         def rule(shapes: tuple[Shape, ...], args: Any) -> Facts:
@@ -318,7 +293,9 @@ def merge(
         doc = (joins.__doc__ or "").strip()
         schema = _schema(args_class)
         merged = frozenset({MERGE})
-        REGISTRY.add(LayerType(name, args_class, rule, None, None, schema, doc, "", label, merged, joins, saves))
+        REGISTRY.add(
+            LayerType(name, args_class, rule, None, None, schema, doc, "", label, merged, joins, saves, formulas)
+        )
         return joins
 
     return register
@@ -358,13 +335,18 @@ def _pair(i: int, first: Shape, j: int, other: Shape) -> str:
     return f"but branch {i} gives {list(first)} and branch {j} gives {list(other)}"
 
 
-def composite(name: str, args_class: type) -> Callable[[Callable[[Any], list[tuple[str, str, dict[str, Any]]]]], Any]:
+def composite(
+    name: str, args_class: type, *, formulas: Formulas | None = None, example: Example | None = None
+) -> Callable[[Callable[[Any], list[tuple[str, str, dict[str, Any]]]]], Any]:
     """Register ``expand(args) -> [(part_name, type, args), ...]`` of primitives."""
 
     def register(expand: Callable[[Any], list[tuple[str, str, dict[str, Any]]]]) -> Any:
         doc = (expand.__doc__ or "").strip()
         tags = frozenset({COMPOSITE})
-        REGISTRY.add(LayerType(name, args_class, None, expand, 1, _schema(args_class), doc, tags=tags))
+        schema = _schema(args_class)
+        REGISTRY.add(
+            LayerType(name, args_class, None, expand, 1, schema, doc, tags=tags, formulas=formulas, example=example)
+        )
         return expand
 
     return register

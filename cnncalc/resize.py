@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from . import saved
+from .describe import Example, Formulas
 from .errors import LayerError
 from .layers import _shape_text, _spatial
 from .record import record
@@ -49,7 +50,14 @@ def _upsample_label(a: Upsample, rank: int) -> str:
     return shown if a.mode == "nearest" else f"{shown} {a.mode}"
 
 
-@layer("upsample", Upsample, label=_upsample_label, saves=saved.NOTHING)  # sizes only
+@layer(
+    "upsample",
+    Upsample,
+    label=_upsample_label,
+    saves=saved.NOTHING,  # sizes only
+    formulas=Formulas(output="[C, …] with in·scale (or size) per spatial axis", rf="j_out = j_in/scale"),
+    example=Example((64, 16, 16), {"scale": 2}),
+)
 def upsample(x: Shape, a: Upsample, like: Shape | None = None) -> Facts:
     """Resize by an integer `scale` per axis, to `size`, or `like` another tensor (its
     spatial size); `mode` nearest (default), linear, bilinear, bicubic or trilinear.
@@ -103,7 +111,14 @@ def _crop_label(a: Crop, rank: int) -> str:
     return f"like {a.like}" if a.like is not None else "→" + axes_text(a.size, rank)
 
 
-@layer("crop", Crop, label=_crop_label, saves=saved.NOTHING)
+@layer(
+    "crop",
+    Crop,
+    label=_crop_label,
+    saves=saved.NOTHING,
+    formulas=Formulas(output="[C, …] with size per spatial axis (centre crop)", rf="start moves"),
+    example=Example((64, 64, 64), {"size": 56}),
+)
 def crop(x: Shape, a: Crop, like: Shape | None = None) -> Facts:
     """Centre crop to `size`, or `like` another tensor (its spatial size; the 2015
     U-Net's skip connections): (in − size) // 2 positions dropped before, the rest

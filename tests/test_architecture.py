@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "ground",
         (
             "record", "limits", "errors", "shapes", "expr", "graph", "registry", "metrics", "report",
-            "layers", "elementwise", "norms", "rearrange", "resize", "attention", "saved", "memory",
+            "layers", "elementwise", "norms", "rearrange", "resize", "attention", "saved", "memory", "describe",
             "liveness",
         ),
     ),

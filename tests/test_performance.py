@@ -165,6 +165,25 @@ def test_plain_table_of_a_long_chain(monkeypatch):
         assert fast == render_table(report, width=160, color=False)
 
 
+@pytest.mark.parametrize("color", [False, True], ids=["plain", "colour"])
+def test_plain_table_past_rich_max_rows_is_rich_table(reports, monkeypatch, color):
+    """Past RICH_MAX_ROWS plain.py draws what it would otherwise hand to rich: a wide
+    character measured a column at a time, in colour too."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    report = reports["specs/resnet18.yaml"]
+    rows = tuple(replace(row, name=f"日本{i}" if i % 7 == 0 else row.name) for i, row in enumerate(report.rows))
+    variant = replace(report, rows=rows)
+    with monkeypatch.context() as patch:
+        patch.setattr(plain, "RICH_MAX_ROWS", 5)
+        fast = render_table(variant, width=200, color=color)
+    with monkeypatch.context() as patch:
+        patch.setattr(plain.Console, "print", rich_only)
+        slow = render_table(variant, width=200, color=color)
+    assert "日本" in fast
+    assert fast == slow
+
+
 def test_narrow_characters_are_one_cell_for_rich():
     from rich.cells import cell_len
 

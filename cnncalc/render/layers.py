@@ -1,12 +1,13 @@
 """`cnncalc layers`: every layer type with a one-line description, or one type
 in full (its arguments with their meaning, default and range, its formulas and
 an example), and docs/spec-format.md, the format reference, from the same
-declarations (cnncalc.registry, cnncalc.reference)."""
+declarations (cnncalc.registry: each type's arguments, formulas and example;
+cnncalc.reference works the example out)."""
 
 from __future__ import annotations
 
 from ..limits import MAX_SIZE
-from ..reference import example, formulas as formulas_of
+from ..reference import example
 from ..registry import REGISTRY, ArgSpec, LayerType
 from .units import count, grouped, shape_text
 
@@ -99,9 +100,9 @@ def layer_detail(name: str) -> str:
     for row in rows:
         cells = [row[i].ljust(widths[i]) for i in range(4)]
         lines.append(("  " + "  ".join(cells) + "  " + row[4]).rstrip())
-    formulas = formulas_of(layer_type)
-    if formulas:
-        lines += ["", "Formulas:"] + [f"  {label}: {formulas[key]}" for key, label in _FORMULA_NAMES]
+    formulas = layer_type.formulas
+    if formulas is not None:
+        lines += ["", "Formulas:"] + [f"  {label}: {getattr(formulas, key)}" for key, label in _FORMULA_NAMES]
     shown = _example_lines(layer_type.name)
     if shown:
         lines += ["", "Example:", *shown]
@@ -118,9 +119,9 @@ def spec_format_markdown(head: str) -> str:
         rows = arguments(layer_type)
         out += ["| argument | type | default | range | meaning |", "|---|---|---|---|---|"]
         out += [f"| `{r[0]}` | {r[1]} | {r[2]} | {r[3]} | {r[4]} |" for r in rows]
-        formulas = formulas_of(layer_type)
-        if formulas:
-            out += [""] + [f"- {label}: {formulas[key]}" for key, label in _FORMULA_NAMES]
+        formulas = layer_type.formulas
+        if formulas is not None:
+            out += [""] + [f"- {label}: {getattr(formulas, key)}" for key, label in _FORMULA_NAMES]
         shown = _example_lines(layer_type.name)
         if shown:
             out += ["", "```yaml", *(line[2:] for line in shown), "```"]

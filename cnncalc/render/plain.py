@@ -13,6 +13,7 @@ compares the two on every zoo spec, with and without colour).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import IO, Any
 
 # Characters rich measures as one cell (checked by tests/test_performance.py).
@@ -96,28 +97,37 @@ def _style(cell: Any) -> str | None:
 
 
 class Table:
-    """The subset of ``rich.table.Table`` the table renderer uses."""
+    """The subset of ``rich.table.Table`` the table renderer uses, filled a
+    column at a time: each column's cells as plain texts (never markup, as
+    rich's ``Text``) and their styles, top to bottom."""
 
     def __init__(self, title: str = "", **options: Any) -> None:
         self.title = title
         self.options = options
         self.columns: list[tuple[str, dict[str, Any]]] = []
-        self.rows: list[tuple[Any, ...]] = []
+        self.cells: list[Sequence[str]] = []
+        self.styles: list[Sequence[str]] = []
 
-    def add_column(self, header: str, **options: Any) -> None:
+    def add_column(self, header: str, cells: Sequence[str] = (), styles: Sequence[str] = (), **options: Any) -> None:
+        """A column: its heading, its cells' texts and styles (as many as the other columns'), rich's options."""
         self.columns.append((header, options))
+        self.cells.append(cells)
+        self.styles.append(styles)
 
-    def add_row(self, *cells: Any) -> None:
-        self.rows.append(cells)
+    @property
+    def height(self) -> int:
+        """Rows below the headings."""
+        return len(self.cells[0]) if self.cells else 0
 
     def rich(self) -> Any:
         from rich.table import Table as RichTable
+        from rich.text import Text as RichText
 
         table = RichTable(title=self.title, **self.options)
         for header, options in self.columns:
             table.add_column(header, **options)
-        for row in self.rows:
-            table.add_row(*(cell.rich() if isinstance(cell, Text) else cell for cell in row))
+        for n in range(self.height):
+            table.add_row(*(RichText(cells[n], style=styles[n]) for cells, styles in zip(self.cells, self.styles)))
         return table
 
     def lines(self, width: int, color: bool = False, force: bool = False) -> list[str] | None:
@@ -138,26 +148,27 @@ class Table:
         if not force and (self.options != simple_table or not set(justify) <= {"left", "right"}):
             return None
         headings = [header for header, _ in self.columns]
-        grid: list[list[str]] = []
-        styles: list[list[str]] = [["\x1b[1m"] * len(headings)]  # the header row: bold
-        for row in (headings, *self.rows):
-            texts = [_plain(cell) for cell in row]
-            if force:
-                texts = [cell.plain if isinstance(cell, Text) else str(cell) for cell in row]
-            elif len(texts) != len(self.columns) or not all(text is not None and _simple(text) for text in texts):
-                return None
-            grid.append(texts)  # type: ignore[arg-type]  # no None left
-            if color and row is not headings:
-                sgrs = [_style(cell) for cell in row]
-                if None in sgrs:
+        simple = [_simple("".join(cells)) for cells in self.cells]  # a column at a time: C speed
+        if not force and not all(header is not None and "[" not in header and _simple(header) for header in headings):
+            return None  # a heading rich reads as markup, or holds a character of another width
+        if not force and not all(simple):
+            return None
+        sgrs: list[dict[str, str]] = []  # per column: each style's escape codes
+        if color:
+            for styles in self.styles:
+                codes = {style: _sgr(style) for style in set(styles)}
+                if None in codes.values():
                     if not force:
                         return None
-                    sgrs = [sgr or "" for sgr in sgrs]
-                styles.append(sgrs)  # type: ignore[arg-type]  # no None left
+                    codes = {style: sgr or "" for style, sgr in codes.items()}
+                sgrs.append(codes)  # type: ignore[arg-type]  # no None left
         last = len(self.columns) - 1
         pads = [(0 if i == 0 else 1, 0 if i == last else 1) for i in range(last + 1)]
         measure = _cells if force else len
-        inner = [max(measure(row[i]) for row in grid) for i in range(last + 1)]
+        inner = [
+            max(measure(header), max(map(len if plain else _cells, cells), default=0))
+            for header, cells, plain in zip(headings, self.cells, simple)
+        ]
         widths = [w + left + right for w, (left, right) in zip(inner, pads)]
         table_width = sum(widths)
         title = self.title.plain if force and isinstance(self.title, Text) else _plain(self.title)
@@ -167,19 +178,56 @@ class Table:
             return None
         assert title is not None
         lines = [_styled(_fit(title, table_width, False), "\x1b[3m" if color else "")] if title else []  # italic
-        for n, row in enumerate(grid):
-            cells = []
-            for i, text in enumerate(row):
-                cell = _fit(text.rstrip(), inner[i], True) if justify[i] == "right" else _fit(text, inner[i], False)
-                left, right = " " * pads[i][0], " " * pads[i][1]
-                if not color:
-                    cells.append(left + cell + right)
-                elif n == 0:  # rich styles the heading's padding too, a segment each
-                    cells.append("".join(_styled(part, styles[0][i]) for part in (left, cell, right) if part))
-                else:
-                    cells.append(left + _styled(cell, styles[n][i]) + right)
-            lines.append("".join(cells))
+        heading_cells = []
+        for i, text in enumerate(headings):
+            cell = _fit(text.rstrip(), inner[i], True) if justify[i] == "right" else _fit(text, inner[i], False)
+            parts = (" " * pads[i][0], cell, " " * pads[i][1])
+            # rich styles the heading's padding too, a segment each
+            heading_cells.append(
+                "".join(_styled(part, "\x1b[1m") for part in parts if part) if color else "".join(parts)
+            )
+        lines.append("".join(heading_cells))
+        columns = [
+            _column(
+                cells, inner[i], justify[i] == "right", simple[i], pads[i], self.styles[i], sgrs[i] if color else None
+            )
+            for i, cells in enumerate(self.cells)
+        ]
+        lines.extend(map("".join, zip(*columns)))
         return lines
+
+
+def column_width(texts: Sequence[str]) -> int:
+    """The cells the widest of ``texts`` takes (0 for none): one test of the whole column when
+    every character is one cell wide, as in nearly every table."""
+    if _simple("".join(texts)):
+        return max(map(len, texts), default=0)
+    return max(map(cell_width, texts), default=0)
+
+
+def _column(
+    texts: Sequence[str],
+    cells: int,
+    right: bool,
+    simple: bool,
+    pads: tuple[int, int],
+    styles: Sequence[str],
+    sgrs: dict[str, str] | None,
+) -> list[str]:
+    """A column's cells, each filled to ``cells`` (right-justified ones without their
+    trailing spaces, as rich does), padded, and styled where ``sgrs`` says."""
+    if right:
+        texts = [text.rstrip() for text in texts]
+    if simple:
+        filled = [text.rjust(cells) for text in texts] if right else [text.ljust(cells) for text in texts]
+    else:
+        filled = [_fit(text, cells, right) for text in texts]
+    if sgrs is not None and any(sgrs.values()):
+        filled = [_styled(text, sgrs[style]) for text, style in zip(filled, styles)]
+    left, after = " " * pads[0], " " * pads[1]
+    if left or after:
+        filled = [f"{left}{text}{after}" for text in filled]
+    return filled
 
 
 class Console:
@@ -196,7 +244,7 @@ class Console:
         lines: list[str] | None
         if isinstance(item, Table):
             lines = item.lines(self.width, self.color)
-            if lines is None and len(item.rows) > RICH_MAX_ROWS:  # rich: 50 s and 700 MiB for 100,000 rows
+            if lines is None and item.height > RICH_MAX_ROWS:  # rich: 50 s and 700 MiB for 100,000 rows
                 lines = item.lines(self.width, self.color, force=True)
         else:
             text = item.plain if isinstance(item, Text) else item

@@ -5,106 +5,20 @@ rows highlighted with the division that failed, and a Keras/CS231n footer."""
 from __future__ import annotations
 
 import io
-import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from ..metrics import BYTES, COUNT, METRICS, Metric, columns as figure_columns, in_footer
-from ..record import record
-from ..report import Report, Row
-from ..shapes import axis_names
+from ..metrics import BYTES, METRICS, Metric, columns as figure_columns, in_footer
+from ..report import Report
 from .escape import visible
 from .fit import STEPS, Step, fit, table_width, wrap
-from .plain import Console, Table, Text, cell_width
+from .grid import Grid, bar, lines
+from .plain import Console, Table, Text
 from .symbols import to_ascii
-from .units import (
-    count,
-    divisions_text,
-    exact,
-    grouped,
-    heading,
-    human,
-    layers_text,
-    nbytes,
-    rf_text,
-    shape_text,
-    type_label,
-)
-from .wiring import chain, read_names
+from .units import count, exact, grouped, heading, nbytes, shape_text
 
-BAR_WIDTH = 6
-_EIGHTHS = " ▏▎▍▌▋▊▉█"
-
-
-def bar(share: float, width: int = BAR_WIDTH) -> str:
-    """A bar of ``width`` cells filled to ``share`` (0..1), in eighths."""
-    eighths = round(max(0.0, min(share, 1.0)) * width * 8)
-    full, part = divmod(eighths, 8)
-    text = "█" * full + (_EIGHTHS[part] if part else "")
-    return text.ljust(width)
-
-
-@record(frozen=False, slots=False)
-class _Line:
-    """One table line: a layer, or a block/branch header or folded summary."""
-
-    name: str
-    kind: str
-    depth: int
-    rows: list[Row]
-    folded: bool = False
-    header: bool = False
-    opens: bool = False  # the first line of a branch right after rows at its depth: its guide is ┌, not │
-
-
-def lines(report: Report, depth: int | None) -> Iterator[_Line]:
-    """Layer rows in order, with a header line where a block begins and one
-    folded line per group deeper than ``depth``."""
-    limit = 10**9 if depth is None else depth
-    members: dict[int, list[Row]] = {}
-    for row in report.rows:
-        for group in chain(row.group, report.groups):
-            members.setdefault(group.id, []).append(row)
-    opened: set[int] = set()
-    last = -1  # the depth of the line before
-    opens = False  # a branch has begun and its first line is still to come
-    for row in report.rows:
-        for group in chain(row.group, report.groups):
-            if group.id in opened:
-                continue
-            if group.depth - 1 > limit:
-                break
-            opened.add(group.id)
-            if group.kind == "branch" and last >= group.depth:  # it would read as part of the rows above
-                opens = True
-            if group.depth - 1 == limit:
-                yield _Line(
-                    visible(group.label), group.kind, group.depth - 1, members[group.id], folded=True, opens=opens
-                )
-                last, opens = group.depth - 1, False
-                break
-            if group.kind != "branch":
-                yield _Line(
-                    visible(group.label), group.kind, group.depth - 1, members[group.id], header=True, opens=opens
-                )
-                last, opens = group.depth - 1, False
-        if row.depth <= limit:
-            yield _Line(visible(row.name), type_label(row), row.depth, [row], opens=opens)
-            last, opens = row.depth, False
-
-
-def _guide(depth: int, mark: str = "", opens: bool = False) -> str:
-    """The tree's guides: one │ per level; ┌ where a branch begins right after rows
-    of the same depth that are not its own (the block before a concat)."""
-    if opens and depth > 0:
-        return "│ " * (depth - 1) + "┌ " + mark
-    return "│ " * depth + mark
-
-
-def _local(name: str, nested: bool) -> str:
-    """Inside a block the tree shows where a row is: drop the block's prefix."""
-    return name.rsplit(".", 1)[-1] if nested else name
+__all__ = ["FIGURES_END", "TABLE_OPTIONS", "bar", "footer", "lines", "render_table"]
 
 
 def render_table(
@@ -123,7 +37,7 @@ def render_table(
     shape or name cut; a line says what was left out. ``ascii`` spells the
     symbols in ASCII (render/symbols.py); ``view`` picks the figure columns (metrics.VIEWS)."""
     width = width or 140
-    grid = _Grid(report, layout, depth, view)
+    grid = Grid(report, layout, depth, view)
     if ascii:
         grid.to_ascii()
     ladder = _ladder(figure_columns(report.totals, view))
@@ -136,11 +50,10 @@ def render_table(
         console.print(Text("\n".join(wrap(title, width)), style="italic"))
         title = ""
     table = Table(title=title, **TABLE_OPTIONS)
-    keys = [key for key in grid.headings if chosen[key] >= 0]
-    for key in keys:
-        table.add_column(grid.headings[key][min(chosen[key], len(grid.headings[key]) - 1)], **grid.options[key])
-    for cells in grid.rows:
-        table.add_row(*(_variant(cells[key], chosen[key]) for key in keys))
+    for key, headings in grid.headings.items():
+        if chosen[key] >= 0:
+            heading_ = headings[min(chosen[key], len(headings) - 1)]
+            table.add_column(heading_, grid.cells(key, chosen[key]), grid.column_styles(key), **grid.options[key])
     console.print(table)
     left_out = _left_out(ladder, taken, grid)
     if left_out:
@@ -199,11 +112,6 @@ def _symbols(text: str, ascii: bool) -> str:
     return to_ascii(text) if ascii else text
 
 
-def _variant(cell: Text | tuple[Text, ...], variant: int) -> Text:
-    """A cell with shorter forms (the type) at the chosen one."""
-    return cell[min(variant, len(cell) - 1)] if isinstance(cell, tuple) else cell
-
-
 def _ladder(columns: tuple[Metric, ...]) -> list[Step]:
     """fit.STEPS with "figures" as one step per figure column but params and MACs, the last first;
     a column only one view shows (the memory view's Saved) goes after the others: it is why the view was asked for."""
@@ -218,7 +126,7 @@ def _ladder(columns: tuple[Metric, ...]) -> list[Step]:
     return steps
 
 
-def _left_out(ladder: list[Step], taken: list[int], grid: _Grid) -> list[str]:
+def _left_out(ladder: list[Step], taken: list[int], grid: Grid) -> list[str]:
     """What the steps taken left out, in words (a shortening that changed no label is not one)."""
     words = []
     for index in taken:
@@ -230,172 +138,6 @@ def _left_out(ladder: list[Step], taken: list[int], grid: _Grid) -> list[str]:
 
 _JOINS = "the rows merges join"
 _READS = "the inputs named after ←"  # where layers other than merges name theirs too
-
-
-class _Grid:
-    """The table's cells before it is fitted: per column its headings (full,
-    shorter) and per row its cells, the type cell in its three forms (full,
-    without the rows a merge joins, the bare type)."""
-
-    def __init__(self, report: Report, layout: str, depth: int | None, view: str = "default") -> None:
-        self.report, self.layout = report, layout
-        # the metric registry's columns for the view, with this network's optional ones
-        self.columns = figure_columns(report.totals, view)
-        inputs = dict(report.inputs) or {"input": report.input}
-        self.title = self._title(inputs)
-        self.headings = self._headings()
-        right = {"justify": "right"}
-        self.options: dict[str, dict[str, Any]] = {
-            "layer": {"no_wrap": True},
-            "type": {"overflow": "fold"},
-            "output": {},
-            **{m.key: right for m in self.columns},
-            "rf": right,
-            "share": {"no_wrap": True},
-        }
-        self.rows: list[dict[str, Any]] = self._input_cells(inputs)
-        reads = read_names(report)
-        self.references = any(len(row.inputs) == 1 and names for row, names in zip(report.rows, reads))
-        self.hints = {row.name: names for row, names in zip(report.rows, reads) if names}
-        self.notes: list[tuple[Row, str]] = []
-        self.rows.extend(map(self._cells, lines(report, depth)))
-
-    def _title(self, inputs: dict[str, tuple[int, ...]]) -> str:
-        report, layout = self.report, self.layout
-        title = visible(report.name or report.file)
-        if len(inputs) > 1:  # several inputs (version 2): each by name
-            shapes = ", ".join(f"{visible(name)} {shape_text(shape, layout)}" for name, shape in inputs.items())
-            return f"{title} — inputs {shapes}, batch {report.batch}, {report.dtype}"
-        return f"{title} — input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}"
-
-    def _headings(self) -> dict[str, tuple[str, ...]]:
-        """Each column's heading, full then shorter."""
-        report = self.report
-        axes = ", ".join(axis_names(len(report.input) - 1)) if len(report.input) > 1 else ""
-        output_header = "Output"
-        if axes:
-            output_header = f"Output (N, {axes}, C)" if self.layout == "nhwc" else f"Output (C, {axes})"
-        return {
-            "layer": ("Layer",),
-            "type": ("Type",),
-            "output": (output_header, "Output"),
-            **{m.key: (heading(m.column),) for m in self.columns},
-            "rf": ("RF /jump",),
-            "share": ("Share: params│memory",),
-        }
-
-    def _input_cells(self, inputs: dict[str, tuple[int, ...]]) -> list[dict[str, Any]]:
-        """A row per input of the spec."""
-        size = self.report.dtype_bytes
-        return [
-            {
-                "layer": Text(visible(name)),
-                "type": (Text(""),),
-                "output": Text(shape_text(shape, self.layout)),
-                **{m.key: Text(_figure(m, m.input(elements, size))) for m in self.columns},
-                "rf": Text("1 /1" if len(shape) > 1 else "all"),
-                "share": Text(""),
-            }
-            for (name, shape), elements in zip(inputs.items(), _elements(self.report, inputs))
-        ]
-
-    def _cells(self, line: _Line) -> dict[str, Any]:
-        """One line's cells: a layer, or a block's header or folded line."""
-        report, size, hints = self.report, self.report.dtype_bytes, self.hints
-        last = line.rows[-1]
-        params = sum(r.params for r in line.rows)
-        memory = sum(r.activations for r in line.rows)
-        figures = [sum(m.row(r, size) for r in line.rows) for m in self.columns]
-        cells: dict[str, Any] = {
-            "rf": Text(rf_text(last.rf)),
-            "share": Text(
-                f"{bar(params / (report.totals.params or 1))}│{bar(memory / (report.totals.activations or 1))}"
-            ),
-        }
-        if line.header or line.folded:
-            style = "dim" if line.header else ""
-            kind = line.kind + (f" ({layers_text(len(line.rows))})" if line.folded else "")
-            if line.folded and line.rows[0].name in hints:  # the folded block reads another tensor
-                kind += " ← " + ", ".join(map(visible, hints[line.rows[0].name]))
-            cells["layer"] = Text(
-                _guide(line.depth, "▸ " if line.folded else "▾ ", line.opens) + _local(line.name, line.depth > 0),
-                style="bold " + style,
-            )
-            cells["type"] = _type_forms(kind, style)
-            cells["output"] = Text(shape_text(last.output, self.layout, last.tokens), style=style)
-            cells.update((m.key, Text(_figure(m, value), style=style)) for m, value in zip(self.columns, figures))
-            cells["rf"].style = style
-            if not line.folded:
-                cells["share"] = Text("")
-            return cells
-        output = shape_text(last.output, self.layout, last.tokens)
-        style = ""
-        if not last.exact:
-            self.notes.append((last, divisions_text(last)))
-            output += f" ⚠{len(self.notes)}"
-            style = "yellow" if last.allow_inexact else "bold red"
-        kind = line.kind
-        if last.name in hints:  # a merge names the rows it joins; a row that reads another tensor, it
-            kind += " ← " + ", ".join(map(visible, hints[last.name]))
-        cells["layer"] = Text(_guide(line.depth, "", line.opens) + _local(line.name, line.depth > 0), style=style)
-        cells["type"] = _type_forms(kind, style)
-        cells["output"] = Text(output, style=style)
-        cells.update((m.key, Text(_figure(m, value, layer=True))) for m, value in zip(self.columns, figures))
-        return cells
-
-    def to_ascii(self) -> None:
-        """Every symbol spelt in ASCII, before widths are measured (← becomes <-)."""
-        self.title = to_ascii(self.title)
-        self.headings = {key: tuple(map(to_ascii, texts)) for key, texts in self.headings.items()}
-        for cells in self.rows:
-            for cell in cells.values():
-                for text in cell if isinstance(cell, tuple) else (cell,):
-                    text.plain = to_ascii(text.plain)
-
-    def widths(self) -> dict[str, list[int]]:
-        """Each column's width in each of its forms: its widest cell or heading."""
-        found: dict[str, list[int]] = {}
-        for key, headings in self.headings.items():
-            forms = max(len(headings), 3 if key == "type" else 1)
-            found[key] = [
-                max(
-                    len(headings[min(i, len(headings) - 1)]),
-                    max(cell_width(_variant(cells[key], i).plain) for cells in self.rows),
-                )
-                for i in range(forms)
-            ]
-        return found
-
-    def shortens(self, key: str, variant: int) -> bool:
-        """Whether showing ``variant`` of column ``key`` changes a label of it."""
-        if len(self.headings[key]) > variant:
-            return True
-        return any(
-            isinstance(cells[key], tuple)
-            and _variant(cells[key], variant).plain != _variant(cells[key], variant - 1).plain
-            for cells in self.rows
-        )
-
-
-def _elements(report: Report, inputs: dict[str, tuple[int, ...]]) -> list[int]:
-    """Each input's elements × batch (together, the report's input activations)."""
-    if len(inputs) == 1:
-        return [report.input_activations]
-    return [math.prod(shape) * report.batch for shape in inputs.values()]
-
-
-def _type_forms(kind: str, style: str) -> tuple[Text, Text, Text]:
-    """A type label in full, without the rows a merge joins, and bare:
-    'add ← conv3, downsample', 'add', 'add'; 'conv 3×3 /2 p1', the same, 'conv'."""
-    no_inputs = kind.split(" ← ", 1)[0]
-    return Text(kind, style=style), Text(no_inputs, style=style), Text(no_inputs.split(" ", 1)[0], style=style)
-
-
-def _figure(metric: Metric, value: int, layer: bool = False) -> str:
-    """A cell: blank for nothing, except that a layer's params say 0 (worth knowing: no weights)."""
-    if value:
-        return human(metric.unit, value)
-    return "0" if layer and metric.unit == COUNT else ""
 
 
 def _main_is_tokens(report: Report) -> bool:
