@@ -100,6 +100,8 @@ class Fix:
     ceil: bool = False  # allow_inexact: the layer rounds up (ceil_mode), not down
     was: tuple[int, ...] = ()  # the layer's output shape as written
     outputs: tuple[tuple[int, ...], ...] = ()  # its output shape with this fix (one per input, for "input")
+    # input, with several 'inputs': every input's (name, shape) for each of value's shapes
+    inputs: tuple[tuple[tuple[str, tuple[int, ...]], ...], ...] = ()
 
     @property
     def changes_output(self) -> bool:
@@ -231,7 +233,7 @@ def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) 
     except SizesError:
         axes = None
     input_fix = _input_fix(report, axes)
-    refitted = _refitted(graph, input_fix, options)
+    refitted = _refitted(graph, report, input_fix, options)
     reruns = _Reruns(graph, options)
     return [_finding(graph, report, i, row, input_fix, refitted, reruns) for i, row in bad]
 
@@ -288,15 +290,19 @@ def _finding(
     return Finding(row.loc, "inexact", row.name, row.type, inexact, tuple(fixes))
 
 
-def _refitted(graph: Graph, input_fix: Fix | None, options: Options) -> list[Report]:
-    """The reports at each input the input fix names, to say what each layer's output becomes."""
+def _refitted(graph: Graph, report: Report, input_fix: Fix | None, options: Options) -> list[Report]:
+    """The reports at each input the input fix names (every input scaled with the first, as
+    sizes solved them), to say what each layer's output becomes."""
     if input_fix is None or input_fix.value is None:
         return []
     reports = []
-    for shape in input_fix.value:
+    for k, shape in enumerate(input_fix.value):
+        refit = graph
+        if input_fix.inputs:  # several inputs: the others as the fix names them
+            refit = replace_record(graph, inputs=dict(input_fix.inputs[k]))
         try:
             reports.append(
-                run(graph, batch=options.batch, dtype=options.dtype, input=tuple(shape), receptive_field=False)
+                run(refit, batch=options.batch, dtype=options.dtype, input=tuple(shape), receptive_field=False)
             )
         except SpecError:  # pragma: no cover - every layer is exact at these sizes
             return []
@@ -424,4 +430,10 @@ def _input_fix(report: Report, axes: tuple[AxisSizes, ...] | None) -> Fix | None
     if all(b is not None for b in below):
         shapes.append((report.input[0], *(b for b in below if b is not None)))
     shapes.append((report.input[0], *(a for a in above if a is not None)))
-    return Fix("input", [list(s) for s in dict.fromkeys(shapes)], axes=axes)
+    shapes = list(dict.fromkeys(shapes))
+    every: tuple[tuple[tuple[str, tuple[int, ...]], ...], ...] = ()
+    if len(report.inputs) > 1:
+        from .sizes import inputs_at
+
+        every = tuple(tuple(inputs_at(report, axes, shape).items()) for shape in shapes)
+    return Fix("input", [list(s) for s in shapes], axes=axes, inputs=every)

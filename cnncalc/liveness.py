@@ -24,7 +24,8 @@ def calls(node_groups: Sequence[int | None], groups: Sequence[Group]) -> list[tu
     last = [-1] * len(groups)
     for at, g in enumerate(node_groups):
         if g is not None:
-            first[g] = min(first[g], at)
+            if last[g] < 0:  # in execution order: its first node
+                first[g] = at
             last[g] = at
     for group in reversed(groups):
         if group.parent is not None:

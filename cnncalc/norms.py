@@ -1,24 +1,62 @@
-"""Learned scales and norms of SPEC-FORMAT's version 2 table: scale (a layer
-scale), groupnorm, instancenorm.
+"""Normalisations and learned scales: batchnorm, layernorm, lrn, and version 2's
+scale (a layer scale), groupnorm, instancenorm.
 
-Same contract as :mod:`cnncalc.layers`: one argument record and one pure rule
-per type. MACs 0 (torch counts element-wise ops as none); each makes a new
-tensor.
+Same contract as every family (:mod:`cnncalc.layers`): one argument record and
+one pure rule per type. MACs 0 (torch counts element-wise ops as none); each
+makes a new tensor.
 """
 
 from __future__ import annotations
 
-from . import saved
-from .describe import Example, Formulas
-from .layers import _divides
-from .record import record
-from .registry import (
-    Facts,
-    Shape,
-    layer,
-)
+import math
 
-# --- learned scales and norms: a new tensor each -------------------------------------
+from . import saved
+from .describe import POINTWISE, Example, Formulas
+from .layer_parts import NoArgs, divides
+from .record import record
+from .registry import Facts, Shape, arg, layer
+
+# --- norms and learned scales: a new tensor each -------------------------------------
+
+
+@layer(
+    "batchnorm",
+    NoArgs,
+    saves=saved.BATCHNORM,
+    formulas=Formulas(params="2C trainable (γ, β) + 2C non-trainable (running mean, variance)"),
+)
+def batchnorm(x: Shape, a: NoArgs) -> Facts:
+    """Batch normalisation over channels: γ, β trainable; running mean and variance
+    non-trainable (Keras counts them as params, PyTorch as buffers)."""
+    return Facts(output=x, trainable=2 * x[0], non_trainable=2 * x[0])
+
+
+@layer(
+    "layernorm",
+    NoArgs,
+    saves=saved.LAYERNORM,
+    formulas=Formulas(params="2C trainable (γ, β)"),
+    example=Example((768, 197)),
+)
+def layernorm(x: Shape, a: NoArgs) -> Facts:
+    """Layer normalisation over channels: γ and β, 2C trainable params."""
+    return Facts(output=x, trainable=2 * x[0])
+
+
+@record
+class Lrn:
+    size: int = arg(5, doc="channels each response is normalised over")
+
+
+# F.local_response_norm's ops: mul keeps the input, avg_pool the padded squares, pow
+# its base and result (div keeps the input and that result): about three more input-sized tensors
+_LRN = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (3 * math.prod(out), 0, 0))
+
+
+@layer("lrn", Lrn, saves=_LRN, formulas=POINTWISE)
+def lrn(x: Shape, a: Lrn) -> Facts:
+    """Local response normalisation across `size` channels (AlexNet); no params."""
+    return Facts(output=x)
 
 
 @record
@@ -60,7 +98,7 @@ _INSTANCENORM = saved.Keeps(inputs=True, extra=lambda shapes, out, a: (0, 2 * 4 
 def groupnorm(x: Shape, a: GroupNorm) -> Facts:
     """Group normalisation (PyTorch GroupNorm, affine): γ and β per channel, 2C params;
     `groups` must divide C."""
-    _divides(x[0], a.groups, "channels")
+    divides(x[0], a.groups, "channels")
     return Facts(output=x, trainable=2 * x[0])
 
 

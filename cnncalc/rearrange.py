@@ -2,7 +2,7 @@
 version 2 table: channel_shuffle, slice, flatten, reshape, permute,
 space_to_depth and depth_to_space.
 
-Same contract as :mod:`cnncalc.layers`: one argument record and one pure rule
+Same contract as every family (:mod:`cnncalc.layers`): one argument record and one pure rule
 per type, MACs 0. Views (``slice``, ``flatten``, ``reshape``, ``permute``) add no
 activation memory; a shuffle or a space/depth rearrangement makes a new tensor.
 """
@@ -15,7 +15,7 @@ from fractions import Fraction
 from . import saved
 from .describe import POINTWISE, Example, Formulas
 from .errors import LayerError
-from .layers import _divides, _shape_text, _spatial
+from .layer_parts import divides, shape_text, split_spatial
 from .record import record
 from .registry import (
     GLOBAL,
@@ -54,7 +54,7 @@ class ChannelShuffle:
 )
 def channel_shuffle(x: Shape, a: ChannelShuffle) -> Facts:
     """ShuffleNet's channel shuffle: same shape, a new tensor; `groups` must divide C."""
-    _divides(x[0], a.groups, "channels")
+    divides(x[0], a.groups, "channels")
     return Facts(output=x)
 
 
@@ -83,14 +83,14 @@ def slice_(x: Shape, a: Slice) -> Facts:
     activation memory. On a spatial axis it moves the receptive field's start."""
     if a.axis >= len(x):
         raise LayerError(
-            f"axis {a.axis} does not exist: the input {_shape_text(x)} has axes 0 to {len(x) - 1}",
+            f"axis {a.axis} does not exist: the input {shape_text(x)} has axes 0 to {len(x) - 1}",
             "axis",
             "0 is the channels, 1 the first spatial axis",
         )
     size = x[a.axis]
     if a.stop > size:
         raise LayerError(
-            f"stop {a.stop} is past the end of axis {a.axis}, which has {size} entries (input {_shape_text(x)})",
+            f"stop {a.stop} is past the end of axis {a.axis}, which has {size} entries (input {shape_text(x)})",
             "stop",
             f"use a stop of at most {size}",
         )
@@ -129,7 +129,7 @@ def flatten(x: Shape, a: Flatten) -> Facts:
     [prod(shape)], `start: 1` turns [C, H, W] into [C, H·W] (tokens). A view."""
     if a.start >= len(x):
         raise LayerError(
-            f"start {a.start} is not an axis of the input {_shape_text(x)} (axes 0 to {len(x) - 1})",
+            f"start {a.start} is not an axis of the input {shape_text(x)} (axes 0 to {len(x) - 1})",
             "start",
             "0 flattens everything, 1 keeps the channels",
         )
@@ -148,7 +148,7 @@ class Reshape:
 @layer(
     "reshape",
     Reshape,
-    label=lambda a, rank: "→" + _shape_text(a.shape if isinstance(a.shape, tuple) else [a.shape]),
+    label=lambda a, rank: "→" + shape_text(a.shape if isinstance(a.shape, tuple) else [a.shape]),
     tags=(VIEW,),
     saves=saved.NOTHING,
     formulas=Formulas(output="shape (one entry may be −1); the element count unchanged", rf="all"),
@@ -160,14 +160,14 @@ def reshape(x: Shape, a: Reshape) -> Facts:
     wanted = a.shape if isinstance(a.shape, tuple) else (a.shape,)
     count = math.prod(x)
     if 0 in wanted:
-        raise LayerError(f"shape {_shape_text(wanted)} has a 0", "shape", "give sizes of at least 1, or one -1")
+        raise LayerError(f"shape {shape_text(wanted)} has a 0", "shape", "give sizes of at least 1, or one -1")
     if wanted.count(-1) > 1:
-        raise LayerError(f"shape {_shape_text(wanted)} has more than one -1", "shape", "leave at most one size as -1")
+        raise LayerError(f"shape {shape_text(wanted)} has more than one -1", "shape", "leave at most one size as -1")
     known = math.prod(n for n in wanted if n != -1)
     if -1 in wanted:
         if count % known:
             raise LayerError(
-                f"shape {_shape_text(wanted)} does not fit: the input {_shape_text(x)} has {count:,} elements, "
+                f"shape {shape_text(wanted)} does not fit: the input {shape_text(x)} has {count:,} elements, "
                 f"not a multiple of the {known:,} the other sizes hold",
                 "shape",
                 "make the product of the other sizes divide the element count",
@@ -175,7 +175,7 @@ def reshape(x: Shape, a: Reshape) -> Facts:
         output = tuple(count // known if n == -1 else n for n in wanted)
     elif known != count:
         raise LayerError(
-            f"shape {_shape_text(wanted)} holds {known:,} elements but the input {_shape_text(x)} has {count:,}",
+            f"shape {shape_text(wanted)} holds {known:,} elements but the input {shape_text(x)} has {count:,}",
             "shape",
             "make the element counts equal, or write one size as -1",
         )
@@ -192,7 +192,7 @@ class Permute:
 @layer(
     "permute",
     Permute,
-    label=lambda a, rank: _shape_text(a.order if isinstance(a.order, tuple) else [a.order]),
+    label=lambda a, rank: shape_text(a.order if isinstance(a.order, tuple) else [a.order]),
     tags=(VIEW,),
     saves=saved.NOTHING,
     formulas=Formulas(output="the axes in order", rf="all"),
@@ -203,7 +203,7 @@ def permute(x: Shape, a: Permute) -> Facts:
     order = a.order if isinstance(a.order, tuple) else (a.order,)
     if sorted(order) != list(range(len(x))):
         raise LayerError(
-            f"order {_shape_text(order)} is not a permutation of the axes 0 to {len(x) - 1} of {_shape_text(x)}",
+            f"order {shape_text(order)} is not a permutation of the axes 0 to {len(x) - 1} of {shape_text(x)}",
             "order",
             f"list each of 0 to {len(x) - 1} once",
         )
@@ -235,7 +235,7 @@ class SpaceToDepth:
 def space_to_depth(x: Shape, a: SpaceToDepth) -> Facts:
     """PixelUnshuffle (Swin's patch merging with `pad`): [C·b^n, *ceil(spatial/b)], a
     new tensor. The receptive field grows like a kernel and stride of `block`."""
-    channels, spatial = _spatial(x, "space_to_depth")
+    channels, spatial = split_spatial(x, "space_to_depth")
     rank = len(spatial)
     names = axis_names(rank)
     divisions = []
@@ -270,7 +270,7 @@ class DepthToSpace:
 )
 def depth_to_space(x: Shape, a: DepthToSpace) -> Facts:
     """PixelShuffle: [C/b^n, *spatial·b], a new tensor; b^n must divide C."""
-    channels, spatial = _spatial(x, "depth_to_space")
+    channels, spatial = split_spatial(x, "depth_to_space")
     rank = len(spatial)
     per_block = a.block**rank
     if channels % per_block:

@@ -1,8 +1,8 @@
-"""Layer types that change the spatial size without weights, from SPEC-FORMAT's
-version 2 table: upsample (by a scale or to a size) and crop (centred).
+"""Layer types that change the spatial size without weights: zero_pad, and
+version 2's upsample (by a scale or to a size) and crop (centred).
 
-Same contract as :mod:`cnncalc.layers`: one argument record and one pure rule
-per type, MACs 0, a new tensor each.
+Same contract as every family (:mod:`cnncalc.layers`): one argument record and
+one pure rule per type, MACs 0, a new tensor each.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from fractions import Fraction
 from . import saved
 from .describe import Example, Formulas
 from .errors import LayerError
-from .layers import _shape_text, _spatial
+from .layer_parts import shape_text, split_spatial
 from .record import record
 from .registry import (
     Facts,
     OptionalSize,
     Shape,
+    Size,
     Tensor,
     Window,
     arg,
@@ -28,6 +29,28 @@ from .registry import (
 from .shapes import axis_names, per_axis
 
 # --- resizing ------------------------------------------------------------------------
+
+
+@record
+class ZeroPad:
+    padding: Size = arg(minimum=0, doc="zeros added on both sides of each spatial axis")
+
+
+@layer(
+    "zero_pad",
+    ZeroPad,
+    label=lambda a, rank: uniform_text(a.padding, rank),
+    saves=saved.NOTHING,
+    formulas=Formulas(output="[C, …] with in + 2·padding per spatial axis", rf="unchanged (starts shift by padding)"),
+    example=Example((3, 32, 32), {"padding": 2}),
+)
+def zero_pad(x: Shape, a: ZeroPad) -> Facts:
+    """Zero padding on both sides of every spatial axis."""
+    channels, spatial = split_spatial(x, "zero_pad")
+    pad = per_axis(a.padding, len(spatial), "padding")
+    window = Window((1,) * len(pad), (1,) * len(pad), pad)
+    return Facts(output=(channels, *(n + 2 * p for n, p in zip(spatial, pad))), window=window)
+
 
 # Input positions each output interpolates from: the resize's kernel for the receptive field.
 RESIZE_TAPS = {"nearest": 1, "linear": 2, "bilinear": 2, "trilinear": 2, "bicubic": 4}
@@ -62,7 +85,7 @@ def upsample(x: Shape, a: Upsample, like: Shape | None = None) -> Facts:
     """Resize by an integer `scale` per axis, to `size`, or `like` another tensor (its
     spatial size); `mode` nearest (default), linear, bilinear, bicubic or trilinear.
     A new tensor, no params, no MACs."""
-    channels, spatial = _spatial(x, "upsample")
+    channels, spatial = split_spatial(x, "upsample")
     rank = len(spatial)
     if a.mode not in RESIZE_TAPS:
         raise LayerError(f"unknown mode '{a.mode}'", "mode", "use one of " + ", ".join(RESIZE_TAPS))
@@ -93,8 +116,8 @@ def _spatial_like(x: Shape, like: Shape, ref: Tensor, kind: str) -> tuple[int, .
     """The spatial size of the tensor a layer is made ``like``; its rank must be the input's."""
     if len(like) != len(x):
         raise LayerError(
-            f"like: '{ref}' is {_shape_text(like)}, with {len(like) - 1} spatial axes, "
-            f"but the input {_shape_text(x)} has {len(x) - 1}",
+            f"like: '{ref}' is {shape_text(like)}, with {len(like) - 1} spatial axes, "
+            f"but the input {shape_text(x)} has {len(x) - 1}",
             "like",
             f"{kind} like a tensor with as many axes as its input",
         )
@@ -123,7 +146,7 @@ def crop(x: Shape, a: Crop, like: Shape | None = None) -> Facts:
     """Centre crop to `size`, or `like` another tensor (its spatial size; the 2015
     U-Net's skip connections): (in − size) // 2 positions dropped before, the rest
     after. A new tensor; the receptive field's start moves by the positions dropped."""
-    channels, spatial = _spatial(x, "crop")
+    channels, spatial = split_spatial(x, "crop")
     rank = len(spatial)
     if (a.size is None) == (a.like is None):
         raise LayerError("crop needs exactly one of 'size' and 'like'", "size" if a.size else None,
@@ -134,7 +157,7 @@ def crop(x: Shape, a: Crop, like: Shape | None = None) -> Facts:
         if s > n:
             what = f"'{a.like}' is {s}, larger" if a.like is not None else f"size {s} is larger"
             raise LayerError(
-                f"crop {what} than the input's {n} on axis {name} (input {_shape_text(x)})",
+                f"crop {what} than the input's {n} on axis {name} (input {shape_text(x)})",
                 "like" if a.like is not None else "size",
                 f"crop to at most {n}" if a.like is None else "crop a larger tensor, or like a smaller one",
             )

@@ -18,7 +18,14 @@ execution order:
 - a layer with a fixed output size (``crop``, a spatial ``slice``, ``upsample``
   to a size) needs its input at least as large as the rule accepts: one more
   lower bound; a layer that mixes axes (``permute``, ``reshape``) cannot be
-  solved axis by axis and says so; an axis that becomes tokens ends there.
+  solved axis by axis and says so; an axis that becomes tokens ends there,
+  and what happens to the tensor after it concerns no size of this axis.
+
+With several inputs, ``n`` is the first input's size and every other input of
+the same rank scales with it, in the proportion the report was run at
+(``depth`` at the image's size: ``n``; a mask at half size: ``n/2``, so ``n``
+even); one whose size is 1 stays 1 (it broadcasts), and one of another rank
+keeps its size. :class:`InputScale` says which, for the renderers.
 
 What survives is a union of disjoint arithmetic progressions, reduced to the
 shortest period. Axes are independent (no layer mixes spatial axes). Pure: no I/O.
@@ -46,6 +53,28 @@ MAX_WORK = 200_000  # cases × layers walked on one axis (100,000 layers × 2 ca
 class SizesError(CnnCalcError):
     """The admissible sizes cannot be computed (a layer's size map is not affine,
     or the case split grows past MAX_CASES)."""
+
+
+class LayerSizesError(SizesError, SpecError):
+    """A layer whose size map cannot be solved (it mixes axes, is not affine): located at
+    the layer, as a spec error is."""
+
+
+@record
+class InputScale:
+    """How another input's size on one axis follows the first input's size n: ``n·num/den``,
+    or, where ``kept`` says why ("broadcast": it is 1; "rank": another rank), its own ``size``."""
+
+    name: str
+    size: int  # its size on this axis in the report solved
+    num: int = 0
+    den: int = 1
+    kept: str = ""
+    line: int = 0  # where it is written under 'inputs'
+
+    def at(self, n: int) -> int:
+        """Its size when the first input's is n (n a size that fits: num·n/den is whole)."""
+        return self.size if self.kept else self.num * n // self.den
 
 
 @record
@@ -122,6 +151,7 @@ class AxisSizes:
     classes: tuple[SizeClass, ...]  # sorted by smallest
     points: tuple[int, ...] = ()  # isolated sizes (a merge of branches whose sizes grow differently)
     blocker: Blocker | None = None
+    inputs: tuple[InputScale, ...] = ()  # the spec's other inputs on this axis
 
     @property
     def empty(self) -> bool:
@@ -159,6 +189,7 @@ class AxisSizes:
             "classes": [{"offset": c.offset, "smallest": c.smallest} for c in self.classes],
             "points": list(self.points),
             "blocker": asdict(self.blocker) if self.blocker else None,
+            **({"inputs": [asdict(scale) for scale in self.inputs]} if self.inputs else {}),
         }
 
 
@@ -239,14 +270,18 @@ def _size_map(node: Node, in_shapes: tuple[tuple[int, ...], ...], axis: int) -> 
         try:
             outputs.append(apply_rule(node, (_resized(first, axis, size + extra),)).output)
         except SpecError as error:
-            raise SizesError(error.message) from None
+            raise LayerSizesError(error.message, node.loc) from None
     others = {(*out[: axis + 1], *out[axis + 2 :]) for out in outputs}
     if len(others) > 1 or len({len(out) for out in outputs}) > 1:  # permute, reshape: not one axis alone
-        raise SizesError(f"{node.type} '{node.name}' mixes this axis with another; cannot solve each axis alone")
+        raise LayerSizesError(
+            f"{node.type} '{node.name}' mixes a spatial axis with another; sizes cannot solve each axis alone",
+            node.loc,
+            "sizes handles permute and reshape only after the spatial axes end (flatten, global pooling)",
+        )
     outs = [out[axis + 1] for out in outputs]
     u = outs[1] - outs[0]
     if outs[2] - outs[1] != u or u < 0:
-        raise SizesError(f"{node.type} '{node.name}' does not map sizes affinely; cannot solve")
+        raise LayerSizesError(f"{node.type} '{node.name}' does not map sizes affinely; cannot solve", node.loc)
     if u == 0:  # a fixed output size (crop, slice, upsample to a size, adaptive pooling)
         return _Fixed(outs[0], _least_input(node, in_shapes, axis))
     return _Linear(u, outs[0] - u * size)
@@ -428,19 +463,71 @@ def _in_shapes(report: Report, node: Node) -> tuple[tuple[int, ...], ...]:
     return tuple(map(report.tensor_shape, node.inputs))
 
 
-def _size_maps(graph: Graph, report: Report, axis: int) -> list[SizeMap]:
-    """Each node's size map on ``axis``, in execution order."""
+def input_scales(graph: Graph, report: Report, axis: int) -> tuple[InputScale, ...]:
+    """How each input after the first follows the first input's size on spatial ``axis``
+    (an input without that axis is left out: nothing on this axis concerns it)."""
+    shapes = report.input_shapes()
+    names = list(report.inputs) or ["input"]
+    lines = [loc.line for loc in graph.input_locs] or [0] * len(names)
+    first = shapes[0][axis + 1]
+    scales = []
+    for name, shape, line in zip(names[1:], shapes[1:], lines[1:]):
+        if len(shape) <= axis + 1:
+            continue
+        size = shape[axis + 1]
+        if len(shape) != len(shapes[0]):
+            scales.append(InputScale(name, size, kept="rank", line=line))
+        elif size == 1 and first != 1:
+            scales.append(InputScale(name, size, kept="broadcast", line=line))
+        else:
+            g = math.gcd(size, first)
+            scales.append(InputScale(name, size, size // g, first // g, line=line))
+    return tuple(scales)
+
+
+def inputs_at(report: Report, axes: Iterable[AxisSizes], first: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+    """Every input's shape when the first input's is ``first`` (sizes that fit), name → shape."""
+    shapes = {name: list(shape) for name, shape in (report.inputs or {"input": report.input}).items()}
+    shapes[next(iter(shapes))] = list(first)
+    for axis, solved in enumerate(axes):
+        for scale in solved.inputs:
+            shapes[scale.name][axis + 1] = scale.at(first[axis + 1])
+    return {name: tuple(shape) for name, shape in shapes.items()}
+
+
+def _start(report: Report, scales: tuple[InputScale, ...]) -> _Case:
+    """Every input's size as a function of the first's, n = m·k for k ≥ 1: m makes every
+    scaled size whole (a mask at half the size: n even)."""
+    sizes = {INPUT: Affine(1, 0)}
+    m = 1
+    for k, scale in enumerate(scales, 1):
+        index = input_index(list(report.inputs).index(scale.name)) if report.inputs else input_index(k)
+        sizes[index] = Affine(0, scale.size) if scale.kept else Affine(scale.num, 0, scale.den)
+        m = math.lcm(m, scale.den)
+    return _Case(0, m, 1, sizes)
+
+
+def _size_maps(graph: Graph, report: Report, axis: int, start: _Case | None = None) -> list[SizeMap]:
+    """Each node's size map on ``axis``, in execution order; None for a node whose input no
+    longer has the axis (after a flatten to tokens, a reshape or permute concerns no size of it)."""
     # A size map depends on the layer's type, arguments and input shapes only,
     # and deep specs repeat a few layers many times: work each one out once.
     known: dict[tuple[Any, ...], SizeMap] = {}
-    maps = []
+    maps: list[SizeMap] = []
+    alive = set((start or _start(report, input_scales(graph, report, axis))).sizes)  # the tensors the solver sizes
     for node in graph.nodes:
+        if node.inputs[0] not in alive:  # as _step: the solver passes such a node by
+            maps.append(None)
+            continue
         in_shapes = _in_shapes(report, node)
         key = (node.type, node.args, in_shapes)
         how = known.get(key, _UNKNOWN)
         if how is _UNKNOWN:
             how = known[key] = _size_map(node, in_shapes, axis)
         maps.append(how)
+        # a merge or a `like` sizes its output only when every input has the axis (_merge_step, _like)
+        if how is not None and (not isinstance(how, (_Merge, _Like)) or all(i in alive for i in node.inputs)):
+            alive.add(node.index)
     return maps
 
 
@@ -468,14 +555,11 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
     for node in graph.nodes:
         for i in node.inputs:
             last_use[i] = node.index
-    # the first input's size is n; any other input keeps its size (--input changes the first only)
-    shapes = report.input_shapes()
-    fixed = {
-        input_index(k): Affine(0, shape[axis + 1]) for k, shape in enumerate(shapes) if k and len(shape) > axis + 1
-    }
-    cases = [_Case(0, 1, 1, {**fixed, INPUT: Affine(1, 0)})]
+    # the first input's size is n; the others scale with it (input_scales)
+    scales = input_scales(graph, report, axis)
+    cases = [_start(report, scales)]
     left = len(graph.nodes)
-    for node, how in zip(graph.nodes, maps if maps is not None else _size_maps(graph, report, axis)):
+    for node, how in zip(graph.nodes, maps if maps is not None else _size_maps(graph, report, axis, cases[0])):
         if len(cases) * left > MAX_WORK:  # before the walk, not after it: it would take minutes
             raise SizesError(
                 f"{len(cases):,} residue classes before {node.type} '{node.name}' (line {node.loc.line}), "
@@ -497,14 +581,14 @@ def solve_axis(graph: Graph, report: Report, axis: int, maps: list[SizeMap] | No
                 )
         if not survivors:
             blocker = Blocker(node.name, node.type, node.loc.line, reason)
-            return AxisSizes(name, 0, (), (), blocker)
+            return AxisSizes(name, 0, (), (), blocker, scales)
         for case in survivors:
             for i in done:
                 case.sizes.pop(i, None)
         cases = [_small(case) for case in survivors if case.m <= MAX_SIZE or case.a + case.m * case.lo <= MAX_SIZE]
         if not cases:
-            return AxisSizes(name, 0, (), (), Blocker(node.name, node.type, node.loc.line, _TOO_LARGE))
-    return _normalise(name, cases)
+            return AxisSizes(name, 0, (), (), Blocker(node.name, node.type, node.loc.line, _TOO_LARGE), scales)
+    return replace_record(_normalise(name, cases), inputs=scales)
 
 
 _TOO_LARGE = f"the sizes that fit are all above {MAX_SIZE:,}"
@@ -526,14 +610,16 @@ def solve(graph: Graph, report: Report) -> tuple[AxisSizes, ...]:
     solved: list[AxisSizes] = []
     alike: list[list[Any]] = []
     for axis in range(len(report.input) - 1):
-        maps = _size_maps(graph, report, axis)
-        alike.append([_solving_alike(how) for how in maps])
+        scales = input_scales(graph, report, axis)
+        maps = _size_maps(graph, report, axis, _start(report, scales))
+        alike.append([[(s.num, s.den, s.kept) for s in scales], *map(_solving_alike, maps)])
         # Square inputs and square kernels: the same problem on every axis, solved once.
         twin = next((i for i in range(axis) if alike[i] == alike[axis] and solved[i].blocker is None), None)
         if twin is None:
             solved.append(solve_axis(graph, report, axis, maps))
         else:
-            solved.append(replace_record(solved[twin], axis=axis_names(len(report.input) - 1)[axis]))
+            name = axis_names(len(report.input) - 1)[axis]
+            solved.append(replace_record(solved[twin], axis=name, inputs=scales))
     return tuple(solved)
 
 

@@ -29,8 +29,8 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "ground",
         (
             "record", "limits", "errors", "shapes", "expr", "graph", "registry", "metrics", "report",
-            "layers", "elementwise", "norms", "rearrange", "resize", "attention", "saved", "memory", "describe",
-            "liveness",
+            "layers", "layer_parts", "conv", "pooling", "merges", "elementwise", "norms", "rearrange", "resize",
+            "attention", "saved", "memory", "describe", "liveness",
         ),
     ),
     ("spec", ("source", "spec", "loader", "schema")),

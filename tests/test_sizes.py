@@ -20,6 +20,7 @@ import cnncalc
 from cnncalc.cli import main
 from cnncalc.engine import run
 from cnncalc.errors import SpecError
+from cnncalc.record import replace
 from cnncalc.sizes import AxisSizes, solve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -252,3 +253,87 @@ def test_flat_input_has_no_axes() -> None:
     result = CliRunner().invoke(main, ["sizes", str(SPECS / "notes" / "course_mlp.yaml")])
     assert result.exit_code == 0
     assert "no spatial axes" in result.output
+
+
+# --- several inputs, and what follows the end of an axis -------------------------------
+
+
+def test_yolov8n_sizes_are_those_pytorch_runs() -> None:
+    # Ultralytics 8.4 DetectionModel("yolov8n.yaml"), forward on zeros(1, 3, n, n) for n in 20..69 and
+    # 600..679: it runs for exactly these n (else the neck's concat of the upsampled P5/P4 and the
+    # backbone map fails). The stride-2 convs floor (the spec marks them allow_inexact, as PyTorch
+    # floors), so besides the multiples of 32 that Ultralytics' check_imgsz picks, 32k + 25..31 fit too.
+    ran = [*range(25, 33), *range(57, 65), *range(601, 609), *range(633, 641), *range(665, 673)]
+    _, axes = solved(SPECS / "yolov8n.yaml")  # the H axis ends at the flatten; the DFL's permute comes after
+    for axis in axes:
+        assert [n for n in [*range(20, 70), *range(600, 680)] if axis.fits(n)] == ran
+        assert axis.step == 32 and axis.smallest == 25
+
+
+def _fits_all(graph, inputs: dict[str, tuple[int, ...]]) -> bool:
+    first = next(iter(inputs.values()))
+    try:
+        return run(replace(graph, inputs=inputs), input=first).totals.inexact_layers == 0
+    except SpecError:
+        return False
+
+
+TWO_INPUTS = """name: two inputs
+inputs:
+  image: [3, 64, 64]
+  mask: [1, 32, 32]
+  gate: [8, 1, 1]
+  tokens: [8, 10]
+layers:
+  - conv: {filters: 8, kernel: 3, stride: 2, padding: 1, allow_inexact: true, name: a}
+  - conv: {filters: 8, kernel: 3, padding: 1, from: mask, name: b}
+  - add: {from: [a, b]}
+  - multiply: {from: [-1, gate]}
+  - maxpool: {kernel: 2}
+  - dense: {units: 8, from: tokens}
+outputs: [maxpool1, dense1]
+"""
+
+
+def test_every_input_scales_with_the_first() -> None:
+    # By hand: a = floor((n − 1)/2) + 1 must equal the mask's n/2 (n even: n/2, so every even n),
+    # and the pool needs n/2 even: n ≡ 0 (mod 4). Held at 32, the mask allowed n ∈ {63, 64} only.
+    # Brute force: the engine run with image n×n, mask n/2×n/2, gate 1×1 and tokens as written.
+    graph = cnncalc.load_graph(TWO_INPUTS)
+    _, axes = solved(TWO_INPUTS)
+    expected = [
+        n for n in range(2, 121, 2)
+        if _fits_all(graph, {"image": (3, n, n), "mask": (1, n // 2, n // 2), "gate": (8, 1, 1), "tokens": (8, 10)})
+    ]  # fmt: skip
+    assert expected == list(range(4, 121, 4))
+    assert all([n for n in range(1, 121) if axis.fits(n)] == expected for axis in axes)
+    result = CliRunner().invoke(main, ["sizes", "-"], input=TWO_INPUTS)
+    assert result.exit_code == 0, result.output
+    assert (
+        "Sizes are image's; mask (line 4) scales with image: H, W / 2; gate (line 5) keeps H, W of 1 "
+        "(it broadcasts); tokens (line 6) keeps its size (another rank than image: sizes does not solve it)."
+    ) in result.output
+    assert "The inputs image 3×64×64, mask 1×32×32, gate 8×1×1, tokens 8×10 fit." in result.output
+    data = json.loads(CliRunner().invoke(main, ["sizes", "-", "--format", "json"], input=TWO_INPUTS).output)
+    assert data["inputs"]["mask"] == [1, 32, 32]
+    assert data["axes"][0]["inputs"][0] == {"name": "mask", "size": 32, "num": 1, "den": 2, "kept": "", "line": 4}
+
+
+def test_check_names_every_input_of_its_input_fix() -> None:
+    # image and depth at the same size; conv 3×3/2 p1 exact for odd n, then the 2×2 pool on (n + 1)/2:
+    # n ≡ 3 (mod 4). The nearest around 64: 63 and 67, and the depth map follows the image.
+    text = TWO_INPUTS.replace("mask: [1, 32, 32]", "mask: [1, 64, 64]").replace(", allow_inexact: true", "")
+    text = text.replace("padding: 1, from: mask", "stride: 2, padding: 1, from: mask")
+    result = CliRunner().invoke(main, ["check", "-"], input=text)
+    assert result.exit_code == 1, result.output
+    assert (
+        "inputs image 3×63×63, mask 1×63×63, gate 8×1×1, tokens 8×10 or image 3×67×67, mask 1×67×67, gate 8×1×1, "
+        "tokens 8×10 make every layer exact (H, W: 4k + 3)"
+    ) in result.output
+
+
+def test_a_layer_that_mixes_live_axes_is_located() -> None:
+    text = "input: [4, 24, 24]\nlayers:\n  - maxpool: {kernel: 2}\n  - permute: {order: [0, 2, 1]}\n"
+    result = CliRunner().invoke(main, ["sizes", "-"], input=text)
+    assert result.exit_code == 2
+    assert result.output.startswith("<stdin>:4:5: error: permute 'permute1' mixes a spatial axis with another")

@@ -6,6 +6,7 @@ torch. Run it where torch and torchvision are installed (CPU is enough):
     python tools/memory_reference.py resnet50 vgg16                        # float32, batch 1
     python tools/memory_reference.py resnet50 --precision bf16-mixed       # under torch.autocast("cpu")
     python tools/memory_reference.py vgg16 --batch 8 --precision bf16-mixed
+    python tools/memory_reference.py resnet50 vit_b_16 --timeline           # live bytes per leaf module
 
 It prints one JSON entry per model, as memory.json's "entries" hold them (its
 "_about" defines each figure). How each is taken:
@@ -21,6 +22,11 @@ It prints one JSON entry per model, as memory.json's "entries" hold them (its
   output storage when an op makes it and takes it off when the storage is freed
   (the storage's Python object lives exactly as long as the storage); kernel
   workspaces, the parameters and the input are not op outputs of the pass.
+- ``--timeline``: the same pass, and the bytes alive when each leaf module (and
+  each ``nn.MultiheadAttention``, whatever path it takes inside) returns, read in
+  a forward hook (the module's input is still referenced then, as cnncalc's level
+  after a layer counts it): ``[module class, live bytes]`` in call order, which
+  shows where each tensor is freed, not only the peak.
 - ``train``: after a warm-up step (so the optimizer state exists), one step
   (``zero_grad(set_to_none=True)``, forward, cross-entropy, backward, the
   optimizer's single-tensor step) counted the same way; the peak is above the
@@ -132,6 +138,26 @@ def inference_peak(name: str, batch: int, precision: str) -> int:
     return mode.peak
 
 
+def timeline(name: str, batch: int) -> dict[str, Any]:
+    """The live bytes as each leaf module returns (float32, no grad), in call order."""
+    model = _model(name).eval()
+    x = torch.randn(batch, 3, 224, 224)
+    mode = LiveBytes(_parameters(model))
+    seen: list[list[Any]] = []
+
+    def hook(module: Any, args: Any, out: Any) -> None:
+        seen.append([type(module).__name__, mode.live])
+
+    attention = [m for m in model.modules() if isinstance(m, torch.nn.MultiheadAttention)]
+    inside = {id(c) for m in attention for c in m.modules() if c is not m}
+    for module in model.modules():
+        if (not list(module.children()) and id(module) not in inside) or module in attention:
+            module.register_forward_hook(hook)
+    with torch.no_grad(), mode:
+        model(x)
+    return {"model": name, "batch": batch, "inference_peak_bytes": mode.peak, "live_after_module": seen}
+
+
 def training(name: str, batch: int, precision: str, optimizer: str) -> dict[str, int]:
     model = _model(name).train()
     parameters = [p for p in model.parameters() if p.requires_grad]
@@ -180,8 +206,13 @@ def main() -> None:
     parser.add_argument("models", nargs="+", help="torchvision model names: resnet50 vgg16 ...")
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--precision", choices=list(DTYPES), default="fp32")
+    parser.add_argument("--timeline", action="store_true", help="live bytes as each leaf module returns")
     options = parser.parse_args()
     torch.set_num_threads(1)
+    if options.timeline:
+        found = [timeline(name, options.batch) for name in options.models]
+        print(json.dumps({"torch": torch.__version__, "entries": found}))
+        return
     entries = [entry(name, options.batch, options.precision) for name in options.models]
     print(json.dumps({"torch": torch.__version__, "entries": entries}, indent=1))
 

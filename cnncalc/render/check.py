@@ -141,6 +141,9 @@ def _input_fix_text(fix: Fix) -> str:
     for a in fix.axes:
         by_rule.setdefault(progression_text(a), []).append(a.axis)
     rules = "; ".join(f"{', '.join(names)}: {rule}" for rule, names in by_rule.items())
+    if fix.inputs:  # several inputs: each named, the others scaled with the first as sizes solved them
+        listed = " or ".join(", ".join(f"{visible(n)} {_shape(s)}" for n, s in shapes) for shapes in fix.inputs)
+        return f"{_output_change(fix)}inputs {listed} make every layer exact ({rules})"
     listed = " or ".join("×".join(map(str, s)) for s in fix.value)
     return f"{_output_change(fix)}an input of {listed} makes every layer exact ({rules})"
 
@@ -179,6 +182,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "dropped": [{"axis": d.axis, "positions": d.dropped, "input": d.dropped_input} for d in finding.divisions],
         "fixes": [
             {"kind": fix.kind, "text": fix_text(fix), "value": fix.value, "changes_output": fix.changes_output}
+            | ({"inputs": [{n: list(s) for n, s in shapes} for shapes in fix.inputs]} if fix.inputs else {})
             for fix in finding.fixes
         ],
     }

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..report import Report
-from ..sizes import AxisSizes
+from ..sizes import AxisSizes, InputScale
 from .escape import visible
 
 
@@ -66,6 +66,46 @@ def _signed(n: int) -> str:
     return f"+{n}" if n > 0 else f"−{-n}"
 
 
+def _ratio(scale: InputScale) -> str:
+    """' the same', ' / 2', ' × 3/4': the other input's size next to the first's."""
+    if scale.num == scale.den:
+        return " the same"
+    if scale.num == 1:
+        return f" / {scale.den}"
+    return f" × {scale.num}" + (f"/{scale.den}" if scale.den > 1 else "")
+
+
+def inputs_text(report: Report, axes: Sequence[AxisSizes]) -> str:
+    """How the other inputs follow the first: 'depth (line 3) scales with image: H, W the same;
+    cond (line 4) keeps H, W of 1 (it broadcasts)'; "" with one input."""
+    first = visible(next(iter(report.inputs), "input"))
+    by_input: dict[str, dict[str, list[str]]] = {}  # name → how → axes
+    lines: dict[str, int] = {}
+    for axis in axes:
+        for scale in axis.inputs:
+            lines[scale.name] = scale.line
+            if scale.kept == "rank":
+                how = f"keeps its size (another rank than {first}: sizes does not solve it)"
+            elif scale.kept:
+                how = "keeps {axes} of 1 (it broadcasts)"
+            else:
+                how = f"scales with {first}: {{axes}}{_ratio(scale)}"
+            by_input.setdefault(scale.name, {}).setdefault(how, []).append(axis.axis)
+    parts = []
+    for name, hows in by_input.items():
+        where = f" (line {lines[name]})" if lines[name] else ""
+        said = "; ".join(how.format(axes=", ".join(names)) for how, names in hows.items())
+        parts.append(f"{visible(name)}{where} {said}")
+    return "; ".join(parts)
+
+
+def _inputs_shown(report: Report, axes: Sequence[AxisSizes]) -> str:
+    """'3×224×224', or with several inputs 'image 3×64×64, depth 1×64×64'."""
+    if len(report.inputs) < 2:
+        return "input " + "×".join(map(str, report.input))
+    return "inputs " + ", ".join(f"{visible(n)} {'×'.join(map(str, s))}" for n, s in report.inputs.items())
+
+
 def render_text(report: Report, axes: Sequence[AxisSizes], near: int | None = None) -> str:
     title = visible(report.name or report.file)
     shape = "×".join(map(str, report.input))
@@ -81,12 +121,16 @@ def render_text(report: Report, axes: Sequence[AxisSizes], near: int | None = No
             lines.append(line)
             continue
         lines.append(f"{axis.axis}: {progression_text(axis)} ({examples(axis, size)})")
+    others = inputs_text(report, axes)
+    if others:
+        lines.append(f"Sizes are {visible(next(iter(report.inputs)))}'s; {others}.")
     fits = [a.fits(n) for a, n in zip(axes, report.input[1:])]
+    shown, several = _inputs_shown(report, axes), len(report.inputs) > 1
     if all(fits):
-        lines.append(f"The input {shape} fits.")
+        lines.append(f"The {shown} {'fit' if several else 'fits'}.")
     else:
         wrong = ", ".join(f"{a.axis} = {n}" for a, n, ok in zip(axes, report.input[1:], fits) if not ok)
-        lines.append(f"The input {shape} does not fit ({wrong}).")
+        lines.append(f"The {shown} {'do' if several else 'does'} not fit ({wrong}).")
     if near is not None:
         for axis in axes:
             info = _near(axis, near)
@@ -107,5 +151,8 @@ def render_json(report: Report, axes: Sequence[AxisSizes], near: int | None = No
         if near is not None:
             item["near"] = _near(axis, near)
         items.append(item)
-    data = {"name": report.name, "file": report.file, "input": list(report.input), "axes": items}
+    data: dict[str, Any] = {"name": report.name, "file": report.file, "input": list(report.input)}
+    if len(report.inputs) > 1:
+        data["inputs"] = {name: list(shape) for name, shape in report.inputs.items()}
+    data["axes"] = items
     return json.dumps(data, indent=2) + "\n"
