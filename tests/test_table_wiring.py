@@ -137,3 +137,46 @@ def test_vit_names_the_outer_dropout_in_full_where_its_block_has_one_too():
         "dropout3, add1",
     ]
     assert len(cells) == 24  # two residual adds in each of 12 blocks
+
+
+# --- CSV and Markdown: flat listings, so each row that reads another tensor than the line above says so ---
+
+
+def test_csv_has_an_inputs_column_where_the_graph_branches():
+    # SPEC-FORMAT's FPN: lat3 reads c3, not up4; the add joins up4 and lat3; the concat c3 and the add
+    import csv
+    import io
+
+    from cnncalc.render.text import render_csv
+
+    lines = list(csv.DictReader(io.StringIO(render_csv(cnncalc.analyze(FPN)))))
+    reads = {line["name"]: line["inputs"] for line in lines}
+    assert reads == {
+        "c3": "input", "maxpool1": "c3", "c4": "maxpool1", "up4": "c4",
+        "lat3": "c3", "add1": "up4; lat3", "concat1": "c3; add1",
+    }  # fmt: skip
+    # a plain chain (VGG16) keeps version 1's columns: nothing reads but the row before
+    vgg = render_csv(cnncalc.analyze(str(ROOT / "specs" / "vgg16.yaml")))
+    assert "inputs" not in vgg.splitlines()[0]
+
+
+def test_markdown_names_what_a_row_reads_besides_the_line_above():
+    from cnncalc.render.text import render_markdown
+
+    def cells(text: str, depth: int | None = None) -> dict[str, str]:
+        out = render_markdown(cnncalc.analyze(text), depth=depth)
+        rows = [line.split(" | ") for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+        return {row[0][2:]: row[1] for row in rows[1:]}
+
+    fpn = cells(FPN)
+    assert fpn["lat3"] == "conv 1×1 ← c3" and fpn["add1"] == "add ← up4, lat3" and fpn["concat1"] == "concat ← c3, add1"
+    assert fpn["up4"] == "upsample ×2" and fpn["maxpool1"] == "maxpool 2×2"
+    # Markdown lists branches flat: a branch's first row reads the tensor before the merge, not the line above
+    branches = "input: [8, 16, 16]\nlayers:\n  - conv: {filters: 8, kernel: 1}\n  - add: [[conv: {filters: 8, kernel: 3, padding: 1}], [conv: {filters: 8, kernel: 1}]]\n"
+    listed = cells(branches)
+    assert listed["conv2"] == "conv 3×3 p1" and listed["conv3"] == "conv 1×1 ← conv1"
+    assert listed["add1"] == "add ← conv2, conv3"
+    # folded: a block use with 'from' reads from outside it
+    block = "input: [8, 16, 16]\nblocks:\n  b: {layers: [conv: {filters: 8, kernel: 1}, relu]}\nlayers:\n  - conv: {filters: 8, kernel: 1, name: stem}\n  - b\n  - b: {from: stem}\n"
+    folded = cells(block, depth=0)
+    assert folded["b1"] == "b (2 layers)" and folded["b2"] == "b (2 layers) ← stem"

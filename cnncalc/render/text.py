@@ -14,6 +14,7 @@ from ..record import replace as replace_record
 from ..report import Report, Row, Totals
 from .escape import markdown_cell, visible
 from .units import count, divisions_text, exact, grouped, human, layers_text, nbytes, rf_text, shape_text
+from .wiring import has_wiring, reads_from_outside
 
 
 def render_json(report: Report, **_: object) -> str:
@@ -154,12 +155,18 @@ def _encode(value: Any, newline: str) -> str:
 CSV_COLUMNS = ("name", "type", "path", "depth", "output", *ROW_KEYS, "exact", "rf_size", "rf_jump")
 
 
+INPUTS_SEPARATOR = "; "  # between the names in the 'inputs' cell of a merge
+
+
 def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
-    """One line per layer, exact integers; ``--layout nhwc`` puts the channels last in ``output``."""
+    """One line per layer, exact integers; ``--layout nhwc`` puts the channels last in ``output``.
+    Where the graph branches (a merge, ``from``, several inputs), a last column ``inputs`` names
+    what each layer reads, as JSON's ``inputs`` does; a plain chain keeps version 1's columns."""
     channels_last = layout == "nhwc"
+    wired = has_wiring(report)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, "inputs") if wired else CSV_COLUMNS)
     figures = attrgetter(*ROW_KEYS) if len(ROW_KEYS) > 1 else lambda row: (getattr(row, ROW_KEYS[0]),)
     for row in report.rows:
         rf = row.rf_dict()
@@ -174,6 +181,7 @@ def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
                 str(row.exact).lower(),
                 "x".join(map(str, rf["size"])) if rf else "",
                 "x".join(map(str, rf["jump"])) if rf else "",
+                *([INPUTS_SEPARATOR.join(map(visible, row.inputs))] if wired else []),
             ]
         )
     return out.getvalue()
@@ -194,11 +202,16 @@ def render_markdown(
         "|---|---|---|" + "--:|" * len(COLUMNS) + "--:|",
     ]
     size = report.dtype_bytes
+    previous = next(iter(report.inputs), "input")
     for line in table_lines(report, depth):
         if line.header:  # a block's rows follow it; Markdown lists them flat
             continue
         last = line.rows[-1]
         kind = f"{line.kind} ({layers_text(len(line.rows))})" if line.folded else line.kind
+        reads = reads_from_outside(line.rows, previous)  # flat: what it reads besides the line above
+        if reads:
+            kind += " ← " + ", ".join(map(visible, reads))
+        previous = last.name
         flag = "" if line.folded or last.exact else " ⚠ " + divisions_text(last)
         figures = "".join(f" {exact(m.unit, sum(m.row(r, size) for r in line.rows))} |" for m in COLUMNS)
         lines.append(

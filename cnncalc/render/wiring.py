@@ -9,10 +9,10 @@ merge's inputs are: Keras's "Connected to", only where the graph branches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..graph import Group
-from ..report import Report
+from ..report import Report, Row
 
 
 def chain(group_id: int | None, groups: tuple[Group, ...]) -> list[Group]:
@@ -79,3 +79,22 @@ def shown(inputs: Iterable[str], reader: str, names: set[str]) -> tuple[str, ...
     if any(not name.startswith(inside) and inside + name in names for name in inputs):
         return inputs
     return tuple(name[len(inside) :] if name.startswith(inside) else name for name in inputs)
+
+
+def reads_from_outside(rows: Sequence[Row], previous: str) -> tuple[str, ...]:
+    """For a flat listing (CSV-like Markdown, where no tree shows branches): what a line of
+    ``rows`` (one layer, or a folded block) reads from outside itself, in order; () when that
+    is only ``previous``, the tensor of the line above. A merge names all it joins."""
+    inside = {row.name for row in rows} if len(rows) > 1 else set()
+    outside = tuple(dict.fromkeys(name for row in rows for name in row.inputs if name not in inside))
+    return () if outside == (previous,) else outside
+
+
+def has_wiring(report: Report) -> bool:
+    """Some layer reads another tensor than the one before it (a merge, ``from``, a second input)."""
+    previous = next(iter(report.inputs), "input")
+    for row in report.rows:
+        if row.inputs != (previous,):
+            return True
+        previous = row.name
+    return False
