@@ -229,32 +229,34 @@ def _walk(
     grads = [False] * (len(graph.nodes) + len(input_shapes))
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
     for position, node in enumerate(graph.nodes):
-        in_shapes = tuple(map(shape_of, node.inputs))
+        inputs = node.inputs
+        single = len(inputs) == 1  # most layers: no map() over their inputs
+        in_shapes = (shapes[inputs[0]],) if single else tuple(map(shape_of, inputs))
         key = (node.type, node.args, in_shapes)
         found = known.get(key)
         if found is None:
             found = known[key] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
         facts, exact, rank, activations, allow_inexact, plans, reads = found
-        data_inputs = node.inputs if reads == len(node.inputs) else node.inputs[:reads]
+        data_inputs = inputs if reads == len(inputs) else inputs[:reads]
         trainable, non_trainable = facts.trainable, facts.non_trainable
         if node.frozen:  # 'trainable: false': its params are non-trainable, as Keras and PyTorch count them
             trainable, non_trainable = 0, trainable + non_trainable
         memory_plan = plans[node.frozen]
-        if trainable or any(map(grads.__getitem__, data_inputs)):
+        if trainable or (grads[inputs[0]] if single else any(map(grads.__getitem__, data_inputs))):
             grads[position] = True
         else:  # nothing before it is trained: autograd records nothing for it
             memory_plan = memory_plan[:2] + _KEEPS_NOTHING + memory_plan[5:]
         if reads > 1:
-            rf_in = _merged_field(node, list(map(field_of, node.inputs)), warnings)
+            rf_in = _merged_field(node, list(map(field_of, inputs)), warnings)
         else:
-            rf_in = fields[node.inputs[0]]
+            rf_in = fields[inputs[0]]
         rf = rf_in if facts.window is None else _step(rf_in, facts.window)
         shapes[position] = facts.output
         fields[position] = rf
         # a rule may say its output is tokens (class_token, flatten to [C, H·W]); any other layer
         # keeps its input's tokens while its output is still [D, N] (dense, layernorm, attention)
         is_tokens = tokens[position] = (
-            facts.tokens if facts.tokens is not None else tokens[node.inputs[0]] and len(facts.output) == 2
+            facts.tokens if facts.tokens is not None else tokens[inputs[0]] and len(facts.output) == 2
         )
         for code, message in facts.warnings:
             warnings.append(Diagnostic(f"{node.type} '{node.name}': {message}", node.loc, code=code))
@@ -275,7 +277,7 @@ def _walk(
                 rf,
                 node.args,
                 rank,
-                tuple(map(name_of, node.inputs)),
+                (names[inputs[0]],) if single else tuple(map(name_of, inputs)),
                 node.loc,
                 node.group,
                 facts.attention_matrix * batch,

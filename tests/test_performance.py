@@ -96,11 +96,26 @@ def test_json_of_unusual_reports(reports):
         replace(report, rows=()),
         replace(report, rows=(replace(rows[0], macs=Small.THREE), *rows[1:])),
         replace(report, rows=tuple(replace(r, depth=True) for r in rows)),
+        # receptive fields the writer spells straight from the axes, and those it hands to json
+        # (the first row as it is: the writer checks itself on it and goes the long way if it differs)
+        replace(report, rows=(rows[0], *(replace(r, rf=rf) for r, rf in zip(rows[1:], _unusual_fields())))),
     ]
     for variant in unusual:
         assert render_json(variant) == json.dumps(variant.to_dict(), indent=2) + "\n"
     with pytest.raises(TypeError):  # what json cannot write, it cannot either
         render_json(replace(report, rows=(replace(rows[0], macs=Fraction(1, 3)),)))
+
+
+def _unusual_fields():
+    from cnncalc.report import AxisRF
+
+    yield (AxisRF(3, 2, Fraction(-1, 2)), AxisRF(5, 4, 0))  # a Fraction start
+    yield (AxisRF(3, 2, 2**60), AxisRF(3, 2, -(2**53)))  # starts past float's exact range
+    yield (AxisRF(3.5e20, 2, 1.5),)  # floats (past engine.RF_EXACT)
+    yield (AxisRF(Fraction(7, 2), Fraction(1, 2), Fraction(1, 4)),)  # an upsampled field
+    yield ()  # no axes
+    yield (AxisRF(1, 1, 0),) * 3
+    yield None
 
 
 # --- receptive field in ints ------------------------------------------------------

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from operator import attrgetter
 from typing import Any
 
@@ -63,18 +64,53 @@ class _Layers:
             output = self.texts[id(row.output)] = _encode(list(row.output), _KEY)
         rf = self.texts.get(id(row.rf))
         if rf is None:
-            rf = self.texts[id(row.rf)] = _number_lists(row.rf_dict(), _KEY)
+            rf = self.texts[id(row.rf)] = _receptive_field(row)
         figures = _figures(row)
+        inputs = row.inputs
         texts = type(row.name) is type(row.type) is type(row.path) is str
-        texts = texts and bool(row.inputs) and all(type(name) is str for name in row.inputs)
+        if len(inputs) == 1 and type(inputs[0]) is str:  # most layers read one tensor
+            read = _string(inputs[0])
+        else:
+            texts = texts and bool(inputs) and all(type(name) is str for name in inputs)
+            read = _NEXT_ITEM.join(map(_string, inputs)) if texts else ""
         if figures is None or row.tokens or not (texts and type(row.depth) is int and type(row.exact) is bool):
             return _encode(row.to_dict(), _LAYER)  # below: plain text, ints and bools only
         return (
             f'{{{_KEY}"name": {_string(row.name)},{_KEY}"type": {_string(row.type)},{_KEY}"path": {_string(row.path)},'
             f'{_KEY}"depth": {row.depth},{_KEY}"output": {output},{figures}'
             f'{_KEY}"exact": {"true" if row.exact else "false"},{_KEY}"rf": {rf},'
-            f'{_KEY}"inputs": [{_ITEM}{("," + _ITEM).join(map(_string, row.inputs))}{_KEY}]{_LAYER}}}'
+            f'{_KEY}"inputs": [{_ITEM}{read}{_KEY}]{_LAYER}}}'
         )
+
+
+_NEXT_ITEM = "," + _ITEM
+_RF_INNER, _RF_ITEM = _KEY + "  ", _KEY + "    "
+_RF_NEXT = "," + _RF_ITEM
+_EXACT = 2**53
+
+
+def _receptive_field(row: Row) -> str:
+    """What ``_number_lists(row.rf_dict(), _KEY)`` writes, straight from the axes
+    while sizes and jumps are ints and starts ints or Fractions (as they are below
+    engine.RF_EXACT); anything else the long way."""
+    rf = row.rf
+    if rf is None:
+        return "null"
+    sizes, jumps, starts = [], [], []
+    for axis in rf:
+        size, jump, start = axis.size, axis.jump, axis.start
+        if type(size) is not int or type(jump) is not int or not (type(start) is int or type(start) is Fraction):
+            return _number_lists(row.rf_dict(), _KEY)
+        sizes.append(int.__repr__(size))
+        jumps.append(int.__repr__(jump))
+        starts.append(float.__repr__(float(start)) if -_EXACT < start < _EXACT else "")
+    if not sizes or "" in starts:  # none, or a start past float's exact range
+        return _number_lists(row.rf_dict(), _KEY)
+    return (
+        f'{{{_RF_INNER}"size": [{_RF_ITEM}{_RF_NEXT.join(sizes)}{_RF_INNER}],'
+        f'{_RF_INNER}"jump": [{_RF_ITEM}{_RF_NEXT.join(jumps)}{_RF_INNER}],'
+        f'{_RF_INNER}"start": [{_RF_ITEM}{_RF_NEXT.join(starts)}{_RF_INNER}]{_KEY}}}'
+    )
 
 
 def _figures_writer(keys: tuple[str, ...], optional: tuple[str, ...]) -> Callable[[Row], str | None]:

@@ -59,6 +59,7 @@ class Builder:
     referenced: bool = False  # some item names what it reads ('from')
     uses: dict[SourceLoc, tuple[str, int]] = field(default_factory=dict)  # a mistake's message, and its block uses
     finished: list[int] = field(default_factory=list)  # the last list of layers read: each item's output
+    kinds: dict[str, Any] = field(default_factory=dict)  # type name → its construct (None: unknown), looked up once
 
     # --- naming and groups ---------------------------------------------------
 
@@ -147,10 +148,13 @@ class Builder:
             )
         index = len(self.nodes)
         self.node_spaces.append(scope.namespace)
+        if name in self.names:
+            self.claim(name, at)  # raises: the name is taken
+        self.names[name] = at
         self.nodes.append(
             Node(
                 index,
-                self.claim(name, at),
+                name,
                 layer_type.name,
                 args,
                 inputs,
@@ -198,7 +202,9 @@ class Builder:
             at = item.key_locs[type_name]
         else:
             raise _not_a_layer(item, at)
-        construct = construct_for(type_name, self.blocks)
+        construct = self.kinds.get(type_name, _UNSEEN)
+        if construct is _UNSEEN:
+            construct = self.kinds[type_name] = construct_for(type_name, self.blocks)
         if construct is not None and not construct.leaf:
             return construct.lower(self, type_name, body, body_loc, at, scope, current, path)
         try:
@@ -267,6 +273,10 @@ class Builder:
             found = self.defaults[args_class] = args_class()
         return found
 
+    def needs_arguments(self, layer_type: LayerType) -> bool:
+        """Whether a type has arguments that must be written (a bare '- conv' is a mistake)."""
+        return bool(_specs(layer_type)[1])
+
     def layer_args(
         self, layer_type: LayerType, written: str, args: YMap, at: SourceLoc, scope: Scope
     ) -> tuple[Any, dict[str, SourceLoc]] | None:
@@ -275,11 +285,12 @@ class Builder:
         values: dict[str, Any] = {}
         arg_locs: dict[str, SourceLoc] = {}
         mistaken = False
+        specs, required = _specs(layer_type)
         for key, raw in args.items():
             if key in ITEM_KEYS:
                 continue
             try:
-                spec = layer_type.argspec(key)
+                spec = specs.get(key)
                 if spec is None:
                     known = [s.name for s in layer_type.schema]
                     raise SpecError(
@@ -298,7 +309,7 @@ class Builder:
             arg_locs[key] = args.value_locs[key]
         if mistaken:
             return None  # the layer is skipped; its other arguments have been read
-        missing = [s.name for s in layer_type.schema if s.required and s.name not in values]
+        missing = [name for name in required if name not in values]
         if missing:
             raise SpecError(
                 f"{written} is missing the argument '{missing[0]}'",
@@ -307,6 +318,21 @@ class Builder:
             )
         instance = layer_type.args_class(**values) if values else self.default_args(layer_type.args_class)
         return instance, arg_locs
+
+
+_UNSEEN = object()
+# by id() of a type's schema, which each entry keeps alive: a type's arguments by name,
+# and the names of those it needs (a lookup per written argument, not a walk over the schema)
+_SPECS: dict[int, tuple[tuple[ArgSpec, ...], dict[str, ArgSpec], tuple[str, ...]]] = {}
+
+
+def _specs(layer_type: LayerType) -> tuple[dict[str, ArgSpec], tuple[str, ...]]:
+    schema = layer_type.schema
+    found = _SPECS.get(id(schema))
+    if found is None:
+        required = tuple(spec.name for spec in schema if spec.required)
+        found = _SPECS[id(schema)] = (schema, {spec.name: spec for spec in schema}, required)
+    return found[1], found[2]
 
 
 def _not_a_layer(item: Any, at: SourceLoc) -> SpecError:

@@ -49,7 +49,8 @@ class YSeq(list[Any]):
         self.locs: list[SourceLoc] = []
 
 
-_resolver = yaml.resolver.Resolver()
+_resolve = yaml.resolver.Resolver().resolve
+_PLAIN = (True, False)  # a plain scalar's implicit flags, as resolve() takes them
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -80,14 +81,14 @@ def _construct(tag: str, value: str) -> Any:
             return _constructor.construct_yaml_int(node)
         except (ValueError, IndexError):  # !!int on text, or on ''
             raise _BadNumber(
-                f"{_describe(value)} is not an integer", "remove the '!!int' tag, or write a number"
+                f"{describe(value)} is not an integer", "remove the '!!int' tag, or write a number"
             ) from None
     if tag == _CORE + "float":
         try:
             return _constructor.construct_yaml_float(node)
         except (ValueError, IndexError, OverflowError):  # OverflowError: a base-60 '1e999:59:…' past float
             raise _BadNumber(
-                f"{_describe(value)} is not a number", "remove the '!!float' tag, or write a number"
+                f"{describe(value)} is not a number", "remove the '!!float' tag, or write a number"
             ) from None
     return value
 
@@ -117,7 +118,9 @@ def parse(text: str, file: str, loader: type = _Loader) -> Any:
             # libyaml refuses 1,000 levels while scanning ahead, before it yields the
             # events that MAX_NESTING checks; the pure parser yields them one by one
             return parse(text, file, yaml.SafeLoader)
-        raise _invalid_yaml(error, text, file) from None
+        from .yaml_errors import invalid_yaml  # only when the YAML is wrong
+
+        raise invalid_yaml(error, text, file) from None
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         position = getattr(error, "position", 0) or 0
         before = (text[:position] + "x").splitlines()  # "x": the character itself
@@ -149,64 +152,59 @@ class _Tree:
         events are scalars, and this loop runs once per YAML value."""
         file, stack, anchors = self.file, self.stack, self.anchors
         new_loc, ScalarEvent = SourceLoc, yaml.ScalarEvent  # noqa: N806  (locals, for the loop)
+        starts, ends = (yaml.MappingStartEvent, yaml.SequenceStartEvent), (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         plain_cache: dict[str, Any] = {}
         total = 0
+        top: _Frame | None = None  # the innermost open container's frame
         event: Any = None
         try:
             for event in iter(parser.get_event, None):  # yaml.parse() without a check_event() per event
                 kind = type(event)
                 if kind is ScalarEvent:
-                    mark = event.start_mark
+                    mark, text, tag = event.start_mark, event.value, event.tag
                     at = new_loc(file, mark.line + 1, mark.column + 1)  # loc(), inline: one per value
-                    tag = event.tag
                     if tag:
                         _check_tag(tag, at)
                     if tag and tag != "!":
-                        value = _construct(tag, event.value)
+                        value = _construct(tag, text)
                     elif event.implicit[0]:
-                        cached = plain_cache.get(event.value, _NO_KEY)
-                        if cached is _NO_KEY:
-                            tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
-                            cached = _construct(tag, event.value)
-                            plain_cache[event.value] = cached
-                        value = cached
+                        value = plain_cache.get(text, _NO_KEY)
+                        if value is _NO_KEY:
+                            value = plain_cache[text] = _construct(_resolve(yaml.ScalarNode, text, _PLAIN), text)
                     else:
-                        value = event.value
+                        value = text
                     if event.anchor:
                         anchors[event.anchor] = (value, 1)
-                    # attach()'s commonest cases, inline
-                    container = stack[-1].value if stack else None
-                    if total < MAX_NODES and type(container) is YSeq:
-                        total += 1
-                        stack[-1].size += 1
+                    total += 1
+                    if top is None or total > MAX_NODES:
+                        self.attach(value, 1, at, total)
+                        continue
+                    # attach()'s commonest cases, inline: an item, a key's value, a new key
+                    container = top.value
+                    if type(container) is YSeq:
+                        top.size += 1
                         container.append(value)
                         container.locs.append(at)
-                    elif total < MAX_NODES and type(container) is YMap and stack[-1].key is not _NO_KEY:
-                        frame = stack[-1]
-                        total += 1
-                        frame.size += 1
-                        container[frame.key] = value
-                        container.key_locs[frame.key] = frame.key_loc or at
-                        container.value_locs[frame.key] = at
-                        frame.key = _NO_KEY
-                    elif (
-                        total < MAX_NODES
-                        and type(container) is YMap
-                        and type(value) is str
-                        and value not in container
-                        and value != "<<"  # a merge key: attach() refuses it
-                    ):
-                        frame = stack[-1]  # a new key
-                        total += 1
-                        frame.size += 1
-                        frame.key, frame.key_loc = value, at
-                    else:
-                        total += 1
+                    elif type(container) is not YMap:
                         self.attach(value, 1, at, total)
-                elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                    elif top.key is not _NO_KEY:
+                        key = top.key
+                        top.size += 1
+                        container[key] = value
+                        container.key_locs[key] = top.key_loc or at
+                        container.value_locs[key] = at
+                        top.key = _NO_KEY
+                    elif type(value) is str and value not in container and value != "<<":  # '<<': attach() refuses
+                        top.size += 1
+                        top.key, top.key_loc = value, at
+                    else:
+                        self.attach(value, 1, at, total)
+                elif kind in starts:
                     self.open(event, kind is yaml.MappingStartEvent)
-                elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                    top = stack[-1]
+                elif kind in ends:
                     total = self.close(total)
+                    top = stack[-1] if stack else None
                 elif kind is yaml.AliasEvent:
                     total = self.alias(event, total)
                 elif kind is yaml.DocumentStartEvent:
@@ -314,7 +312,7 @@ def _check_tag(tag: str | None, at: SourceLoc) -> None:
 def _check_key(value: Any, container: YMap, at: SourceLoc) -> None:
     """A mapping key: a name, not a merge key, not written twice."""
     if not isinstance(value, str):
-        raise SpecError(f"a mapping key must be a name, not {_describe(value)}", at, "quote it if you mean a name")
+        raise SpecError(f"a mapping key must be a name, not {describe(value)}", at, "quote it if you mean a name")
     if value == "<<":
         raise SpecError(
             "YAML merge keys ('<<') are not supported", at, "write the keys out, or define a block with args"
@@ -327,65 +325,8 @@ def _check_key(value: Any, container: YMap, at: SourceLoc) -> None:
         )
 
 
-def _invalid_yaml(error: Any, text: str, file: str) -> SpecError:
-    """PyYAML's complaint as one located error, with the fix where the problem is a known one."""
-    mark = error.problem_mark or error.context_mark
-    at = SourceLoc(file, mark.line + 1, mark.column + 1) if mark else SourceLoc(file, 1, 1)
-    problem = error.problem or error.context or "invalid YAML"
-    hint = _yaml_hint(problem)
-    lines = text.splitlines() or [""]
-    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-        hint = "indent with spaces, not tabs"
-    if at.line > len(lines):  # the end of a truncated file: point after its last character
-        at = SourceLoc(file, len(lines), len(lines[-1]) + 1)
-    start = error.context_mark
-    context = error.context or ""
-    unclosed = _unclosed_bracket(lines, start, mark, context)
-    if unclosed is not None:
-        return SpecError(
-            f"invalid YAML: this '{unclosed}' is never closed",
-            SourceLoc(file, start.line + 1, start.column + 1),
-            f"close it with '{_CLOSING[unclosed]}' on its line (or before the next item)",
-        )
-    if error.problem and context.startswith(("while parsing a", "while scanning a ")) and start:
-        problem += f" ({context.removeprefix('while ')} that starts at line {start.line + 1})"
-        if "quoted scalar" in context:
-            hint = "close the quote"
-    return SpecError(f"invalid YAML: {problem}", at, hint)
-
-
-_CLOSING = {"[": "]", "{": "}"}
-
-
-def _unclosed_bracket(lines: list[str], start: Any, mark: Any, context: str) -> str | None:
-    """The bracket a flow list or mapping opened and never closed: the parser
-    stumbles on a later line that is indented no deeper than the bracket's own line
-    (the next item of the list around it), so the bracket, not that line, is the
-    mistake. A missing comma inside a flow list spread over lines is not this."""
-    if not start or not mark or not context.startswith("while parsing a flow") or start.line >= len(lines):
-        return None
-    opening = lines[start.line]
-    bracket = opening[start.column : start.column + 1]
-    if bracket not in _CLOSING:
-        return None
-    indent = len(opening) - len(opening.lstrip(" "))
-    later = lines[start.line + 1 : mark.line + 1]  # up to where the parser stumbled (or the end)
-    return bracket if any(line.strip() and len(line) - len(line.lstrip(" ")) <= indent for line in later) else None
-
-
-def _yaml_hint(problem: str) -> str:
-    if "tab" in problem:
-        return "indent with spaces, not tabs"
-    if "mapping values are not allowed" in problem:
-        return "put a space after each ':' and check the indentation"
-    if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
-        return "close the bracket, or put a comma between items"
-    if "expected key" in problem or "expected <block end>" in problem or "expected '-'" in problem:
-        return "check the indentation: the items of one list or mapping start in the same column"
-    return ""
-
-
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A value as a message names it: 'the number 3', 'a list', 'null'."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -398,9 +339,6 @@ def _describe(value: Any) -> str:
         return "a mapping"
     text = str(value)
     return f"'{text[:60]}...'" if len(text) > 60 else f"'{text}'"
-
-
-describe = _describe
 
 
 def dump(data: Any) -> str:
