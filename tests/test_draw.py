@@ -236,3 +236,25 @@ def test_compare_chart_from_the_command_line(tmp_path: Path) -> None:
     texts = _texts(_check_xml(out.read_text()))
     assert "A: VGG-16 (torchvision vgg16)" in texts and "B: ResNet-50 (torchvision resnet50)" in texts
     assert "15,470,264,320" in texts and "4,089,184,256" in texts  # torchvision's MACs of both
+
+
+def test_each_input_is_drawn_and_read_by_the_layers_that_read_it() -> None:
+    # SPEC-FORMAT "Several inputs": a layer with 'from: depth' reads the depth map, not the image;
+    # the diagram draws each input as a box of its own, apart from the others, the edges from it
+    text = """\
+name: RGB-D
+inputs: {image: [3, 32, 32], depth: [1, 32, 32]}
+layers:
+  - conv: {filters: 8, kernel: 3, padding: 1, name: rgb}
+  - conv: {filters: 8, kernel: 3, padding: 1, from: depth, name: d}
+  - concat: {from: [rgb, d]}
+"""
+    report = cnncalc.analyze(text)
+    for style in STYLES:
+        drawn, placed = diagram_layout(report, style, None)
+        assert [(item.name, item.shape) for item in drawn[:2]] == [("image", (3, 32, 32)), ("depth", (1, 32, 32))]
+        preds = {item.name: [drawn[p].name for p in item.preds] for item in drawn}
+        assert preds["rgb"] == ["image"] and preds["d"] == ["depth"] and preds["concat1"] == ["rgb", "d"]
+        _check_edges(placed)
+        root = _check_xml(diagram_svg(report, style, None))
+        assert "RGB-D — inputs image 3×32×32, depth 1×32×32" in _texts(root)

@@ -33,7 +33,7 @@ PALETTE = {
 
 
 def _family(item: Item) -> str:
-    if item.index == 0:
+    if item.is_input:
         return "input"
     if item.folded:
         return "block"
@@ -70,7 +70,7 @@ def _slant(depth: float) -> tuple[float, float]:
 def _labels(item: Item, layout_: str) -> list[tuple[str, str]]:
     """The label's lines and their class: the name, the kind of layer, the shape, each wrapped."""
     parts = [(item.name, "name"), (item.kind, "kind"), (shape_text(item.shape, layout_, item.tokens), "shape")]
-    if item.index == 0:
+    if item.is_input:
         parts = [parts[0], parts[2]]
     return [(line, cls) for whole, cls in parts for line in wrap(whole, WRAP)]
 
@@ -136,6 +136,9 @@ def _defs(ids: str) -> str:
 
 
 def _title(report: Report, layout_: str) -> str:
+    if len(report.inputs) > 1:  # several inputs: each by name, as the table's title
+        shapes = ", ".join(f"{name} {shape_text(shape, layout_)}" for name, shape in report.inputs.items())
+        return f"{report.name or report.file} — inputs {shapes}"
     return f"{report.name or report.file} — input {shape_text(report.input, layout_)}"
 
 
