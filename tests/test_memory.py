@@ -402,6 +402,12 @@ def test_mixed_precision_against_pytorch_autocast(entry: dict) -> None:
     assert memory.weight_copies - entry["weight_copy_bytes"] == 2 * BIASES[entry["model"]]
     # the forward pass without gradients: the cast cache keeps every copy to its end
     assert abs(t.inference_peak_bytes / entry["inference_peak_bytes"] - 1) < 0.001
+    # exact with torchvision's modules as blocks: VGG16's classifier holds its argument, the
+    # flattened 512×7×7 map (2 bytes each), at fc8, where the weight copies make the peak
+    as_modules = _as_modules(entry["model"], batch=entry["batch"], precision=entry["precision"])
+    assert as_modules.totals.inference_peak_bytes == entry["inference_peak_bytes"]
+    held = {"vgg16": 512 * 7 * 7 * 2, "resnet50": 0}[entry["model"]]
+    assert entry["inference_peak_bytes"] - t.inference_peak_bytes == held
     # float32 master weights, gradients and optimizer state
     assert t.grad_bytes == entry["train"]["sgd"]["grad_bytes"] == entry["param_bytes"]
     for optimizer, measured in (("momentum", "sgd"), ("adam", "adam")):
