@@ -14,13 +14,14 @@ output position sees. Checked against PyTorch by gradient (tests/test_rf.py). Pu
 
 from __future__ import annotations
 
+import bisect
 import math
 from fractions import Fraction
 
 from .record import record
 from .report import AxisRF
 
-MAX_PERIOD = 4096  # past this the pattern is dropped and the engine's recurrence takes over
+MAX_PERIOD = 64  # (a U-Net needs 16; each layer after costs a period of work) past this the pattern is dropped and the engine's recurrence takes over
 MAX_VALUE = 2**62  # positions past this are the engine's (it turns to floats)
 
 
@@ -53,18 +54,23 @@ class Span:
         value = self.hi[r]
         return None if value is None else value + q * self.shift
 
-    def _first_seen(self, a: int, b: int) -> int | None:
-        """The first output position in [a, b] that sees something (within one period of a)."""
-        for o in range(a, min(b, a + self.period - 1) + 1):
-            if self.lo[o % self.period] is not None:
-                return o
-        return None
+    def _first_seen(self, a: int, b: int, seen: list[int]) -> int | None:
+        """The first output position in [a, b] that sees something (None: none does); ``seen``:
+        the residues that see something, in order."""
+        q, r = divmod(a, self.period)
+        at = bisect.bisect_left(seen, r)
+        o = q * self.period + seen[at] if at < len(seen) else (q + 1) * self.period + seen[0]
+        return o if o <= b else None
 
-    def _last_seen(self, a: int, b: int) -> int | None:
-        for o in range(b, max(a, b - self.period + 1) - 1, -1):
-            if self.lo[o % self.period] is not None:
-                return o
-        return None
+    def _last_seen(self, a: int, b: int, seen: list[int]) -> int | None:
+        """The last output position in [a, b] that sees something (None: none does)."""
+        q, r = divmod(b, self.period)
+        at = bisect.bisect_right(seen, r)
+        o = q * self.period + seen[at - 1] if at else (q - 1) * self.period + seen[-1]
+        return o if o >= a else None
+
+    def _seen_residues(self) -> list[int]:
+        return [r for r, value in enumerate(self.lo) if value is not None]
 
     def through(self, k_eff: int, stride: Fraction | int, pad: int, transposed: bool) -> Span | None:
         """The pattern after a window (a layer's per-axis kernel, stride, padding); None when it
@@ -75,19 +81,22 @@ class Span:
             if s < 1:
                 return None
             period, shift = s * self.period, self.shift
+            if period > MAX_PERIOD:  # checked before anything is made of it: an upsampling to 10^9 sizes
+                return None
             ranges = [(-((k_eff - 1 - o - pad) // s), (o + pad) // s) for o in range(period)]
         else:  # output o reads inputs floor(o·stride) − pad to that + k_eff − 1
             u, v = stride.numerator, stride.denominator
             m = self.period // math.gcd(u, self.period)
             period, shift = v * m, self.shift * u * m // self.period
+            if period > MAX_PERIOD:
+                return None
             ranges = [((o * u) // v - pad, (o * u) // v - pad + k_eff - 1) for o in range(period)]
-        if period > MAX_PERIOD:
-            return None
         lo: list[int | None] = []
         hi: list[int | None] = []
+        seen = self._seen_residues()
         for a, b in ranges:
-            first = self._first_seen(a, b) if a <= b else None
-            last = self._last_seen(a, b) if first is not None else None
+            first = self._first_seen(a, b, seen) if a <= b else None
+            last = self._last_seen(a, b, seen) if first is not None else None
             lo.append(None if first is None else self._lo(first))
             hi.append(None if last is None else self._hi(last))
         if all(value is None for value in lo) or max(abs(v) for v in (*lo, *hi, shift) if v is not None) > MAX_VALUE:
