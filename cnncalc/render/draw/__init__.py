@@ -1,7 +1,7 @@
 """Pictures as standalone SVG text, with no Graphviz, browser or LaTeX: the
 architecture (``diagram_svg``), per-layer cost bars (``chart_svg``) and several
 networks' totals side by side (``compare_chart_svg``). Pure functions of
-reports: the same report gives the same bytes; only cli.py writes files.
+reports: the same report gives the same bytes; only the CLI (cnncalc/cli/) writes files.
 
 ``ids`` prefixes every id a picture defines (its arrow marker), so several
 pictures can share one HTML page."""

@@ -1,5 +1,5 @@
 """What a diagram draws: one item per tensor. A layer row, or a block folded
-at ``depth`` as the table folds it (render/table.py ``lines``); the input is
+at ``depth`` as the table folds it (render/grid.py ``lines``); the input is
 item 0 (several inputs: items 0, 1, ..., each under its name). With ``merge_pointwise`` a row that only rescales or activates the
 tensor before it (batchnorm, relu, dropout: one input, same shape, no MACs)
 joins that item, as papers draw one block per conv + BN + ReLU."""
