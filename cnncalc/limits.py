@@ -1,5 +1,5 @@
 """Constants every floor shares: element types and the limits that keep any
-spec within 5 s and 500 MiB (README, "Limits"). Imports nothing."""
+spec within 5 s and 500 MiB (docs/errors.md, "Limits"). Imports nothing."""
 
 from __future__ import annotations
 

@@ -186,6 +186,13 @@ def _forward(plans: list[Plan], nbytes: list[int], made: list[int], inputs: list
                     pinned[last + 1] += nbytes[storage]
             else:  # a new tensor in training only (dropout's output)
                 pinned[storage] += nbytes[storage]
+    for at in [at for at, p in enumerate(plans) if p[1] and not p[0] and at not in kept]:
+        # a new tensor in training only that nothing keeps (stochastic depth's output, read by an add):
+        # alive to the last reader of the storage it shares at inference
+        pinned[at] += nbytes[at]
+        last = end.get(owner[at], at)
+        if last + 1 < n:
+            pinned[last + 1] -= nbytes[at]
     training = list(map(add, levels, accumulate(pinned)))
     return levels, training, levels.index(peak) if peak else -1
 

@@ -1,8 +1,8 @@
 """The layer registry: one entry per YAML layer type.
 
-A layer type is a frozen dataclass of its arguments (its schema: the loader
-builds it by introspection) and one pure rule from input shape(s) to
-:class:`Facts`. Composite types (``separable_conv``) instead expand into
+A layer type is a frozen record of its arguments (``@record``, cnncalc.record;
+its schema: the loader builds it by introspection) and one pure rule from
+input shape(s) to :class:`Facts`. Composite types (``separable_conv``) instead expand into
 primitives in the loader, so the engine only ever sees primitives.
 """
 

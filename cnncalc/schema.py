@@ -1,5 +1,5 @@
 """A JSON Schema (draft 2020-12) of the spec format, generated from the layer
-registry (every type's argument dataclass, through the argument-kind table of
+registry (every type's argument record, through the argument-kind table of
 ``spec.values``), the loader's constructs and its top-level keys, so it cannot
 drift from what the loader accepts.
 

@@ -236,3 +236,72 @@ def test_compare_chart_from_the_command_line(tmp_path: Path) -> None:
     texts = _texts(_check_xml(out.read_text()))
     assert "A: VGG-16 (torchvision vgg16)" in texts and "B: ResNet-50 (torchvision resnet50)" in texts
     assert "15,470,264,320" in texts and "4,089,184,256" in texts  # torchvision's MACs of both
+
+
+def test_each_input_is_drawn_and_read_by_the_layers_that_read_it() -> None:
+    # SPEC-FORMAT "Several inputs": a layer with 'from: depth' reads the depth map, not the image;
+    # the diagram draws each input as a box of its own, apart from the others, the edges from it
+    text = """\
+name: RGB-D
+inputs: {image: [3, 32, 32], depth: [1, 32, 32]}
+layers:
+  - conv: {filters: 8, kernel: 3, padding: 1, name: rgb}
+  - conv: {filters: 8, kernel: 3, padding: 1, from: depth, name: d}
+  - concat: {from: [rgb, d]}
+"""
+    report = cnncalc.analyze(text)
+    for style in STYLES:
+        drawn, placed = diagram_layout(report, style, None)
+        assert [(item.name, item.shape) for item in drawn[:2]] == [("image", (3, 32, 32)), ("depth", (1, 32, 32))]
+        preds = {item.name: [drawn[p].name for p in item.preds] for item in drawn}
+        assert preds["rgb"] == ["image"] and preds["d"] == ["depth"] and preds["concat1"] == ["rgb", "d"]
+        _check_edges(placed)
+        root = _check_xml(diagram_svg(report, style, None))
+        assert "RGB-D — inputs image 3×32×32, depth 1×32×32" in _texts(root)
+
+
+def test_a_diagram_draws_at_most_most_boxes() -> None:
+    """20,000 layers drew 20,001 boxes (14 MB, 6 s). Now: 2,000 convs written flat are 2,001 tensors
+    even with every block folded (there are none): the first MOST_BOXES are drawn, and a note says so."""
+    from cnncalc.render.draw import MOST_BOXES
+
+    flat = cnncalc.analyze({"input": [3, 8, 8], "layers": [{"conv": {"filters": 4, "kernel": 1}}] * 2000})
+    for depth in ("auto", None):
+        svg = diagram_svg(flat, "flat", depth)
+        root = _check_xml(svg)
+        assert svg.count('class="item"') == MOST_BOXES and len(svg) < 1_000_000
+        texts = _texts(root)
+        assert f"note: the first {MOST_BOXES} of 2,001 boxes: a diagram draws at most {MOST_BOXES}, " in " ".join(texts)
+        assert "conv499" in texts and "conv500" not in texts  # the input and conv1..conv499, in order
+    # 600 passes of [conv, relu] (the relu drawn with its conv): every layer is 601 boxes, folded to --depth 0
+    nested = cnncalc.analyze(
+        {
+            "input": [3, 8, 8],
+            "layers": [{"repeat": {"times": 600, "layers": [{"conv": {"filters": 3, "kernel": 1}}, "relu"]}}],
+        }
+    )
+    svg = diagram_svg(nested, "3d", None)
+    assert svg.count('class="item"') == 2  # the input and the folded repeat
+    assert "note: folded to --depth 0: every layer would draw 601 boxes, more than the 500 a diagram draws" in svg
+    assert "and 1,160 more</title>" in svg  # the repeat's tooltip names its first 40 of 1,200 rows
+    assert "note:" not in diagram_svg(nested, "3d", "auto")  # folded to 2 boxes as always: nothing to say
+
+
+def test_draw_from_the_command_line_is_bounded(tmp_path: Path) -> None:
+    spec = tmp_path / "long.yaml"
+    spec.write_text("input: [3, 8, 8]\nlayers:\n" + "  - conv: {filters: 4, kernel: 1}\n" * 1200, encoding="utf-8")
+    out = tmp_path / "long.svg"
+    result = CliRunner().invoke(main, ["draw", str(spec), "--depth", "all", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").count('class="item"') == 500
+
+
+def test_a_chart_draws_at_most_most_bars() -> None:
+    # 2,000 convs 4 → 4, 1×1: 2,000 bars of 20 params (16 + 4 bias) even at --depth 0; the first 500 drawn
+    from cnncalc.render.draw.chart import MOST_BARS
+
+    flat = cnncalc.analyze({"input": [4, 8, 8], "layers": [{"conv": {"filters": 4, "kernel": 1}}] * 2000})
+    svg = chart_svg(flat, "params", None)
+    _check_xml(svg)
+    assert svg.count("</title></rect>") == MOST_BARS and "conv500: 20</title>" in svg and "conv501:" not in svg
+    assert f"note: the first {MOST_BARS} of 2,000 bars: a chart draws at most {MOST_BARS}" in svg

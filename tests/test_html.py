@@ -261,3 +261,23 @@ def test_the_pictures_keep_their_style_to_themselves() -> None:
         selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", style) for s in rule.split(",")]
         assert all(s.startswith(scope) for s in selectors), selectors
         assert selectors or name == "chart"  # the chart styles its bars in attributes
+
+
+TWO_INPUTS = """\
+name: RGB-D with a very_long_input_name_that_does_not_break_anywhere_at_all
+inputs: {image: [3, 32, 32], very_long_input_name_that_does_not_break_anywhere_at_all: [1, 32, 32]}
+layers:
+  - conv: {filters: 8, kernel: 3, padding: 1, name: rgb}
+  - conv: {filters: 8, kernel: 3, padding: 1, from: very_long_input_name_that_does_not_break_anywhere_at_all, name: d}
+  - concat: {from: [rgb, d]}
+"""
+
+
+def test_several_inputs_are_rows_of_their_own() -> None:
+    # as the table: a row per input under its name; float32 3·32·32·4 = 12,288 B and 1·32·32·4 = 4,096 B
+    page = parsed(render_html(cnncalc.analyze(TWO_INPUTS)))
+    inputs = [row["cells"].split("|") for row in page.rows if row.get("class") == "input"]
+    long = "very_long_input_name_that_does_not_break_anywhere_at_all"
+    assert [(cells[0], cells[2]) for cells in inputs] == [("image", "3×32×32"), (long, "1×32×32")]
+    assert "12,288 B" in " ".join(page.titles) and "4,096 B" in " ".join(page.titles)
+    assert f"inputs image 3×32×32, {long} 1×32×32, batch 1, float32" in " ".join(page.text)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_html import TWO_INPUTS  # two inputs, one with a name no phone's width holds
 
 import cnncalc
 from cnncalc.compare import compare
@@ -85,6 +86,7 @@ document.querySelectorAll('tr.group').forEach(function(h){
  out.folds.push([g,inside.length,stillShown,othersHidden,label,rows.filter(shown).length]);
 });
 out.overflow=document.documentElement.scrollWidth-window.innerWidth;
+out.inputs=Array.prototype.map.call(document.querySelectorAll('tr.input'),function(r){return r.cells[0].textContent;});
 out.items=Array.prototype.map.call(document.querySelectorAll('figure.diagram g.item'),function(g){
  var b=g.getBBox();return [b.x,b.y,b.width,b.height];});
 out.pictures=document.querySelectorAll('figure svg').length;
@@ -147,6 +149,7 @@ def pages() -> Iterator[tuple[str, str, tuple[int, int]]]:
     for name in REPORTS:
         yield name, render_html(cnncalc.analyze(SPECS / f"{name}.yaml"), depth=DEPTH.get(name)), (1280, 2000)
     yield "resnet50-phone", render_html(cnncalc.analyze(SPECS / "resnet50.yaml")), (390, 844)
+    yield "two-inputs-phone", render_html(cnncalc.analyze(TWO_INPUTS)), (390, 844)
     two = [cnncalc.analyze(SPECS / f"{name}.yaml") for name in ("vgg16", "vgg19")]
     yield (
         "compare-vgg16-vgg19",
@@ -231,6 +234,14 @@ def _chains(report: cnncalc.Report) -> dict[int | None, list[int]]:
 def test_a_phone_sees_the_page_without_sideways_scrolling(seen: tuple[Path, dict[str, Any]]) -> None:
     found = seen[1]["resnet50-phone"]
     assert found["errors"] == [] and found["overflow"] <= 0
+
+
+def test_several_inputs_on_a_phone(seen: tuple[Path, dict[str, Any]]) -> None:
+    """Each input is a row, as in the table; an input name too long for the screen breaks
+    (title, meta line) or scrolls inside the table's box: the page never scrolls sideways."""
+    found = seen[1]["two-inputs-phone"]
+    assert found["errors"] == [] and found["overflow"] <= 0
+    assert found["inputs"] == ["image", "very_long_input_name_that_does_not_break_anywhere_at_all"]
 
 
 def test_compare_in_a_browser(seen: tuple[Path, dict[str, Any]]) -> None:

@@ -8,10 +8,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from outcomes import error_of
 
 import cnncalc
 from cnncalc.cli import main
-from cnncalc.errors import SpecError
 
 # An RGB-D stem: one conv per input, concatenated.
 RGBD = """\
@@ -25,12 +25,6 @@ layers:
 
 def report(text: str, **options: object) -> dict:
     return cnncalc.analyze(text, **options).to_dict()  # type: ignore[arg-type]
-
-
-def error_of(text: str) -> SpecError:
-    with pytest.raises(SpecError) as info:
-        cnncalc.analyze(text)
-    return info.value
 
 
 def test_each_input_feeds_its_layers_and_json_names_them():

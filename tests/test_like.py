@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from outcomes import error_of, rows
 
 import cnncalc
 from cnncalc.cli import main
-from cnncalc.errors import SpecError
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 
@@ -23,16 +23,6 @@ layers:
   - conv: {filters: 8, kernel: 3, stride: 2, padding: 1}
   - upsample: {like: input, mode: bilinear}
 """
-
-
-def rows(text: str, **options: object) -> dict[str, dict]:
-    return {row["name"]: row for row in cnncalc.analyze(text, **options).to_dict()["layers"]}  # type: ignore[arg-type]
-
-
-def error_of(text: str) -> SpecError:
-    with pytest.raises(SpecError) as info:
-        cnncalc.analyze(text)
-    return info.value
 
 
 def test_upsample_like_the_input_at_any_input():

@@ -7,10 +7,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from outcomes import error_of, rows
 
 import cnncalc
 from cnncalc.cli import main
-from cnncalc.errors import SpecError
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -26,16 +26,6 @@ layers:
   - add: {from: [up4, lat3]}
   - concat: {from: [c3, -1]}
 """
-
-
-def rows(text: str) -> dict[str, dict]:
-    return {row["name"]: row for row in cnncalc.analyze(text).to_dict()["layers"]}
-
-
-def error_of(text: str) -> SpecError:
-    with pytest.raises(SpecError) as info:
-        cnncalc.analyze(text)
-    return info.value
 
 
 def test_the_spec_formats_example():

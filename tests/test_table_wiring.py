@@ -126,15 +126,15 @@ layers:
 
 
 def test_vit_names_the_outer_dropout_in_full_where_its_block_has_one_too():
-    """ViT's first encoder block adds the top-level dropout1 to its own dropout1:
+    """ViT's first encoder block adds the encoder's dropout1 to its own dropout1:
     local names would read 'add ← dropout1, dropout1'."""
     out = render_table(cnncalc.analyze(str(ROOT / "specs" / "vit_b_16.yaml")), width=200, depth=None)
     cells = [line.split(" add ← ", 1)[1].split("  ")[0] for line in out.splitlines() if " add ← " in line]
     assert cells[:4] == [
-        "encoder_block1.dropout1, dropout1",
-        "dropout3, add1",
-        "dropout1, encoder_block1.add2",
-        "dropout3, add1",
+        "dropout1, encoder1.dropout1",
+        "mlp_block1.dropout2, add1",
+        "dropout1, encoder1.encoder_layers1.encoder_block1.add2",
+        "mlp_block1.dropout2, add1",
     ]
     assert len(cells) == 24  # two residual adds in each of 12 blocks
 

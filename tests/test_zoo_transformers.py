@@ -184,7 +184,7 @@ def test_attention_column_only_where_there_is_attention():
     from cnncalc.render.text import render_markdown
 
     vit = _analyze("vit_b_16")
-    text = render_table(vit, width=200, depth=1)
+    text = render_table(vit, width=200, depth=3)  # encoder1 / encoder_layers1 / repeat1 / the blocks
     assert "Attention" in text.splitlines()[1]
     assert f"{12 * 197 * 197 * 4 / 2**20:.2f} MiB" == "1.78 MiB"
     block = next(line for line in text.splitlines() if "encoder_block1 " in line)

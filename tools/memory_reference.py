@@ -26,7 +26,8 @@ It prints one JSON entry per model, as memory.json's "entries" hold them (its
   each ``nn.MultiheadAttention``, whatever path it takes inside) returns, read in
   a forward hook (the module's input is still referenced then, as cnncalc's level
   after a layer counts it): ``[module class, live bytes]`` in call order, which
-  shows where each tensor is freed, not only the peak.
+  shows where each tensor is freed, not only the peak; and the same in the forward
+  of a training step (``model.train()``, autograd recording).
 - ``train``: after a warm-up step (so the optimizer state exists), one step
   (``zero_grad(set_to_none=True)``, forward, cross-entropy, backward, the
   optimizer's single-tensor step) counted the same way; the peak is above the
@@ -139,8 +140,22 @@ def inference_peak(name: str, batch: int, precision: str) -> int:
 
 
 def timeline(name: str, batch: int) -> dict[str, Any]:
-    """The live bytes as each leaf module returns (float32, no grad), in call order."""
-    model = _model(name).eval()
+    """The live bytes as each leaf module returns, in call order: a forward pass without
+    gradients (``model.eval()``, no grad) and the forward of a training step
+    (``model.train()``, autograd recording; no optimizer state: a first step)."""
+    inference, peak = _module_levels(name, batch, train=False)
+    train, _ = _module_levels(name, batch, train=True)
+    return {
+        "model": name,
+        "batch": batch,
+        "inference_peak_bytes": peak,
+        "live_after_module": inference,
+        "train_forward_live_after_module": train,
+    }
+
+
+def _module_levels(name: str, batch: int, train: bool) -> tuple[list[list[Any]], int]:
+    model = _model(name).train(train)
     x = torch.randn(batch, 3, 224, 224)
     mode = LiveBytes(_parameters(model))
     seen: list[list[Any]] = []
@@ -153,9 +168,10 @@ def timeline(name: str, batch: int) -> dict[str, Any]:
     for module in model.modules():
         if (not list(module.children()) and id(module) not in inside) or module in attention:
             module.register_forward_hook(hook)
-    with torch.no_grad(), mode:
-        model(x)
-    return {"model": name, "batch": batch, "inference_peak_bytes": mode.peak, "live_after_module": seen}
+    with torch.set_grad_enabled(train), mode:
+        out = model(x)
+    del out
+    return seen, mode.peak
 
 
 def training(name: str, batch: int, precision: str, optimizer: str) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""Renderers: Report → text, one function per format. Only ``table`` imports rich."""
+"""Renderers: Report → text, one function per format. Only ``table`` and ``plain``
+(its rich-free layout, handing what it does not cover to rich) import rich."""
 
 from __future__ import annotations
 

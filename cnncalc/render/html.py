@@ -11,6 +11,7 @@ character a reference, so no output encoding can spoil it."""
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterator
 
@@ -63,7 +64,7 @@ def _report_body(report: Report, layout: str, depth: int | None, view: str, *, s
     if style:
         parts.append(f"<style>{STYLE}</style>\n")
     parts.append(f"<h1>{text(report.name or report.file)}</h1>\n")
-    meta = text(f"input {shape_text(report.input, layout)}, batch {report.batch}, {report.dtype}")
+    meta = text(f"{_inputs_text(report, layout)}, batch {report.batch}, {report.dtype}")
     if report.name and report.file and report.file != report.name:
         meta += f" &middot; {text(report.file)}"
     parts.append(f'<p class="meta">{meta}</p>\n')
@@ -81,6 +82,18 @@ def _report_body(report: Report, layout: str, depth: int | None, view: str, *, s
     parts.extend(_totals(report, layout, view))
     parts.append(f"<script>{SCRIPT}</script>\n</div>\n")
     return "".join(parts)
+
+
+def _inputs(report: Report) -> dict[str, tuple[int, ...]]:
+    return dict(report.inputs) if len(report.inputs) > 1 else {"input": report.input}
+
+
+def _inputs_text(report: Report, layout: str) -> str:
+    """'input 3×224×224', or with several inputs 'inputs image 3×64×64, depth 1×64×64', as the table's title."""
+    inputs = _inputs(report)
+    if len(inputs) == 1:
+        return f"input {shape_text(report.input, layout)}"
+    return "inputs " + ", ".join(f"{name} {shape_text(shape, layout)}" for name, shape in inputs.items())
 
 
 def _warnings(report: Report) -> Iterator[str]:
@@ -125,12 +138,7 @@ def _layer_table(report: Report, layout: str, depth: int | None, view: str) -> I
     size = report.dtype_bytes
     yield _headings(report, layout, columns)
     yield "<tbody>\n"
-    first = "".join(_cell(m, m.input(report.input_activations, size), False) for m in columns)
-    rf = "1 /1" if len(report.input) > 1 else "all"
-    yield (
-        f'<tr class="input"><td class="name">input</td><td></td><td>{shape_text(report.input, layout)}</td>'
-        f'{first}<td class="num">{rf}</td></tr>\n'
-    )
+    yield from _input_rows(report, layout, columns, size)
     chains = _ancestry(report.groups)
     members: dict[int, list[Row]] = {}
     for row in report.rows:
@@ -147,6 +155,19 @@ def _layer_table(report: Report, layout: str, depth: int | None, view: str) -> I
                 yield _group_row(group, chain[:at], members[group_id], layout, columns, size, depth)
         yield _row(index, row, reads[index], chain, layout, columns, size)
     yield "</tbody>\n"
+
+
+def _input_rows(report: Report, layout: str, columns: tuple[Metric, ...], size: int) -> Iterator[str]:
+    """A row per input of the spec, under its name, as the table has them."""
+    inputs = _inputs(report)
+    for name, shape in inputs.items():
+        elements = report.input_activations if len(inputs) == 1 else math.prod(shape) * report.batch
+        figures = "".join(_cell(m, m.input(elements, size), False) for m in columns)
+        rf = "1 /1" if len(shape) > 1 else "all"
+        yield (
+            f'<tr class="input"><td class="name">{text(name)}</td><td></td>'
+            f'<td>{text(shape_text(shape, layout))}</td>{figures}<td class="num">{rf}</td></tr>\n'
+        )
 
 
 def _data_in(chain: tuple[int, ...]) -> str:

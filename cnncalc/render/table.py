@@ -1,6 +1,7 @@
-"""The terminal table (rich): one row per layer, rows nested under their
-block or branch with tree guides, deeper levels folded by ``depth``, inexact
-rows highlighted with the division that failed, and a Keras/CS231n footer."""
+"""The terminal table: one row per layer, rows nested under their block or
+branch with tree guides, deeper levels folded by ``depth``, inexact rows
+highlighted with the division that failed, and a Keras/CS231n footer. Laid
+out by render/plain.py, or by rich where plain.py does not cover the table."""
 
 from __future__ import annotations
 

@@ -5,6 +5,9 @@
 - :mod:`.construct`, :mod:`.constructs`, :mod:`.blocks` — what each kind of item in
   a list of layers lowers to, how it counts toward the layer limit, its schema;
 - :mod:`.builder` — scopes, names, groups, nodes and the error policy;
+- :mod:`.references` — ``from``: a name or ``-k`` resolved to the node that made the tensor;
+- :mod:`.inputs_outputs` — ``input`` or ``inputs``, and ``outputs``;
+- :mod:`.yaml_errors` — PyYAML's complaints as located errors;
 - :mod:`.counting` — the layer limit, checked before building;
 - :mod:`.document` — a whole spec: its top-level keys, then its layers.
 """

@@ -18,6 +18,9 @@ FONT = 10.0
 ROW = 17.0  # a bar's row
 BAR = 300.0  # the longest bar
 HEADER = 58.0
+# No chart draws more bars than this (20,000 layers made a 5.5 MB chart): past it the blocks fold
+# further, and if even --depth 0 has more, the first MOST_BARS are drawn, with a note saying so.
+MOST_BARS = 500
 COLOURS = ("#3498db", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085")
 
 
@@ -47,6 +50,9 @@ def chart_svg(
     names = [metric] if isinstance(metric, str) else list(metric)
     metrics = [chart_metric(name) for name in names]
     rows = chart_rows(report, metrics, depth)
+    bound = ""
+    if len(rows) > MOST_BARS:
+        rows, depth, bound = _bounded(report, metrics, depth, len(rows))
     label_w = max(text_width(label, FONT) for label, _ in rows) + 12
     value_w = max(text_width(human(m.unit, v) + " 100.0%", FONT) for m in metrics for _, vs in rows for v in vs) + 10
     panel_w = BAR + value_w + 16
@@ -74,11 +80,40 @@ def chart_svg(
         body.append(text(16 + label_w - 8, HEADER + ROW * r + ROW - 5, label, FONT, "end", fill="#1b2631"))
     body.append(_rule(16 + label_w - 2, HEADER - 2, HEADER + ROW * len(rows)))
     left_out = len(list(lines(report, depth))) + 1 - len(rows)
-    if left_out:
+    if bound:
+        body.append(text(16, height - 14, "note: " + bound, FONT, fill="#b9770e"))
+        width = max(width, 16 + text_width("note: " + bound, FONT) + 16)
+    elif left_out:
         note = f"{left_out} rows with no {' and no '.join(m.label for m in metrics)} are not shown."
         body.append(text(16, height - 14, note, FONT, fill="#5d6d7e"))
     return document(
         width, height, f"{report.name or report.file}: {', '.join(m.label for m in metrics)} per layer", body
+    )
+
+
+def _bounded(
+    report: Report, metrics: Sequence[Metric], depth: int | None, bars: int
+) -> tuple[list[tuple[str, list[int]]], int | None, str]:
+    """The bars within MOST_BARS: folded to the deepest depth that has no more, else the first
+    MOST_BARS at --depth 0; the depth drawn; and the note saying which."""
+    deepest = max((row.depth for row in report.rows), default=0)
+    asked = "every layer" if depth is None else f"--depth {depth}"
+    for folded in range(deepest - 1 if depth is None else min(depth, deepest) - 1, -1, -1):
+        rows = chart_rows(report, metrics, folded)
+        if len(rows) <= MOST_BARS:
+            return (
+                rows,
+                folded,
+                f"folded to --depth {folded}: {asked} has {bars:,} bars, more than the {MOST_BARS} a chart draws",
+            )
+    rows = chart_rows(report, metrics, 0)
+    return (
+        rows[:MOST_BARS],
+        0,
+        (
+            f"the first {MOST_BARS} of {len(rows):,} bars: a chart draws at most {MOST_BARS}, even with every "
+            "block folded (--depth 0); cnncalc summary lists every layer"
+        ),
     )
 
 

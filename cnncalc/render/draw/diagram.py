@@ -17,6 +17,7 @@ LABEL = 9.5  # label font size
 WRAP = 17  # label characters per line
 TITLE = 15.0
 HEADER = 46.0  # the title and totals above the drawing
+NOTE = 15.0  # a note under them (what a diagram too large to draw left out)
 JOIN = 11.0  # a merge's circle radius
 SYMBOLS = {"add": "+", "multiply": "×", "concat": "C", "stack": "S"}
 
@@ -33,7 +34,7 @@ PALETTE = {
 
 
 def _family(item: Item) -> str:
-    if item.index == 0:
+    if item.is_input:
         return "input"
     if item.folded:
         return "block"
@@ -70,7 +71,7 @@ def _slant(depth: float) -> tuple[float, float]:
 def _labels(item: Item, layout_: str) -> list[tuple[str, str]]:
     """The label's lines and their class: the name, the kind of layer, the shape, each wrapped."""
     parts = [(item.name, "name"), (item.kind, "kind"), (shape_text(item.shape, layout_, item.tokens), "shape")]
-    if item.index == 0:
+    if item.is_input:
         parts = [parts[0], parts[2]]
     return [(line, cls) for whole, cls in parts for line in wrap(whole, WRAP)]
 
@@ -97,24 +98,37 @@ def _size_flat(item: Item, layout_: str) -> Size:
 
 
 def diagram_layout(
-    report: Report, style: str = "3d", depth: int | None = None, layout_: str = "nchw"
+    report: Report,
+    style: str = "3d",
+    depth: int | None = None,
+    layout_: str = "nchw",
+    keep: int | None = None,
+    top: float = HEADER,
 ) -> tuple[list[Item], Layout]:
-    """The items drawn and where: for tests (boxes must not overlap) and for diagram_svg."""
-    drawn = items(report, depth, merge_pointwise=style == "3d")
+    """The items drawn (the first ``keep`` of them, None: all) and where: for tests (boxes
+    must not overlap) and for diagram_svg."""
+    drawn = items(report, depth, merge_pointwise=style == "3d")[:keep]
     sizer = _size_3d if style == "3d" else _size_flat
     gap = 22.0 if style == "3d" else 26.0
-    placed = layout([sizer(item, layout_) for item in drawn], [item.preds for item in drawn], top=HEADER, gap=gap)
+    placed = layout([sizer(item, layout_) for item in drawn], [item.preds for item in drawn], top=top, gap=gap)
     return drawn, placed
 
 
 def diagram_svg(
-    report: Report, style: str = "3d", depth: int | None = None, layout: str = "nchw", ids: str = "cnncalc"
+    report: Report,
+    style: str = "3d",
+    depth: int | None = None,
+    layout: str = "nchw",
+    ids: str = "cnncalc",
+    keep: int | None = None,
+    note: str = "",
 ) -> str:
-    """The whole diagram as a standalone SVG document (deterministic: the same report gives the same bytes)."""
+    """The whole diagram as a standalone SVG document (deterministic: the same report gives the same bytes);
+    ``keep``: draw only the first tensors; ``note``: a line under the totals saying what was left out."""
     if style not in STYLES:
         raise ValueError(f"'{style}' is not a style; the styles are {', '.join(STYLES)}")
-    drawn, placed = diagram_layout(report, style, depth, layout)
-    header, header_width = _header(report, layout, drawn)
+    drawn, placed = diagram_layout(report, style, depth, layout, keep, HEADER + (NOTE if note else 0))
+    header, header_width = _header(report, layout, drawn, note)
     body = [_defs(ids), *header]
     body += [f'<path class="edge" d="{edge.path}" marker-end="url(#{ids}-arrow)"/>' for edge in placed.edges]
     for item, box in zip(drawn, placed.boxes):
@@ -136,14 +150,17 @@ def _defs(ids: str) -> str:
 
 
 def _title(report: Report, layout_: str) -> str:
+    if len(report.inputs) > 1:  # several inputs: each by name, as the table's title
+        shapes = ", ".join(f"{name} {shape_text(shape, layout_)}" for name, shape in report.inputs.items())
+        return f"{report.name or report.file} — inputs {shapes}"
     return f"{report.name or report.file} — input {shape_text(report.input, layout_)}"
 
 
 LEGEND = {"conv": "conv", "pool": "pooling", "dense": "dense", "block": "folded block", "other": "other"}
 
 
-def _header(report: Report, layout_: str, drawn: list[Item]) -> tuple[list[str], float]:
-    """The title, the totals and a key to the colours drawn; and how wide they are."""
+def _header(report: Report, layout_: str, drawn: list[Item], note: str = "") -> tuple[list[str], float]:
+    """The title, the totals, a key to the colours drawn and the note; and how wide they are."""
     t = report.totals
     totals = f"{count(t.params)} params · {count(t.macs)} MACs · batch {report.batch}, {report.dtype}"
     parts = [
@@ -159,12 +176,20 @@ def _header(report: Report, layout_: str, drawn: list[Item]) -> tuple[list[str],
             )
             parts.append(text(x + 14, 40, words, LABEL, fill="#5d6d7e"))
             x += 14 + text_width(words, LABEL) + 14
+    if note:
+        parts.append(text(16, 40 + NOTE, "note: " + note, LABEL + 0.5, fill="#b9770e"))
+        x = max(x, 16 + text_width("note: " + note, LABEL + 0.5) + 16)
     return parts, max(x, 16 + text_width(_title(report, layout_), TITLE) + 16)
 
 
+TOOLTIP_ROWS = 40  # a folded block of 20,000 layers names its first rows, not all (a 340 kB tooltip)
+
+
 def _tooltip(item: Item) -> str:
-    """Every row the item stands for, by name and type: shown on hover, found by search."""
-    rows = [f"{row.name} ({row.type})" for row in item.rows] or ["input"]
+    """The rows the item stands for, by name and type: shown on hover, found by search."""
+    rows = [f"{row.name} ({row.type})" for row in item.rows[:TOOLTIP_ROWS]] or ["input"]
+    if len(item.rows) > TOOLTIP_ROWS:
+        rows.append(f"and {len(item.rows) - TOOLTIP_ROWS:,} more")
     return f"<title>{esc(', '.join(rows))}</title>"
 
 

@@ -1,6 +1,6 @@
 """What a diagram draws: one item per tensor. A layer row, or a block folded
-at ``depth`` as the table folds it (render/table.py ``lines``); the input is
-item 0. With ``merge_pointwise`` a row that only rescales or activates the
+at ``depth`` as the table folds it (render/grid.py ``lines``); the input is
+item 0 (several inputs: items 0, 1, ..., each under its name). With ``merge_pointwise`` a row that only rescales or activates the
 tensor before it (batchnorm, relu, dropout: one input, same shape, no MACs)
 joins that item, as papers draw one block per conv + BN + ReLU."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ...record import field, record
 from ...report import Report, Row
+from ..escape import visible
 from ..table import lines
 from ..units import layers_text, type_label
 
@@ -24,6 +25,11 @@ class Item:
     tokens: bool = False
     folded: bool = False
     preds: list[int] = field(default_factory=list)  # the items it reads, its main input first
+
+    @property
+    def is_input(self) -> bool:
+        """One of the spec's inputs: the only items that stand for no row."""
+        return not self.rows
 
     @property
     def kind(self) -> str:
@@ -47,8 +53,9 @@ def _folded_kind(report: Report, kind: str, label: str, rows: list[Row]) -> str:
 
 def items(report: Report, depth: int | None, merge_pointwise: bool = True) -> list[Item]:
     """The items in execution order, each with the items it reads."""
-    found = [Item(0, "input", ["input"], [], report.input)]
-    item_of: dict[str, int] = {"input": 0}
+    inputs = dict(report.inputs) if len(report.inputs) > 1 else {"input": report.input}
+    found = [Item(k, visible(name), ["input"], [], shape) for k, (name, shape) in enumerate(inputs.items())]
+    item_of: dict[str, int] = {name: k for k, name in enumerate(inputs)}
     readers: dict[str, int] = {}
     for row in report.rows:
         for name in row.inputs:

@@ -1,0 +1,130 @@
+"""What the README and docs/*.md say a command prints is what it prints.
+
+Every ```text block of README.md and docs/*.md whose lines start with
+`$ cnncalc ...` is run, each command in turn, from a folder holding the
+repository's specs/ and the files the docs write out for their examples
+(docs/check.md's `specs/stem.yaml`, docs/sizes.md's `two_inputs.yaml`,
+docs/errors.md's `net.yaml`), and its output is compared with the lines under
+it, verbatim. A doc that quotes a new command is checked without a new test.
+The quotes that show no command (the README's `check` finding, its one-line
+error, docs/html.md's repr) are compared with the output they stand for."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_sizes import TWO_INPUTS
+
+import cnncalc
+from cnncalc.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCK = re.compile(r"```text\n(\$ .*?)```", re.S)
+EXIT = '; echo "exit $?"'  # the docs show a command's exit code this way
+
+
+def quoted_commands() -> list[tuple[str, str, str]]:
+    """(doc, command, what the doc says it prints) for every `$ cnncalc` line of a text block."""
+    found = []
+    for doc in DOCS:
+        for block in BLOCK.findall(doc.read_text(encoding="utf-8")):
+            for part in re.split(r"^\$ ", block, flags=re.M)[1:]:
+                command, _, shown = part.partition("\n")
+                if command.startswith("cnncalc "):
+                    found.append((doc.name, command, shown))
+    return found
+
+
+def _stem_spec() -> str:
+    found = re.search(r"```yaml\n(name: stem\n.*?)```", (ROOT / "docs" / "check.md").read_text(encoding="utf-8"), re.S)
+    assert found, "docs/check.md no longer writes out specs/stem.yaml"
+    return found.group(1)
+
+
+def _net_spec() -> str:
+    """docs/errors.md's net.yaml: the quoted source line at the line the message names, after
+    valid layers (the message indents the quoted line by two spaces)."""
+    doc = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    found = re.search(r"\$ cnncalc summary net.yaml\nnet.yaml:(\d+):\d+: [^\n]*\n  ([^\n]*)\n", doc)
+    assert found, "docs/errors.md's first example is missing"
+    line, source = int(found.group(1)), found.group(2)
+    head = ["name: net", "input: [3, 32, 32]", "layers:"]
+    return "\n".join(head + ["  - relu"] * (line - 1 - len(head)) + [source]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("docs")
+    shutil.copytree(ROOT / "specs", work / "specs")
+    (work / "specs" / "stem.yaml").write_text(_stem_spec(), encoding="utf-8")
+    (work / "stem.yaml").write_text(_stem_spec(), encoding="utf-8")
+    (work / "two_inputs.yaml").write_text(TWO_INPUTS, encoding="utf-8")
+    (work / "net.yaml").write_text(_net_spec(), encoding="utf-8")
+    return work
+
+
+def run(command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What `command` prints (both streams, as a terminal shows them), with `exit N` after
+    it when the doc echoes the exit code."""
+    echoes_exit = command.endswith(EXIT)
+    argv = shlex.split(command.removesuffix(EXIT), comments=True)
+    assert argv[0] == "cnncalc"
+    monkeypatch.chdir(workdir)
+    result = CliRunner().invoke(main, argv[1:], terminal_width=200)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.output + (f"exit {result.exit_code}\n" if echoes_exit else "")
+
+
+def test_the_docs_quote_commands() -> None:
+    """The collection below is not empty by accident: the docs' known examples are found."""
+    commands = {command for _, command, _ in quoted_commands()}
+    for expected in [
+        "cnncalc sizes specs/vgg16.yaml",
+        "cnncalc fit specs/resnet50.yaml --memory 24GiB",
+        'cnncalc check specs/vgg16.yaml specs/stem.yaml; echo "exit $?"',
+        "cnncalc check --format github specs/stem.yaml",
+        "cnncalc summary net.yaml",
+    ]:
+        assert expected in commands, f"no quoted output of '{expected}'"
+
+
+@pytest.mark.parametrize(
+    ("doc", "command", "shown"), [pytest.param(*quote, id=f"{quote[0]}: {quote[1]}") for quote in quoted_commands()]
+)
+def test_a_quoted_command_prints_what_the_doc_shows(
+    doc: str, command: str, shown: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(command, workdir, monkeypatch) == shown, f"{doc}: the output of '{command}' is stale"
+
+
+def test_the_readme_check_finding_is_the_first_of_the_stem(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README shows the first finding of `cnncalc check stem.yaml` (docs/check.md's stem), whole."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"```text\n(stem\.yaml:4:5: error: .*?)```", readme, re.S)
+    assert found, "the README's check example is missing"
+    printed = run("cnncalc check stem.yaml", workdir, monkeypatch)
+    findings = re.split(r"\n(?=\S)", printed)  # a finding: its message line and the indented lines under it
+    assert findings[0] + "\n" == found.group(1)
+
+
+def test_the_readme_bad_input_line_is_the_error_docs_errors_shows(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    found = re.search(r"\(`(net\.yaml:\d+:\d+: error: [^`]*)`, then the line and a caret\)", readme)
+    assert found, "the README's bad-input example is missing"
+    assert run("cnncalc summary net.yaml", workdir, monkeypatch).splitlines()[0] == found.group(1)
+
+
+def test_the_notebook_repr_in_docs_html() -> None:
+    doc = (ROOT / "docs" / "html.md").read_text(encoding="utf-8")
+    found = re.search(r"print\(repr\(report\)\)\n# (<cnncalc report [^\n]*)\n#  ([^\n]*>)\n", doc)
+    assert found, "docs/html.md's repr example is missing"
+    report = cnncalc.analyze(ROOT / "specs" / "vgg16.yaml")
+    assert repr(report) == found.group(1) + " " + found.group(2)
