@@ -1,7 +1,7 @@
 """Transformer layer types: tokens, their learned tensors, and attention.
 
 Tokens are a 1-D map, channels first: ``[D, N]`` is N tokens of width D
-(SPEC-FORMAT.md, version 2). ``attention`` works on any map (N = the product
+(docs/spec-contract.md, version 2). ``attention`` works on any map (N = the product
 of the spatial sizes); ``window_attention`` is Swin's, window by window.
 MACs include the two attention matmuls, Q·Kᵀ and A·V, as torchvision's model
 table counts them; softmax, scaling and masks count nothing.

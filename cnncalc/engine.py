@@ -230,7 +230,9 @@ def _walk(
     account = ledger.add
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], _Known] = {}
+    # By the arguments' id first (alive with the graph), then by their value.
+    known: dict[tuple[str, int, tuple[tuple[int, ...], ...]], _Known] = {}
+    seen: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], _Known] = {}
     # whether each tensor requires grad (autograd records a layer only if it reads such a tensor or
     # owns a trainable param); the spec's inputs, last, do not
     grads = [False] * (len(graph.nodes) + len(input_shapes))
@@ -239,10 +241,14 @@ def _walk(
         inputs = node.inputs
         single = len(inputs) == 1  # most layers: no map() over their inputs
         in_shapes = (shapes[inputs[0]],) if single else tuple(map(shape_of, inputs))
-        key = (node.type, node.args, in_shapes)
+        key = (node.type, id(node.args), in_shapes)  # the loader shares equal arguments: no record hashed
         found = known.get(key)
         if found is None:
-            found = known[key] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
+            by_value = (node.type, node.args, in_shapes)
+            found = seen.get(by_value)
+            if found is None:
+                found = seen[by_value] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
+            known[key] = found
         facts, exact, rank, activations, allow_inexact, plans, reads = found
         data_inputs = inputs if reads == len(inputs) else inputs[:reads]
         trainable, non_trainable = facts.trainable, facts.non_trainable

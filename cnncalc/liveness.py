@@ -1,4 +1,4 @@
-"""Which layers are dead: their output reaches no output of the network (SPEC-FORMAT
+"""Which layers are dead: their output reaches no output of the network (docs/spec-contract.md,
 version 2: a warning, not an error; their figures still count in the totals); and
 which node ranges are module calls, whose arguments the caller holds until they return.
 

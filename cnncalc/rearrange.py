@@ -1,4 +1,4 @@
-"""Layer types that move elements without computing any, from SPEC-FORMAT's
+"""Layer types that move elements without computing any, from docs/spec-contract.md's
 version 2 table: channel_shuffle, slice, flatten, reshape, permute,
 space_to_depth and depth_to_space.
 

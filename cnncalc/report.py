@@ -1,5 +1,5 @@
 """The report: frozen data with ``to_dict()`` (the JSON contract of
-SPEC-FORMAT.md). Renderers read it; nothing here formats text for humans."""
+docs/spec-contract.md). Renderers read it; nothing here formats text for humans."""
 
 from __future__ import annotations
 

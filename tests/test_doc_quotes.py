@@ -128,3 +128,26 @@ def test_the_notebook_repr_in_docs_html() -> None:
     assert found, "docs/html.md's repr example is missing"
     report = cnncalc.analyze(ROOT / "specs" / "vgg16.yaml")
     assert repr(report) == found.group(1) + " " + found.group(2)
+
+
+def test_the_rewired_skip_in_docs_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/compare.md's skip-connection example is the end of `compare` on test_compare_wiring's two specs."""
+    from test_compare_wiring import SKIP_A, SKIP_B
+
+    doc = (ROOT / "docs" / "compare.md").read_text(encoding="utf-8")
+    found = re.search(r"```text\n(Layers of B against A .*?)```", doc, re.S)
+    assert found, "docs/compare.md's skip-connection example is missing"
+    (tmp_path / "a.yaml").write_text(SKIP_A, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(SKIP_B, encoding="utf-8")
+    printed = run("cnncalc compare a.yaml b.yaml", tmp_path, monkeypatch)
+    assert printed.endswith("\n" + found.group(1))
+
+
+def test_the_frozen_footer_in_docs_table(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/table.md quotes YOLOv8n's `Non-trainable:` figure and its words, as the footer writes them."""
+    doc = " ".join((ROOT / "docs" / "table.md").read_text(encoding="utf-8").split())
+    found = re.search(r"as for YOLOv8n: `([^`]*)`", doc)
+    assert found, "docs/table.md's YOLOv8n example is missing"
+    printed = run("cnncalc summary specs/yolov8n.yaml --width 200", workdir, monkeypatch)
+    footer = next(line for line in printed.splitlines() if line.startswith("Non-trainable:"))
+    assert " ".join(footer.split()).endswith(found.group(1))

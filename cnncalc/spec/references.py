@@ -1,4 +1,4 @@
-"""References to earlier tensors (``from``, ``outputs``, SPEC-FORMAT version 2): a name,
+"""References to earlier tensors (``from``, ``outputs``, docs/spec-contract.md's version 2): a name,
 ``input``, an input's name, ``R.k`` (pass k of a repeat), ``R.*`` (all of its passes,
 in a merge's ``from`` only) or a negative count, resolved to the index of the node
 that made the tensor (an input's index is negative: -1 - k for input k).
