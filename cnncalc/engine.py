@@ -18,6 +18,7 @@ from .metrics import totals as metric_totals
 from .record import replace as replace_record
 from .registry import REGISTRY, Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
+from .rf import step as rf_step
 from .saved import NOTHING, keeps
 from .shapes import number_text
 
@@ -34,6 +35,12 @@ def _step(rf: RF, window: Window | str | None) -> RF:
         return None
     out = []
     for axis, k, stride, pad in zip(rf, window.kernel_eff, window.stride, window.pad_before):
+        # upsampling makes the field uneven (output positions see 1 or 2 inputs in turn): exact in rf.py
+        if axis.span is not None or window.transposed or type(stride) is not int:
+            uneven = rf_step(axis, k, stride, pad, window.transposed)
+            if uneven is not None:
+                out.append(uneven)
+                continue
         if type(axis.jump) is float or type(axis.start) is float:  # past RF_EXACT: floats, not Fractions
             out.append(_float_step(axis, k, stride, pad, window.transposed))
             continue
@@ -223,7 +230,9 @@ def _walk(
     account = ledger.add
     # Rules are pure: a layer with the type, arguments and input shapes of an
     # earlier one has its facts (deep nets repeat the same few layers).
-    known: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], _Known] = {}
+    # By the arguments' id first (alive with the graph), then by their value.
+    known: dict[tuple[str, int, tuple[tuple[int, ...], ...]], _Known] = {}
+    seen: dict[tuple[str, Any, tuple[tuple[int, ...], ...]], _Known] = {}
     # whether each tensor requires grad (autograd records a layer only if it reads such a tensor or
     # owns a trainable param); the spec's inputs, last, do not
     grads = [False] * (len(graph.nodes) + len(input_shapes))
@@ -232,10 +241,14 @@ def _walk(
         inputs = node.inputs
         single = len(inputs) == 1  # most layers: no map() over their inputs
         in_shapes = (shapes[inputs[0]],) if single else tuple(map(shape_of, inputs))
-        key = (node.type, node.args, in_shapes)
+        key = (node.type, id(node.args), in_shapes)  # the loader shares equal arguments: no record hashed
         found = known.get(key)
         if found is None:
-            found = known[key] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
+            by_value = (node.type, node.args, in_shapes)
+            found = seen.get(by_value)
+            if found is None:
+                found = seen[by_value] = _known(node, in_shapes, input_shapes[0], batch, act_bytes)
+            known[key] = found
         facts, exact, rank, activations, allow_inexact, plans, reads = found
         data_inputs = inputs if reads == len(inputs) else inputs[:reads]
         trainable, non_trainable = facts.trainable, facts.non_trainable

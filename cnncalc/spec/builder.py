@@ -60,6 +60,8 @@ class Builder:
     uses: dict[SourceLoc, tuple[str, int]] = field(default_factory=dict)  # a mistake's message, and its block uses
     finished: list[int] = field(default_factory=list)  # the last list of layers read: each item's output
     kinds: dict[str, Any] = field(default_factory=dict)  # type name → its construct (None: unknown), looked up once
+    leaf_types: dict[str, tuple[LayerType, bool]] = field(default_factory=dict)  # see leaf_type()
+    interned: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # see shared_args()
 
     # --- naming and groups ---------------------------------------------------
 
@@ -273,9 +275,15 @@ class Builder:
             found = self.defaults[args_class] = args_class()
         return found
 
-    def needs_arguments(self, layer_type: LayerType) -> bool:
-        """Whether a type has arguments that must be written (a bare '- conv' is a mistake)."""
-        return bool(_specs(layer_type)[1])
+    def leaf_type(self, written: str) -> tuple[LayerType, bool]:
+        """The layer type a name stands for, and whether it may stand bare (no argument
+        it must be given): looked up once per name."""
+        found = self.leaf_types.get(written)
+        if found is None:
+            layer_type = REGISTRY.get(written)
+            assert layer_type is not None, written
+            found = self.leaf_types[written] = (layer_type, not _specs(layer_type)[1])
+        return found
 
     def layer_args(
         self, layer_type: LayerType, written: str, args: YMap, at: SourceLoc, scope: Scope
@@ -316,8 +324,21 @@ class Builder:
                 at,
                 f"write '{written}: {{{', '.join(f'{m}: ...' for m in missing)}}}'",
             )
-        instance = layer_type.args_class(**values) if values else self.default_args(layer_type.args_class)
-        return instance, arg_locs
+        return self.shared_args(layer_type.args_class, values), arg_locs
+
+    def shared_args(self, args_class: type, values: dict[str, Any]) -> Any:
+        """One instance per argument class and values (records are frozen): layers written
+        alike share their arguments, and the engine finds its memo by identity."""
+        if not values:
+            return self.default_args(args_class)
+        try:
+            key = (args_class, tuple(values.items()), tuple(map(type, values.values())))  # 1 is not 1.0 nor True
+            found = self.interned.get(key)
+        except TypeError:  # a value that cannot be a key
+            return args_class(**values)
+        if found is None:
+            found = self.interned[key] = args_class(**values)
+        return found
 
 
 _UNSEEN = object()

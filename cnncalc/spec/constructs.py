@@ -49,8 +49,8 @@ class Primitive(Construct):
         current: int,
         path: str,
     ) -> int:
-        layer_type = _layer_type(written)
-        if body is None and not b.needs_arguments(layer_type):  # a bare '- relu', most layers of a long spec
+        layer_type, bare = b.leaf_type(written)
+        if body is None and bare:  # a bare '- relu', most layers of a long spec
             name = scope.prefix + b.auto_name(scope, layer_type.name)
             instance = b.default_args(layer_type.args_class)
             return b.add_node(scope, name, layer_type, instance, (current,), at, {}, path)

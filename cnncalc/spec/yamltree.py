@@ -266,14 +266,26 @@ class _Tree:
         total -= frame.size - 1  # children were counted as they came
         if frame.anchor:
             self.anchors[frame.anchor] = (frame.value, frame.size)
-        container = stack[-1].value if stack else None
+        outer = stack[-1] if stack else None
         total += frame.size
-        if total <= MAX_NODES and isinstance(container, YSeq):
-            stack[-1].size += frame.size  # attach()'s commonest case inline: a mapping in a list
-            container.append(frame.value)
-            container.locs.append(frame.value.loc)
+        value = frame.value
+        if outer is None or total > MAX_NODES:
+            self.attach(value, frame.size, value.loc, total)
+            return total
+        container = outer.value
+        if type(container) is YSeq:  # attach()'s commonest cases inline: a mapping in a list,
+            outer.size += frame.size
+            container.append(value)
+            container.locs.append(value.loc)
+        elif type(container) is YMap and outer.key is not _NO_KEY:  # or a key's value
+            key = outer.key
+            outer.size += frame.size
+            container[key] = value
+            container.key_locs[key] = outer.key_loc or value.loc
+            container.value_locs[key] = value.loc
+            outer.key = _NO_KEY
         else:
-            self.attach(frame.value, frame.size, frame.value.loc, total)
+            self.attach(value, frame.size, value.loc, total)
         return total
 
     def alias(self, event: Any, total: int) -> int:
