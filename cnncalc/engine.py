@@ -18,6 +18,7 @@ from .metrics import totals as metric_totals
 from .record import replace as replace_record
 from .registry import REGISTRY, Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
+from .rf import step as rf_step
 from .saved import NOTHING, keeps
 from .shapes import number_text
 
@@ -34,6 +35,12 @@ def _step(rf: RF, window: Window | str | None) -> RF:
         return None
     out = []
     for axis, k, stride, pad in zip(rf, window.kernel_eff, window.stride, window.pad_before):
+        # upsampling makes the field uneven (output positions see 1 or 2 inputs in turn): exact in rf.py
+        if axis.span is not None or window.transposed or type(stride) is not int:
+            uneven = rf_step(axis, k, stride, pad, window.transposed)
+            if uneven is not None:
+                out.append(uneven)
+                continue
         if type(axis.jump) is float or type(axis.start) is float:  # past RF_EXACT: floats, not Fractions
             out.append(_float_step(axis, k, stride, pad, window.transposed))
             continue

@@ -26,6 +26,7 @@ class AxisRF:
     size: Fraction | int | float  # ints while the arithmetic stays whole (faster; equal values);
     jump: Fraction | int | float  # floats past 2^64 (engine.RF_EXACT), so numbers stay bounded
     start: Fraction | int | float
+    span: Any = None  # rf.Span: what each output position sees, once upsampling made it uneven
 
 
 def _number(value: Fraction | int | float) -> int | float:

@@ -30,7 +30,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "record", "limits", "errors", "shapes", "expr", "graph", "registry", "metrics", "report",
             "layers", "layer_parts", "conv", "pooling", "merges", "elementwise", "norms", "rearrange", "resize",
-            "attention", "saved", "memory", "describe", "liveness",
+            "attention", "saved", "memory", "describe", "liveness", "rf",
         ),
     ),
     ("spec", ("source", "spec", "loader", "schema")),

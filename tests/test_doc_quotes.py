@@ -151,3 +151,22 @@ def test_the_frozen_footer_in_docs_table(workdir: Path, monkeypatch: pytest.Monk
     printed = run("cnncalc summary specs/yolov8n.yaml --width 200", workdir, monkeypatch)
     footer = next(line for line in printed.splitlines() if line.startswith("Non-trainable:"))
     assert " ".join(footer.split()).endswith(found.group(1))
+
+
+def _code_lines(text: str) -> list[str]:
+    """Lines of Python without comments or indentation, blank ones left out."""
+    lines = (re.sub(r"(^|\s+)#.*$", "", line).strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+@pytest.mark.parametrize(
+    ("starts", "module"), [("@record\nclass GroupNorm", "norms.py"), ('@merge(\n    "multiply"', "merges.py")]
+)
+def test_the_extension_samples_in_docs_architecture_are_the_code(starts: str, module: str) -> None:
+    """docs/architecture.md shows groupnorm and multiply as they are registered: every line of
+    its sample (comments aside) is a line of the family's module."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    found = re.search(r"```python\n(" + re.escape(starts) + r".*?)```", doc, re.S)
+    assert found, f"docs/architecture.md's {module} sample is missing"
+    source = set(_code_lines((ROOT / "cnncalc" / module).read_text(encoding="utf-8")))
+    assert [line for line in _code_lines(found.group(1)) if line not in source] == []

@@ -11,6 +11,8 @@ receptive_field table for VGG16 pool5: size 212, jump 32, effective padding 90).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import cnncalc
@@ -290,3 +292,57 @@ def test_final_rf_follows_the_main_path_not_a_trailing_head():
     )
     last = report.final_rf()
     assert last is not None and [a.size for a in last.rf] == [3, 3]
+
+
+# --- through transposed convolutions and upsampling: checked against PyTorch by gradient -----------
+#
+# The figures below were measured with PyTorch 2 (CPU): each layer on one axis (kernel [k, 1]),
+# Conv2d / ConvTranspose2d with every weight 1 and bias 0, AvgPool2d for the pools (the same
+# window as a max pool, a gradient on all of it), nn.Upsample(mode="nearest"), an input of
+# ones 1×1×40×1; for output position o, the input positions where d y[o] / d x is not 0. The
+# RF size is the most positions any output sees (away from the borders); (o, first, last) are
+# what some middle outputs see. SPEC-FORMAT's recurrence r + (k − 1)·jump gave fractions here
+# (5/3, 8/3, 3/2, 4/3) or a position too many (9).
+
+UNEVEN = [
+    # layers, RF size, (o, first, last) from the gradient
+    ([("conv_transpose", 3, 3, 0), ("conv", 3, 1, 0)], 2, [(59, 19, 20), (60, 20, 20), (61, 20, 21), (63, 21, 21)]),
+    ([("conv_transpose", 5, 3, 1), ("conv", 3, 1, 1)], 3, [(60, 19, 20), (61, 19, 21), (64, 20, 22), (65, 21, 22)]),
+    ([("conv_transpose", 2, 2, 0), ("conv_transpose", 2, 2, 0), ("conv", 3, 1, 0)], 2,
+     [(79, 19, 20), (80, 20, 20), (82, 20, 21), (84, 21, 21)]),
+    ([("conv", 2, 3, 1), ("conv_transpose", 4, 3, 1), ("conv", 5, 2, 1)], 8,
+     [(10, 17, 24), (11, 20, 24), (12, 20, 27), (14, 26, 30)]),
+    ([("upsample", 3), ("maxpool", 2, 2, 0)], 2, [(30, 20, 20), (31, 20, 21), (33, 22, 22), (34, 22, 23)]),
+    # a 1-tap transposed conv of stride 2 leaves every other output blind (bias only)
+    ([("conv_transpose", 1, 2, 0), ("conv", 3, 1, 0)], 2, [(38, 19, 20), (39, 20, 20), (41, 21, 21)]),
+]  # fmt: skip
+
+
+def _layer(kind: str, *a: int) -> dict:
+    if kind == "upsample":
+        return {"upsample": {"scale": [a[0], 1]}}
+    k, s, p = a
+    args = {"kernel": [k, 1], "stride": [s, 1], "padding": [p, 0]}
+    if kind == "maxpool":
+        return {"maxpool": {**args, "allow_inexact": True}}
+    return {kind: {"filters": 1, **args, **({} if kind == "conv_transpose" else {"allow_inexact": True})}}
+
+
+@pytest.mark.parametrize(("layers", "size", "seen"), UNEVEN)
+def test_uneven_fields_are_pytorchs(layers, size, seen):
+    field = run([1, 40, 1], *(_layer(*layer) for layer in layers)).rows[-1].rf[0]
+    assert field.size == size
+    assert [(o, *field.span.seen(o)) for o, _, _ in seen] == seen
+
+
+def test_unet_2015_sees_188_or_204_pixels_as_pytorch_does():
+    # The U-Net's deepest path on one axis in PyTorch, as above (4 × [conv 3, conv 3, pool 2], conv 3,
+    # conv 3, 4 × [conv_transpose 2/2, conv 3, conv 3], conv 1) on 572 inputs: of every 16 outputs,
+    # 4 see 188 input positions and 12 see 204 (o = 100..111: first 96; o = 112..115: 112, 188 wide;
+    # 116..127: 112, 204 wide). The recurrence said 200, which no output sees.
+    report = cnncalc.analyze(Path(__file__).resolve().parent.parent / "specs" / "unet_2015.yaml")
+    field = report.rows[-1].rf[0]
+    assert (field.size, field.jump) == (204, 1)
+    widths = [last - first + 1 for first, last in map(field.span.seen, range(100, 132))]
+    assert widths == ([204] * 12 + [188] * 4) * 2
+    assert [field.span.seen(o)[0] for o in (100, 111, 112, 127)] == [96, 96, 112, 112]
