@@ -36,7 +36,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("spec", ("source", "spec", "loader", "schema")),
     ("engine", ("engine",)),
     ("pipeline", ("pipeline",)),
-    ("analyses", ("check", "sizes", "compare", "reference", "largest_batch")),  # reference: formulas and worked examples of the types
+    ("analyses", ("check", "check_fixes", "sizes", "size_maps", "size_cases", "compare", "reference", "largest_batch")),  # reference: formulas and worked examples of the types
     ("render", ("render",)),
     ("api", ("__init__",)),  # cnncalc/__init__.py: analyze() = load + run; its report shows itself through render/
     ("cli", ("cli", "__main__")),
@@ -48,7 +48,7 @@ LIBRARIES = {
     "rich": {"render/table", "render/plain"},  # plain.py: the table's rich-free copy, handing odd text to rich
     "yaml": {"spec/yamltree"},
 }
-ANALYSES = {"check", "sizes", "compare", "largest_batch"}
+ANALYSES = {"check", "check_fixes", "sizes", "size_maps", "size_cases", "compare", "largest_batch"}
 
 
 def stage_of(module: str) -> int:
