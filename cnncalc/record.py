@@ -136,13 +136,38 @@ def _fields_of(cls: type) -> tuple[Field, ...]:
     return tuple(found)
 
 
+# A frozen slotted record with this many fields or more sets them as a plain object
+# would, its class switched for the while to an open twin of the same layout: one
+# slot store each instead of a call to the slot's descriptor (a Row, 22 fields, is
+# made in 0.5 µs instead of 1.2); with fewer fields the two switches cost more.
+WIDE = 12
+
+
 def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Callable[..., None]:
     """``__init__(self, a, b=default, ...)`` from a compiled template with the
     fields' names put in: records of the same shape share one compilation."""
     mode = "slots" if slots else "frozen" if frozen else "plain"
+    if slots and frozen and len(fields) >= WIDE:
+        mode = "wide"
     factories = tuple(i for i, f in enumerate(fields) if f.default_factory is not MISSING)
-    code = _template(len(fields), factories, mode).replace(co_varnames=("self", *(f.name for f in fields)))
+    code = _template(len(fields), factories, mode)
+    names = {f"_field_{i}": f.name for i, f in enumerate(fields)}  # the wide template's slot stores
+    code = code.replace(
+        co_varnames=("self", *(f.name for f in fields)), co_names=tuple(names.get(n, n) for n in code.co_names)
+    )
     namespace: dict[str, Any] = {"_MISSING": MISSING, "_object_setattr": object.__setattr__, "setattr": setattr}
+    if mode == "wide":
+        namespace["_record"] = cls
+        namespace["_open"] = type(
+            f"{cls.__name__}(open)",
+            (cls,),
+            {  # both: one slot serves setting and deleting, and a Python one on either slows both
+                "__slots__": (),
+                "__setattr__": object.__setattr__,
+                "__delattr__": object.__delattr__,
+                "__qualname__": f"{cls.__qualname__}(open)",
+            },
+        )
     defaults = []
     for i, f in enumerate(fields):
         if f.default is not MISSING:
@@ -176,8 +201,15 @@ def _template(count: int, factories: tuple[int, ...], mode: str) -> CodeType:
                 body.append(f"    _set_{i}(self, _{i})")
             elif mode == "frozen":
                 body.append(f"    _object_setattr(self, _name_{i}, _{i})")
-            else:
+            elif mode == "plain":
                 body.append(f"    setattr(self, _name_{i}, _{i})")
+        if mode == "wide":  # the record's own class only (an instance of a subclass: descriptors)
+            body.append("    if self.__class__ is _record:")
+            body.append("        _object_setattr(self, '__class__', _open)")
+            body += [f"        self._field_{i} = _{i}" for i in range(count)]
+            body.append("        _object_setattr(self, '__class__', _record)")
+            body.append("    else:")
+            body += [f"        _set_{i}(self, _{i})" for i in range(count)]
         params = "".join(f", _{i}" for i in range(count))
         namespace: dict[str, Any] = {}
         exec(f"def __init__(self{params}):\n" + ("\n".join(body) or "    pass") + "\n", namespace)

@@ -105,3 +105,30 @@ def test_refuses_what_it_does_not_support():
         @record
         class Child(Point):
             z: int = 0
+
+
+def test_a_wide_record_is_a_frozen_slotted_dataclass_too():
+    """Records of WIDE fields or more set them through an open twin class (record.py):
+    the same values, frozen after, and a subclass's instance keeps its class."""
+    from cnncalc.record import WIDE
+
+    names = [f"f{i}" for i in range(WIDE + 2)]
+    namespace = {"__annotations__": {name: "int" for name in names}, "f13": 13}
+    Wide = record(type("Wide", (), dict(namespace)))  # noqa: N806
+    Data = dataclasses.dataclass(frozen=True, slots=True)(type("Data", (), dict(namespace)))  # noqa: N806
+    values = list(range(100, 100 + WIDE + 1))
+    w, d = Wide(*values), Data(*values)
+    assert type(w) is Wide and repr(w) == repr(d).replace("Data", "Wide")
+    assert [getattr(w, n) for n in names] == [*values, 13]
+    assert w == Wide(*values) and hash(w) == hash(Wide(*values)) and w != Wide(*values[:-1], 0)
+    assert replace(w, f0=1).f0 == 1 and w.f0 == 100
+    with pytest.raises(FrozenInstanceError):
+        w.f0 = 1
+    with pytest.raises(TypeError):
+        Wide(1)
+
+    class Sub(Wide):  # type: ignore[misc,valid-type]
+        __slots__ = ("extra",)
+
+    s = Sub(*values)
+    assert type(s) is Sub and s.f5 == 105
