@@ -184,3 +184,11 @@ def test_the_readme_speed_is_the_last_idle_run_of_docs_performance() -> None:
     assert quoted.groups() == (summary.group(1), check.group(1)), (
         "copy docs/performance.md's last idle run into the README"
     )
+
+
+def test_docs_html_names_every_key_of_rows() -> None:
+    """docs/html.md lists the keys of `report.rows()`: all of them, and no other."""
+    doc = (ROOT / "docs" / "html.md").read_text(encoding="utf-8")
+    said = doc[doc.index("`report.rows()` gives one plain dict per layer") : doc.index("pandas is not needed")]
+    keys = set(re.findall(r"`([a-z_]+)`", said))
+    assert keys == set(cnncalc.analyze(ROOT / "specs" / "vgg16.yaml").rows()[0])
