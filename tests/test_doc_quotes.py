@@ -192,3 +192,31 @@ def test_docs_html_names_every_key_of_rows() -> None:
     said = doc[doc.index("`report.rows()` gives one plain dict per layer") : doc.index("pandas is not needed")]
     keys = set(re.findall(r"`([a-z_]+)`", said))
     assert keys == set(cnncalc.analyze(ROOT / "specs" / "vgg16.yaml").rows()[0])
+
+
+# Flags the docs name that belong to other programs: pytest and its plugins here, pre-commit,
+# Chromium, bench/ and tools/ scripts, and architecture.md's metric that the project does not declare.
+OTHER_FLAGS = {
+    "--update-goldens", "--run-slow", "--hypothesis-show-statistics",  # pytest (tests/conftest.py, hypothesis)
+    "--files", "--all-files",  # pre-commit
+    "--dump-dom", "--screenshot",  # chromium
+    "--quick", "--torchinfo", "--cpu", "--only",  # bench/bench.py, bench/hostile.py
+    "--check", "--timeline",  # tools/reference.py, tools/memory_reference.py
+    "--max-", "--max-momentum-memory",  # docs/architecture.md: check's budget option of a metric, its example
+}  # fmt: skip
+
+
+def test_every_option_the_docs_name_exists() -> None:
+    """An option the README or docs/ name is an option of a cnncalc command (or of a tool they name)."""
+    import click
+
+    def options(command: click.Command) -> set[str]:
+        found = {name for param in command.params if isinstance(param, click.Option) for name in param.opts}
+        for sub in getattr(command, "commands", {}).values():
+            found |= options(sub)
+        return found
+
+    known = options(main) | OTHER_FLAGS
+    for doc in [ROOT / "CONTRIBUTING.md", *DOCS]:
+        named = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", doc.read_text(encoding="utf-8")))
+        assert sorted(named - known) == [], f"{doc.name} names options cnncalc does not have"
