@@ -2,7 +2,7 @@
 
 The types live in modules by family, each type one argument record and one
 pure rule: a rule takes the input shape (channels first, no batch) and its
-arguments and returns :class:`Facts`. MACs count multiply-accumulates of conv,
+arguments and returns :class:`~cnncalc.registry.Facts`. MACs count multiply-accumulates of conv,
 dense and attention layers only, bias additions excluded (torchvision's
 "GFLOPS" figure). Adding a layer type is one record and one rule in its
 family's module (with its formulas, cnncalc.describe), plus its test.

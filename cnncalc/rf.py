@@ -2,7 +2,7 @@
 position sees, exactly, on one axis.
 
 Through strided convolutions and pooling the field is affine in the output position
-(SPEC-FORMAT's recurrence: size, jump, start). A transposed convolution or an upsampling
+(docs/spec-contract.md's recurrence: size, jump, start). A transposed convolution or an upsampling
 breaks that: with a 3×3 transposed convolution of stride 3, output positions see one or two
 input positions in turn, and the recurrence's ``size + (k − 1)·jump`` gives fractions (5/3)
 or misses a position. Here each output position o sees input positions ``lo(o)`` to

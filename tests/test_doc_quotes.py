@@ -170,3 +170,25 @@ def test_the_extension_samples_in_docs_architecture_are_the_code(starts: str, mo
     assert found, f"docs/architecture.md's {module} sample is missing"
     source = set(_code_lines((ROOT / "cnncalc" / module).read_text(encoding="utf-8")))
     assert [line for line in _code_lines(found.group(1)) if line not in source] == []
+
+
+def test_the_readme_speed_is_the_last_idle_run_of_docs_performance() -> None:
+    """The README quotes docs/performance.md's last idle run (its first table): the same ratios."""
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"one idle run: summary of VGG16 ([\d.]+×) `[^`]*`, check ([\d.]+×) `", readme)
+    assert quoted, "the README's speed figures are missing"
+    doc = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    summary = re.search(r"^\| `cnncalc summary specs/vgg16.yaml` / [^|]* \| ([\d.]+×) \|", doc, re.M)
+    check = re.search(r"^\| `cnncalc check specs/vgg16.yaml` / [^|]* \| ([\d.]+×) \|", doc, re.M)
+    assert summary and check, "docs/performance.md's table is missing"
+    assert quoted.groups() == (summary.group(1), check.group(1)), (
+        "copy docs/performance.md's last idle run into the README"
+    )
+
+
+def test_docs_html_names_every_key_of_rows() -> None:
+    """docs/html.md lists the keys of `report.rows()`: all of them, and no other."""
+    doc = (ROOT / "docs" / "html.md").read_text(encoding="utf-8")
+    said = doc[doc.index("`report.rows()` gives one plain dict per layer") : doc.index("pandas is not needed")]
+    keys = set(re.findall(r"`([a-z_]+)`", said))
+    assert keys == set(cnncalc.analyze(ROOT / "specs" / "vgg16.yaml").rows()[0])
