@@ -188,7 +188,7 @@ class ConvTranspose:
         output="[filters, …] with (in − 1)·stride − 2·padding + k_eff + output_padding per spatial axis",
         params="C·(filters/groups)·∏kernel + filters (bias)",
         macs="input positions × C·(filters/groups)·∏kernel (as torch's flop counter)",
-        rf="r_out = r_in + (ceil(k_eff/stride) − 1)·j_in, j_out = j_in/stride",
+        rf="j_out = j_in/stride; output positions see 1 to ceil(k_eff/stride) inputs in turn: r_out, the widest, followed position by position",
     ),
     example=Example((64, 16, 16), {"filters": 32, "kernel": 2, "stride": 2}),
 )

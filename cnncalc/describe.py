@@ -73,4 +73,7 @@ POINTWISE = Formulas()  # same shape, no params, no MACs, the field unchanged
 
 # The window formulas every conv and pooling layer shares (cnncalc.shapes).
 WINDOW_OUT = "(in + 2·padding − k_eff) / stride + 1 per spatial axis, floored (k_eff = dilation·(kernel − 1) + 1)"
-WINDOW_RF = "r_out = r_in + (k_eff − 1)·j_in, j_out = j_in·stride (r: field size, j: jump, per axis)"
+WINDOW_RF = (
+    "r_out = r_in + (k_eff − 1)·j_in, j_out = j_in·stride (r: field size, j: jump, per axis);"
+    " past an upsampling, the widest field an output position sees, followed position by position"
+)

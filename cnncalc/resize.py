@@ -78,7 +78,10 @@ def _upsample_label(a: Upsample, rank: int) -> str:
     Upsample,
     label=_upsample_label,
     saves=saved.NOTHING,  # sizes only
-    formulas=Formulas(output="[C, …] with in·scale (or size) per spatial axis", rf="j_out = j_in/scale"),
+    formulas=Formulas(
+        output="[C, …] with in·scale (or size) per spatial axis",
+        rf="j_out = j_in/scale; r_out, the widest field an output position sees, followed position by position",
+    ),
     example=Example((64, 16, 16), {"scale": 2}),
 )
 def upsample(x: Shape, a: Upsample, like: Shape | None = None) -> Facts:
