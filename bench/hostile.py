@@ -285,6 +285,25 @@ ROUND_2 = [
         (0, 1),
     ),
     Case(
+        "rf_upsampled_pattern_through_100000_layers",
+        lambda: (
+            b"input: [3, 64]\nlayers:\n  - upsample: {scale: 64}\n"
+            b"  - repeat: {times: 99999, layers: [conv: {filters: 3, kernel: 3, padding: 1}]}\n"
+        ),
+        (0,),
+        (("summary", "--format", "json"), ("check",)),
+    ),
+    Case(
+        "rf_dilated_transposed_pattern",
+        lambda: (
+            b"input: [3, 64]\nlayers:\n"
+            b"  - conv_transpose: {filters: 3, kernel: 3, stride: 64, padding: 4, dilation: 2}\n"
+            b"  - repeat: {times: 99999, layers: [conv: {filters: 3, kernel: 3, dilation: 63, padding: 63}]}\n"
+        ),
+        (0,),
+        (("summary", "--format", "json"),),
+    ),
+    Case(
         "sizes_residue_classes",
         lambda: (
             HEAD

@@ -76,7 +76,7 @@ def conv(x: Shape, a: Conv) -> Facts:
         output=(a.filters, *out),
         trainable=a.filters * per_filter + (a.filters if a.bias else 0),
         macs=a.filters * per_filter * math.prod(out),
-        window=window_of(divisions),
+        window=window_of(divisions, a.dilation),
         divisions=divisions,
         warnings=same_even_warning(a.kernel, a.padding, len(spatial)),
     )
@@ -117,7 +117,7 @@ def depthwise_conv(x: Shape, a: DepthwiseConv) -> Facts:
         output=(filters, *out),
         trainable=filters * per_filter + (filters if a.bias else 0),
         macs=filters * per_filter * math.prod(out),
-        window=window_of(divisions),
+        window=window_of(divisions, a.dilation),
         divisions=divisions,
         warnings=same_even_warning(a.kernel, a.padding, len(spatial)),
     )
@@ -232,6 +232,7 @@ def conv_transpose(x: Shape, a: ConvTranspose) -> Facts:
         tuple(Fraction(1, s[i]) for i in range(rank)),
         tuple(p[i] for i in range(rank)),
         transposed=True,
+        dilation=d,
     )
     return Facts(
         output=(a.filters, *out),

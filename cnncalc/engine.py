@@ -18,7 +18,7 @@ from .metrics import totals as metric_totals
 from .record import replace as replace_record
 from .registry import REGISTRY, Facts, Window, apply
 from .report import AxisRF, Report, Row, Totals
-from .rf import step as rf_step
+from .rf import max_period, step as rf_step
 from .saved import NOTHING, keeps
 from .shapes import number_text
 
@@ -27,17 +27,18 @@ RF_EXACT = 2**64  # past this, sizes, jumps and starts are floats: exact arithme
 _FLOAT_MAX = 1.7976931348623157e308
 
 
-def _step(rf: RF, window: Window | str | None) -> RF:
-    """One layer's receptive-field recurrence on every axis."""
+def _step(rf: RF, window: Window | str | None, longest: int) -> RF:
+    """One layer's receptive-field recurrence on every axis; ``longest``: rf.max_period()."""
     if window is None:
         return rf
     if rf is None or isinstance(window, str):  # GLOBAL, a str (not window == GLOBAL: Window.__eq__ is slow)
         return None
     out = []
-    for axis, k, stride, pad in zip(rf, window.kernel_eff, window.stride, window.pad_before):
+    dilations = window.dilation or (1,) * len(rf)
+    for axis, k, stride, pad, dilation in zip(rf, window.kernel_eff, window.stride, window.pad_before, dilations):
         # upsampling makes the field uneven (output positions see 1 or 2 inputs in turn): exact in rf.py
         if axis.span is not None or window.transposed or type(stride) is not int:
-            uneven = rf_step(axis, k, stride, pad, window.transposed)
+            uneven = rf_step(axis, k, stride, pad, window.transposed, dilation, longest)
             if uneven is not None:
                 out.append(uneven)
                 continue
@@ -238,6 +239,7 @@ def _walk(
     # owns a trainable param); the spec's inputs, last, do not
     grads = [False] * (len(graph.nodes) + len(input_shapes))
     shape_of, field_of, name_of = shapes.__getitem__, fields.__getitem__, names.__getitem__
+    longest = max_period(len(graph.nodes))  # the receptive field's exact patterns: bounded work in all
     for position, node in enumerate(graph.nodes):
         inputs = node.inputs
         single = len(inputs) == 1  # most layers: no map() over their inputs
@@ -264,7 +266,7 @@ def _walk(
             rf_in = _merged_field(node, list(map(field_of, inputs)), warnings)
         else:
             rf_in = fields[inputs[0]]
-        rf = rf_in if facts.window is None else _step(rf_in, facts.window)
+        rf = rf_in if facts.window is None else _step(rf_in, facts.window, longest)
         shapes[position] = facts.output
         fields[position] = rf
         # a rule may say its output is tokens (class_token, flatten to [C, H·W]); any other layer

@@ -47,11 +47,12 @@ def windows(
     return tuple(window_axis(names[i], spatial[i], k[i], s[i], d[i], pads[i], ceil_mode) for i in range(rank))
 
 
-def window_of(divisions: tuple[Division, ...]) -> Window:
+def window_of(divisions: tuple[Division, ...], dilation: Size = 1) -> Window:
     return Window(
         tuple(d.k_eff for d in divisions),
         tuple(d.stride for d in divisions),
         tuple(d.pad_before for d in divisions),
+        dilation=per_axis(dilation, len(divisions), "dilation") if dilation != 1 else (),
     )
 
 

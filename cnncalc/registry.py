@@ -60,6 +60,7 @@ class Window:
     stride: tuple[Any, ...]  # int, or Fraction for upsampling
     pad_before: tuple[int, ...]
     transposed: bool = False
+    dilation: tuple[int, ...] = ()  # the spacing of the kernel's taps per axis; () for all 1
 
 
 GLOBAL = "global"  # the window covers the whole input: receptive field becomes null

@@ -283,6 +283,29 @@ def test_receptive_field_fractions_stay_bounded(tmp_path, monkeypatch):
         assert run_cli(command, name).exit_code in (0, 1)
 
 
+UPSAMPLED_LONG = "input: [3, 64]\nlayers:\n  - upsample: {scale: 64}\n  - repeat: {times: 99999, layers: [conv: {filters: 3, kernel: 3, padding: 1}]}\n"
+
+
+def test_an_uneven_field_through_100000_layers_stays_bounded():
+    # rf.py followed the 64-output pattern of an upsampling by 64 through all 99,999 convs:
+    # 6.4 million positions, 11 s and 690 MiB (2.3 s and 184 MiB without the upsampling).
+    # A network that long keeps patterns of at most 2^19 / 100,000 = 5 outputs: this one falls
+    # back to the recurrence, r = 1 + 99,999 · 2 · (1/64) = 1 + 199,998/64, jump 1/64.
+    from fractions import Fraction
+
+    import cnncalc
+    from cnncalc.rf import max_period
+
+    report = cnncalc.analyze(UPSAMPLED_LONG)
+    field = report.rows[-1].rf[0]
+    assert (field.size, field.jump, field.span) == (1 + Fraction(199_998, 64), Fraction(1, 64), None)
+    assert max_period(100_000) == 5 and max_period(50) == 64
+    # a short one keeps its exact pattern: output o sees floor((o − 3)/64) .. floor((o + 3)/64), 1 or 2 wide
+    short = cnncalc.analyze(UPSAMPLED_LONG.replace("99999", "3")).rows[-1].rf[0]
+    assert (short.size, short.jump) == (2, Fraction(1, 64))
+    assert [short.span.seen(o) for o in (64, 67, 100, 125)] == [(0, 1), (1, 1), (1, 1), (1, 2)]
+
+
 def test_receptive_field_past_float_range_is_capped(tmp_path, monkeypatch):
     import sys as _sys
 

@@ -11,6 +11,7 @@ receptive_field table for VGG16 pool5: size 212, jump 32, effective padding 90).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -346,3 +347,46 @@ def test_unet_2015_sees_188_or_204_pixels_as_pytorch_does():
     widths = [last - first + 1 for first, last in map(field.span.seen, range(100, 132))]
     assert widths == ([204] * 12 + [188] * 4) * 2
     assert [field.span.seen(o)[0] for o in (100, 111, 112, 127)] == [96, 96, 112, 112]
+
+
+# --- dilated kernels where the field is uneven: only the taps see ---------------------------------
+#
+# PyTorch's ConvTranspose2d with a dilation d feeds output o from the inputs i with
+# o = i·s − p + j·d (0 <= j < k); Conv2d reads o·s − p + j·d. Between the taps nothing is seen,
+# which matters once the pattern has gaps or jumps by a fraction. Worked by hand, position by
+# position, as the gradient would give them (every weight 1), away from the borders.
+
+
+def _dilated(kind: str, k: int, s: int, p: int, d: int) -> dict:
+    args = {"kernel": [k, 1], "stride": [s, 1], "padding": [p, 0], "dilation": [d, 1]}
+    return {kind: {"filters": 1, **args, **({} if kind == "conv_transpose" else {"allow_inexact": True})}}
+
+
+def test_a_dilated_transposed_conv_feeds_each_output_from_one_input():
+    # k 3, s 3, d 2: the taps 0, 2, 4 fall on residues 0, 2, 1 mod 3, so each output has exactly
+    # one input: o = 60 = 3·20 (j 0), 61 = 3·19 + 4 (j 2), 62 = 3·20 + 2 (j 1), 63 = 3·21.
+    # Size 1, not the 2 of a 5-wide window (k_eff) that counts the positions between the taps.
+    field = run([1, 40, 1], _dilated("conv_transpose", 3, 3, 0, 2)).rows[-1].rf[0]
+    assert (field.size, field.jump) == (1, Fraction(1, 3))
+    assert [field.span.seen(o) for o in (60, 61, 62, 63)] == [(20, 20), (19, 19), (20, 20), (21, 21)]
+
+
+def test_what_an_output_sees_can_go_down_and_a_conv_after_takes_the_least_and_the_most():
+    # conv_transpose k 3, s 3, p 4, d 2: o is fed by (o + 4 − 2j)/3 where whole: 60 ← 20 (j 2),
+    # 61 ← 21 (j 1), 62 ← 22 (j 0), 63 ← 21 (j 2): 62 sees 22 and 63 sees 21. A 2-tap conv after:
+    # 61 sees {21, 22}, 62 sees {22, 21} = 21..22 (the first and last positions' own fields
+    # would say 22..21), 63 sees {21, 22}, 64 sees {22, 23}.
+    first = run([1, 40, 1], _dilated("conv_transpose", 3, 3, 4, 2)).rows[-1].rf[0]
+    assert [first.span.seen(o) for o in (60, 61, 62, 63)] == [(20, 20), (21, 21), (22, 22), (21, 21)]
+    field = run([1, 40, 1], _dilated("conv_transpose", 3, 3, 4, 2), _dilated("conv", 2, 1, 0, 1)).rows[-1].rf[0]
+    assert field.size == 2
+    assert [field.span.seen(o) for o in (61, 62, 63, 64)] == [(21, 22), (21, 22), (21, 22), (22, 23)]
+
+
+def test_a_dilated_conv_over_gaps_sees_nothing_where_its_taps_fall_in_gaps():
+    # conv_transpose k 1, s 2: even outputs see input o/2, odd ones nothing (bias only). A conv of
+    # k 2, d 2 reads o and o + 2: both even (o/2 and o/2 + 1: 2 positions) or both odd (nothing).
+    # A 3-wide window would have seen (o + 1)/2 from every odd output.
+    field = run([1, 40, 1], _dilated("conv_transpose", 1, 2, 0, 1), _dilated("conv", 2, 1, 0, 2)).rows[-1].rf[0]
+    assert field.size == 2
+    assert [field.span.seen(o) for o in (38, 39, 40)] == [(19, 20), None, (20, 21)]
