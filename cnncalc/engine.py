@@ -155,11 +155,12 @@ def run(
     if graph.references:  # without 'from', 'inputs' or 'outputs' every layer feeds the next or an output
         warnings += _dead_layers(graph)
     master_bytes = size if precision == "fp32" else 4
+    trainable = list(map(attrgetter("trainable"), rows))
     memory = ledger.figures(
         [_data_inputs(node) for node in graph.nodes],
         graph.outputs.values(),
-        list(map(attrgetter("trainable"), rows)),
-        sum(map(attrgetter("params"), rows)) * master_bytes,
+        trainable,
+        (sum(trainable) + sum(map(attrgetter("non_trainable"), rows))) * master_bytes,  # every param
         optimizer,
         master_bytes,
         0 if precision == "fp32" else 2,  # autocast's low-precision copies of the weights

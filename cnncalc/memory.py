@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from itertools import accumulate, count, repeat
-from operator import add, sub
+from itertools import accumulate, chain, count, repeat
+from operator import add, itemgetter, mul, sub
 
 from .record import record
 from .saved import Keeps
@@ -118,21 +118,22 @@ class Ledger:
         module call (liveness.calls): the caller holds its arguments until it returns."""
         n = self.nodes
         plans = self.plans
-        nbytes = [p[5] for p in plans]
+        nbytes = list(map(itemgetter(5), plans))
         nbytes.extend(self.input_bytes)
-        made = [p[4] for p in plans]
+        made = list(map(itemgetter(4), plans))
         ends = [len(nbytes) + o if o < 0 else o for o in outputs]  # an input: its position after the nodes
         kept = {storage: at for storage, at in enumerate(self.first_saver) if at >= 0}
-        saved = sum(made) + sum(nbytes[s] for s in kept)
+        saved = sum(made) + sum(map(nbytes.__getitem__, kept))
         # autocast's low-precision weight copies (mixed precision): each made when its layer runs and
         # kept (its cast cache, then autograd) until that layer's backward is done
-        copy = [t * weight_copy_bytes if p[6] else 0 for t, p in zip(trainable, plans)]
-        made_copies = list(accumulate(copy))
+        casts = weight_copy_bytes and any(map(itemgetter(6), plans))
+        copy = [t * weight_copy_bytes if p[6] else 0 for t, p in zip(trainable, plans)] if casts else [0] * n
+        made_copies = list(accumulate(copy)) if casts else copy
         levels, forward, peak_at = _forward(plans, nbytes, made, inputs, ends, kept, made_copies, n, calls)
         weights = sum(trainable) * master_bytes
         buffers, temporaries = OPTIMIZER_STATE[optimizer]
         state = buffers * weights
-        grads = [t * master_bytes for t in trainable]
+        grads = list(map(mul, trainable, repeat(master_bytes)))
         grad_of = needs_grad or [True] * n
         running, released = _backward_loads(nbytes, made, inputs, ends, kept, saved, grads, grad_of, n)
         step = weights + temporaries * max(trainable, default=0) * master_bytes  # every gradient, the temporaries
@@ -140,9 +141,12 @@ class Ledger:
         # node k's backward, with the copies of the nodes up to k: it writes its parameters' gradients;
         # a node that cast its weights writes low-precision ones (copy[k] bytes), and their cast to
         # float32 follows once the node is done and has freed what it kept (its weight copy too)
-        during = [r + c + (w or g) for r, c, w, g in zip(running, made_copies, copy, grads)]
-        after = [r - f + c + g if w else 0 for r, f, c, w, g in zip(running, released, made_copies, copy, grads)]
-        loads = (always + step, *[always + b for b in during + after], *[always + f for f in forward])
+        if casts:
+            during = [r + c + (w or g) for r, c, w, g in zip(running, made_copies, copy, grads)]
+            after = [r - f + c + g if w else 0 for r, f, c, w, g in zip(running, released, made_copies, copy, grads)]
+        else:  # no copies (float32): the gradients alone, and no cast after
+            during, after = list(map(add, running, grads)), [0] * n
+        loads = (always + step, *map(add, repeat(always), chain(during, after, forward)))
         peak = max(loads)
         # the first moment at the peak names the phase (the optimizer step wins a tie, then the backward)
         phase = "optimizer step" if loads[0] == peak else "backward" if peak in loads[1 : 2 * n + 1] else "forward"

@@ -13,8 +13,8 @@ Ground floor: no cnncalc module but ``record`` is imported.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import repeat
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, not_
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .record import record
@@ -110,6 +110,11 @@ def _inexact(row: Row, _: int) -> int:
     return 1 if not row.exact and not row.allow_inexact else 0
 
 
+def _inexact_total(rows: Sequence[Row]) -> int:
+    """The inexact layers not allowed to be: a Python call only for the few inexact rows."""
+    return sum(map(_inexact, compress(rows, map(not_, map(attrgetter("exact"), rows))), repeat(0)))
+
+
 METRICS: tuple[Metric, ...] = (
     _per_row(
         "params", "params", COUNT,
@@ -140,7 +145,7 @@ METRICS: tuple[Metric, ...] = (
     _memory("grad_bytes", "gradients", "grads", compared=False),
     _memory("optimizer_bytes", "optimizer state", "optimizer", compared=False),
     _memory("training_peak_bytes", "training peak", "training_peak", budget="training-memory"),
-    Metric("inexact_layers", "inexact layers", LAYERS, _inexact, lambda t: sum(map(_inexact, t.rows, repeat(0))),
+    Metric("inexact_layers", "inexact layers", LAYERS, _inexact, lambda t: _inexact_total(t.rows),
            compared=False),  # compare counts every inexact layer, allowed or not
     # elements of every attention matrix (heads·N² per window) × batch, and what they would take if
     # materialised (no fused kernel): only networks with attention have them

@@ -302,3 +302,18 @@ def test_an_input_fix_that_keeps_a_layers_size_says_so(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["check", str(spec)]).output
     assert "(output 64×55×55 stays, or becomes 64×57×57) an input of 3×221×221 or 3×229×229" in out
     assert "becomes 64×55×55" not in out
+
+
+def test_a_taken_name_leaves_the_next_layers_namespaces_alone(tmp_path: Path) -> None:
+    # the second 'a' is refused; 'b' after the block use is still a top-level layer that
+    # 'add' can read (it once took the namespace of the block's last layer, 'pair1.')
+    text = (
+        "input: [8, 8, 8]\nblocks:\n  pair:\n    layers: [relu, relu]\nlayers:\n"
+        "  - relu: {name: a}\n  - relu: {name: a}\n  - pair\n  - relu: {name: b}\n"
+        "  - add: {from: [a, b]}\n  - convv\n"
+    )
+    errors = json.loads(check("--format", "json", write(tmp_path, "s.yaml", text)).output)["files"][0]["errors"]
+    assert [(e["line"], e["col"], e["message"][:22]) for e in errors] == [
+        (7, 5, "the name 'a' is alread"),
+        (11, 5, "unknown layer type 'co"),
+    ]

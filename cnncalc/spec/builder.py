@@ -149,10 +149,10 @@ class Builder:
                 "nest fewer blocks around a long repeat, or raise the limit with --max-layers",
             )
         index = len(self.nodes)
-        self.node_spaces.append(scope.namespace)
         if name in self.names:
-            self.claim(name, at)  # raises: the name is taken
+            self.claim(name, at)  # raises: the name is taken (before any list grows: check reads on)
         self.names[name] = at
+        self.node_spaces.append(scope.namespace)
         self.nodes.append(
             Node(
                 index,

@@ -20,6 +20,7 @@ class Counter:
     blocks: Mapping[str, Any]
     max_layers: int
     counted: dict[int, int] = field(default_factory=dict)  # id(list in a block) → count()
+    kinds: dict[str, Any] = field(default_factory=dict)  # type name → its construct (None: unknown), looked up once
 
     def count(
         self,
@@ -57,7 +58,9 @@ class Counter:
             kind, body = next(iter(item.items()))
         else:
             return 0
-        construct = construct_for(kind, self.blocks)
+        construct = self.kinds.get(kind, _UNSEEN)
+        if construct is _UNSEEN:  # the blocks are fixed while counting: one lookup per name
+            construct = self.kinds[kind] = construct_for(kind, self.blocks)
         if construct is None:
             return 1  # an unknown type: its error comes when it is built
         return construct.count(self, kind, body, variables, depth, in_use, memo)
@@ -97,6 +100,9 @@ class Counter:
             at,
             "lower 'times', or raise the limit with --max-layers",
         )
+
+
+_UNSEEN = object()
 
 
 def count_text(n: int) -> str:
