@@ -203,7 +203,7 @@ def inexact_findings(graph: Graph, report: Report, options: Options = DEFAULTS) 
         axes = None
     input_fix = nearest_inputs_fix(report, axes)
     refitted = reports_at_inputs(graph, report, input_fix, options)
-    reruns = Reruns(graph, options)
+    reruns = Reruns(graph, options, report)
     return [_finding(graph, report, i, row, input_fix, refitted, reruns) for i, row in bad]
 
 

@@ -54,6 +54,7 @@ class Fix:
 
 
 MAX_RERUN_LAYERS = 60_000  # layers re-analysed for padding fixes, over all findings of one spec
+DISTINCT_COST = 3  # a distinct layer counts as 1 + this many
 
 
 class Reruns:
@@ -61,18 +62,23 @@ class Reruns:
     and no more than MAX_RERUN_LAYERS layers in all (1,000 inexact layers on their
     own lines would otherwise each re-run the whole spec)."""
 
-    def __init__(self, graph: Graph, options: Options) -> None:
+    def __init__(self, graph: Graph, options: Options, report: Report) -> None:
         self.graph, self.options = graph, options
         self.known: dict[tuple[SourceLoc, str, int | str | tuple[int, ...]], Report | str] = {}
         self.left = MAX_RERUN_LAYERS
+        # a layer unlike any other costs its rule's work on each re-run (the engine asks a rule
+        # once per layer of distinct arguments and shapes): 5,000 convs each on an input of its own
+        # re-ran at 4 times the cost of a repeat's
+        distinct = len({(row.type, id(row.args), row.output) for row in report.rows})
+        self.cost = len(graph.nodes) + DISTINCT_COST * distinct
 
     def outcome(self, loc: SourceLoc, type_name: str, padding: int | str | tuple[int, ...]) -> Report | str | None:
         """The report or the error; None when the budget is spent."""
         key = (loc, type_name, padding)
         if key not in self.known:
-            if self.left < len(self.graph.nodes) and self.known:  # the first one always runs
+            if self.left < self.cost and self.known:  # the first one always runs
                 return None
-            self.left -= len(self.graph.nodes)
+            self.left -= self.cost
             self.known[key] = _rerun(self.graph, loc, type_name, padding, self.options)
         return self.known[key]
 

@@ -788,3 +788,18 @@ def test_check_names_a_few_inputs_in_each_input_fix_and_splits_the_text_once(tmp
     data = json.loads(run_cli("check", name, "--format", "json").stdout)
     fixes = [f for f in data["files"][0]["findings"][0]["fixes"] if f["kind"] == "input"]
     assert [len(shapes) for shapes in fixes[0]["inputs"]] == [8, 8] and fixes[0]["inputs_not_named"] == 292
+
+
+def test_check_reruns_count_layers_unlike_any_other_four_times(tmp_path, monkeypatch):
+    # The engine asks a rule once per distinct layer; 5,000 convs each on an input of its own made
+    # each padding re-run 4 times the work of a repeat's 5,000 layers (12 re-runs: 3 s of 7).
+    # Here 2,000 such convs: each re-run counts 2,000 + 3·2,000 = 8,000 of the 60,000, so 7 run
+    # (60,000 // 8,000; 30 before, at 2,000 each), then the budget is spent.
+    from cnncalc import check_fixes
+
+    reruns = []
+    rerun = check_fixes._rerun
+    monkeypatch.setattr(check_fixes, "_rerun", lambda *a: reruns.append(a[1]) or rerun(*a))
+    name = spec(tmp_path, monkeypatch, many_inputs(2000))
+    assert run_cli("check", name, "--format", "json").exit_code == 1
+    assert len(reruns) == 7
