@@ -230,6 +230,14 @@ def narrow_name_at_the_limit() -> bytes:
     return wide_name_at_the_limit().replace("日本".encode(), b"ab")
 
 
+def many_inexact_inputs() -> bytes:
+    """5,000 inputs (500 KB), each read by an inexact conv: each finding named every input."""
+    names = [f"i{i}" for i in range(5000)]
+    inputs = ", ".join(f"{n}: [1, {4 * i + 6}, 10]" for i, n in enumerate(names))
+    layers = "".join(f"  - conv: {{filters: 1, kernel: 3, stride: 2, from: {n}, name: c{n}}}\n" for n in names)
+    return f"inputs: {{{inputs}}}\nlayers:\n{layers}outputs: [{', '.join('c' + n for n in names)}]\n".encode()
+
+
 ROUND_2 = [
     Case("round_huge_digits", _conv_filters("'round(8, -1000000000000000000)'"), (2,)),
     Case("round_many_digits", _conv_filters("'round(8, -10000000)'"), (2,)),
@@ -312,6 +320,12 @@ ROUND_2 = [
         (0, 2),
     ),
     Case("check_padding_fixes", check_padding_fixes, (0, 1)),
+    Case(
+        "check_many_inexact_inputs",
+        many_inexact_inputs,
+        (1,),
+        (("check",), ("check", "--format", "json"), ("check", "--format", "github")),
+    ),
     Case(
         "nested_95_blocks",
         nested_95_blocks,

@@ -747,3 +747,44 @@ def test_github_annotations_escape_user_text(tmp_path, monkeypatch):
     assert error.count("%0Afix: ") == 3
     assert "\x1b" not in result.stdout and "\r" not in result.stdout
     assert summary == "checked 1 spec: 1 inexact layer"
+
+
+# --- check with many inputs, each feeding an inexact layer ------------------------------------------
+
+
+def many_inputs(count: int) -> str:
+    """count inputs [1, 4i + 6, 10], each read by its own conv 3/2: every one inexact (4i + 3 and 7 are odd)."""
+    names = [f"i{i}" for i in range(count)]
+    inputs = ", ".join(f"{n}: [1, {4 * i + 6}, 10]" for i, n in enumerate(names))
+    layers = "".join(f"  - conv: {{filters: 1, kernel: 3, stride: 2, from: {n}, name: c{n}}}\n" for n in names)
+    return f"inputs: {{{inputs}}}\nlayers:\n{layers}outputs: [{', '.join('c' + n for n in names)}]\n"
+
+
+def test_check_names_a_few_inputs_in_each_input_fix_and_splits_the_text_once(tmp_path, monkeypatch):
+    # Each finding's input fix named every input, and each finding split the whole text to quote its
+    # line: 5,000 inputs (a 500 KB spec) made 25 million names (past 60 s and 770 MiB), then 30 s.
+    import json
+
+    from cnncalc.render import diagnostics
+
+    name = spec(tmp_path, monkeypatch, many_inputs(300))
+    splits = []
+    pattern = diagnostics._YAML_LINE_BREAK
+
+    class Counting:
+        def split(self, text):
+            splits.append(len(text))
+            return pattern.split(text)
+
+    monkeypatch.setattr(diagnostics, "_YAML_LINE_BREAK", Counting())
+    diagnostics._lines.cache_clear()
+    result = run_cli("check", name)
+    assert result.exit_code == 1
+    assert len(splits) == 1  # 300 findings, each quoting its line
+    # the input fix (two sets of inputs: below and above) names i0 to i7 of each, then the 292 others
+    fix = next(line for line in result.stdout.splitlines() if "make every layer exact" in line)
+    assert fix.count(", and 292 more") == 2, fix
+    assert fix.count(" i7 ") == 2 and " i8 " not in fix
+    data = json.loads(run_cli("check", name, "--format", "json").stdout)
+    fixes = [f for f in data["files"][0]["findings"][0]["fixes"] if f["kind"] == "input"]
+    assert [len(shapes) for shapes in fixes[0]["inputs"]] == [8, 8] and fixes[0]["inputs_not_named"] == 292

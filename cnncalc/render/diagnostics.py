@@ -3,6 +3,7 @@ line and a caret (gcc/black style), or as GitHub Actions annotations."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..errors import Diagnostic, SpecError
@@ -13,10 +14,17 @@ from .escape import visible
 _YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> list[str]:
+    """The text's lines, split once per text: check quotes a line for each finding (5,000 findings
+    in a 500 KB spec split it 5,000 times: 30 s)."""
+    return _YAML_LINE_BREAK.split(text)
+
+
 def _excerpt(text: str | None, line: int, col: int) -> str:
     if not text or line < 1:
         return ""
-    lines = _YAML_LINE_BREAK.split(text)
+    lines = _lines(text)
     if line > len(lines) or (line == len(lines) and not lines[-1] and line > 1):
         return ""
     source = lines[line - 1].replace("\t", " ")
