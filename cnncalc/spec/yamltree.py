@@ -199,9 +199,17 @@ class _Tree:
                         top.key, top.key_loc = value, at
                     else:
                         self.attach(value, 1, at, total)
-                elif kind in starts:
-                    self.open(event, kind is yaml.MappingStartEvent)
-                    top = stack[-1]
+                elif kind in starts:  # open(), inline: a mapping per layer that has arguments, and its body
+                    mark = event.start_mark
+                    at = new_loc(file, mark.line + 1, mark.column + 1)
+                    if event.tag:
+                        _check_tag(event.tag, at)
+                    if top is not None and type(top.value) is not YSeq and top.key is _NO_KEY:
+                        raise SpecError("a mapping key must be a name, not a list or mapping", at)
+                    if len(stack) >= MAX_NESTING:
+                        raise SpecError(f"the YAML nests deeper than {MAX_NESTING} levels", at, "flatten the structure")
+                    top = _Frame(YMap(at) if kind is yaml.MappingStartEvent else YSeq(at), event.anchor)
+                    stack.append(top)
                 elif kind in ends:
                     total = self.close(total)
                     top = stack[-1] if stack else None
@@ -246,18 +254,6 @@ class _Tree:
         container.key_locs[frame.key] = frame.key_loc or at
         container.value_locs[frame.key] = at
         frame.key = _NO_KEY
-
-    def open(self, event: Any, mapping: bool) -> None:
-        """A mapping or a list starts."""
-        at = self.loc(event.start_mark)
-        if event.tag:
-            _check_tag(event.tag, at)
-        stack = self.stack
-        if stack and isinstance(stack[-1].value, YMap) and stack[-1].key is _NO_KEY:
-            raise SpecError("a mapping key must be a name, not a list or mapping", at)
-        if len(stack) >= MAX_NESTING:
-            raise SpecError(f"the YAML nests deeper than {MAX_NESTING} levels", at, "flatten the structure")
-        stack.append(_Frame(YMap(at) if mapping else YSeq(at), event.anchor))
 
     def close(self, total: int) -> int:
         """The innermost mapping or list ends: it goes into the one around it. The new total."""
