@@ -803,3 +803,25 @@ def test_check_reruns_count_layers_unlike_any_other_four_times(tmp_path, monkeyp
     name = spec(tmp_path, monkeypatch, many_inputs(2000))
     assert run_cli("check", name, "--format", "json").exit_code == 1
     assert len(reruns) == 7
+
+
+def test_csv_inputs_cell_keeps_names_holding_the_separator_apart(tmp_path, monkeypatch):
+    # A layer named "r; s" and an input named "p; q" read by one concat gave the cell "r; s; p; q; a|b":
+    # 5 names for 3. A ';' inside a name is written '\;', so splitting at an unescaped "; " gives 3.
+    import csv
+    import io
+    import re
+
+    text = (
+        'inputs: {"p; q": [3, 8, 8], "a|b": [3, 8, 8]}\nlayers:\n'
+        '  - conv: {filters: 3, kernel: 3, padding: 1, name: "r; s"}\n'
+        '  - concat: {from: ["r; s", "p; q", "a|b"]}\n'
+    )
+    name = spec(tmp_path, monkeypatch, text)
+    result = run_cli("summary", name, "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["name"] for row in rows] == ["r; s", "concat1"]
+    assert rows[1]["inputs"] == "r\\; s; p\\; q; a|b"
+    names = [n.replace("\\;", ";") for n in re.split(r"(?<!\\); ", rows[1]["inputs"])]
+    assert names == ["r; s", "p; q", "a|b"]

@@ -194,6 +194,12 @@ CSV_COLUMNS = ("name", "type", "path", "depth", "output", *ROW_KEYS, "exact", "r
 INPUTS_SEPARATOR = "; "  # between the names in the 'inputs' cell of a merge
 
 
+def _input_name(name: str) -> str:
+    """A name in the 'inputs' cell, its ';' written '\\;': a layer named "r; s" beside "p" read
+    as 3 inputs ("r; s; p")."""
+    return visible(name).replace(";", "\\;")
+
+
 def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
     """One line per layer, exact integers; ``--layout nhwc`` puts the channels last in ``output``.
     Where the graph branches (a merge, ``from``, several inputs), a last column ``inputs`` names
@@ -217,7 +223,7 @@ def render_csv(report: Report, layout: str = "nchw", **_: object) -> str:
                 str(row.exact).lower(),
                 "x".join(map(str, rf["size"])) if rf else "",
                 "x".join(map(str, rf["jump"])) if rf else "",
-                *([INPUTS_SEPARATOR.join(map(visible, row.inputs))] if wired else []),
+                *([INPUTS_SEPARATOR.join(map(_input_name, row.inputs))] if wired else []),
             ]
         )
     return out.getvalue()
