@@ -11,7 +11,7 @@ the options object of a run), ``output`` (every write and the one error path),
 
 from __future__ import annotations
 
-from . import several as _several, solving as _solving  # noqa: F401  (register their commands)
+from . import click_text, several as _several, solving as _solving  # noqa: F401  (click_text first; the others register their commands)
 from .commands import main
 from .output import echo, fail, report_of, write_output
 from .process import console, entry
