@@ -38,7 +38,7 @@ def _step(rf: RF, window: Window | str | None, longest: int) -> RF:
     for axis, k, stride, pad, dilation in zip(rf, window.kernel_eff, window.stride, window.pad_before, dilations):
         # upsampling makes the field uneven (output positions see 1 or 2 inputs in turn): exact in rf.py
         if axis.span is not None or window.transposed or type(stride) is not int:
-            uneven = rf_step(axis, k, stride, pad, window.transposed, dilation, longest)
+            uneven = rf_step(axis, k, stride, pad, window.transposed, dilation, longest, window.adaptive)
             if uneven is not None:
                 out.append(uneven)
                 continue

@@ -147,7 +147,7 @@ def _adaptive(x: Shape, a: AdaptivePool, type_name: str) -> Facts:
     else:
         # PyTorch's windows then overlap unevenly; bound the field by the largest window
         kernels = tuple(_widest_adaptive_window(n, o) for n, o in zip(spatial, out))
-        window = Window(kernels, tuple(Fraction(n, o) for n, o in zip(spatial, out)), (0,) * len(out))
+        window = Window(kernels, tuple(Fraction(n, o) for n, o in zip(spatial, out)), (0,) * len(out), adaptive=True)
     return Facts(output=(channels, *out), window=window)
 
 

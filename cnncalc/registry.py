@@ -61,6 +61,9 @@ class Window:
     pad_before: tuple[int, ...]
     transposed: bool = False
     dilation: tuple[int, ...] = ()  # the spacing of the kernel's taps per axis; () for all 1
+    # PyTorch's adaptive pools: output i reads floor(i·n/o) to ceil((i+1)·n/o) − 1 (stride n/o),
+    # windows of two widths in turn; kernel_eff is the widest
+    adaptive: bool = False
 
 
 GLOBAL = "global"  # the window covers the whole input: receptive field becomes null

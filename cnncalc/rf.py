@@ -110,7 +110,14 @@ class Span:
         return (min(los), max(his)) if los else None
 
     def through(
-        self, k_eff: int, stride: Fraction | int, pad: int, transposed: bool, dilation: int, max_period: int
+        self,
+        k_eff: int,
+        stride: Fraction | int,
+        pad: int,
+        transposed: bool,
+        dilation: int,
+        max_period: int,
+        adaptive: bool = False,
     ) -> Span | None:
         """The pattern after a window (a layer's per-axis kernel, stride, padding, dilation); None
         when it grows past max_period (or its taps take more than SCAN·max_period to compare)
@@ -151,7 +158,12 @@ class Span:
             distances = self._distances(dilation) if self._monotone() else None
             if distances is None and period * min(taps, self._cycle(dilation)) > SCAN * max_period:
                 return None
-            ends = [self._ends((o * u) // v - pad, dilation, taps, distances) for o in range(period)]
+            if adaptive:  # PyTorch's window o: floor(o·u/v) to ceil((o + 1)·u/v) − 1, of two widths in turn
+                ends = [
+                    self._ends((o * u) // v, 1, -(-(o + 1) * u // v) - (o * u) // v, distances) for o in range(period)
+                ]
+            else:
+                ends = [self._ends((o * u) // v - pad, dilation, taps, distances) for o in range(period)]
         lo = tuple(None if e is None else e[0] for e in ends)
         hi = tuple(None if e is None else e[1] for e in ends)
         if all(value is None for value in lo) or max(abs(v) for v in (*lo, *hi, shift) if v is not None) > MAX_VALUE:
@@ -193,6 +205,7 @@ def step(
     transposed: bool,
     dilation: int = 1,
     longest: int = MAX_PERIOD,
+    adaptive: bool = False,
 ) -> AxisRF | None:
     """A window's field on one axis, exact, once the field is uneven (a transposed convolution
     or an upsampling, now or before); None where the engine's recurrence is as exact (integer
@@ -207,7 +220,7 @@ def step(
         span = Span.affine(size, jump, start)
         if span is None:
             return None
-    after = span.through(k_eff, stride, pad, transposed, dilation, longest)
+    after = span.through(k_eff, stride, pad, transposed, dilation, longest, adaptive)
     if after is None:
         return None
     return AxisRF(after.size(), after.jump(), after.start(), after)

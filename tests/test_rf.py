@@ -390,3 +390,22 @@ def test_a_dilated_conv_over_gaps_sees_nothing_where_its_taps_fall_in_gaps():
     field = run([1, 40, 1], _dilated("conv_transpose", 1, 2, 0, 1), _dilated("conv", 2, 1, 0, 2)).rows[-1].rf[0]
     assert field.size == 2
     assert [field.span.seen(o) for o in (38, 39, 40)] == [(19, 20), None, (20, 21)]
+
+
+# --- adaptive pools whose output does not divide the input: PyTorch's windows, two widths in turn ---
+#
+# nn.AdaptiveAvgPool2d((o, 1)) reads floor(i·n/o) to ceil((i+1)·n/o) − 1 for output i. Measured
+# with PyTorch 2 (CPU) by gradient as above (tools: an input of ones n×1, d y[o] / d x ≠ 0):
+# 5 → 3 sees (0, 1), (1, 3), (3, 4); 40 → 15 then a 3×1 conv (weights 1) sees (0, 7), (2, 10),
+# (5, 13), (8, 15), (10, 18), (13, 21), the widest 9. Before, every output took the widest
+# window from its start: output 0 of 5 → 3 "saw" 0..2 and the field's start was 1, not 0.5.
+
+
+@pytest.mark.parametrize("kind", ["adaptive_avgpool", "adaptive_maxpool"])
+def test_uneven_adaptive_pools_read_pytorchs_windows(kind):
+    field = run([1, 5, 1], {kind: {"output": [3, 1]}}).rows[-1].rf[0]
+    assert (field.size, field.jump, field.start) == (3, Fraction(5, 3), Fraction(1, 2))
+    assert [field.span.seen(o) for o in range(3)] == [(0, 1), (1, 3), (3, 4)]
+    field = run([1, 40, 1], {kind: {"output": [15, 1]}}, {"conv": {"filters": 1, "kernel": [3, 1]}}).rows[-1].rf[0]
+    assert field.size == 9
+    assert [field.span.seen(o) for o in range(6)] == [(0, 7), (2, 10), (5, 13), (8, 15), (10, 18), (13, 21)]
