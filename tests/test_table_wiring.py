@@ -180,3 +180,18 @@ def test_markdown_names_what_a_row_reads_besides_the_line_above():
     block = "input: [8, 16, 16]\nblocks:\n  b: {layers: [conv: {filters: 8, kernel: 1}, relu]}\nlayers:\n  - conv: {filters: 8, kernel: 1, name: stem}\n  - b\n  - b: {from: stem}\n"
     folded = cells(block, depth=0)
     assert folded["b1"] == "b (2 layers)" and folded["b2"] == "b (2 layers) ← stem"
+
+
+def test_a_name_with_a_comma_is_quoted_in_the_hint():
+    """'a, b' and c read by one add would show as 'add ← a, b, c', three tensors where there are
+    two; the table and Markdown quote a name that holds a comma."""
+    text = (
+        "input: [3, 8, 8]\nlayers:\n"
+        '  - conv: {filters: 4, kernel: 3, padding: 1, name: "a, b"}\n'
+        "  - conv: {filters: 4, kernel: 3, padding: 1, name: c}\n"
+        '  - add: {from: ["a, b", c]}\n'
+    )
+    assert type_cell(table(text, width=120), "add1") == "add ← 'a, b', c"
+    from cnncalc.render.text import render_markdown
+
+    assert "| add1 | add ← 'a, b', c |" in render_markdown(cnncalc.analyze(text))

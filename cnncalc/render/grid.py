@@ -24,7 +24,7 @@ from .escape import visible
 from .plain import column_width
 from .symbols import to_ascii
 from .units import divisions_text, heading, human, layers_text, rf_text, shape_text, type_label
-from .wiring import chain, read_names
+from .wiring import chain, hint, read_names
 
 BAR_WIDTH = 6
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -250,7 +250,7 @@ class Grid:
                     style = "yellow" if last.allow_inexact else "bold red"
                 kind = line.kind
                 if last.name in hints:  # a merge names the rows it joins; a row that reads another tensor, it
-                    kind += " ← " + ", ".join(map(visible, hints[last.name]))
+                    kind += " ← " + hint(hints[last.name])
                 name = line.name if line.depth == 0 else _guide(line.depth, "", line.opens) + _local(line.name, True)
                 name_style = figure_style = ""
                 shares.append(share)
@@ -258,7 +258,7 @@ class Grid:
                 style = "dim" if line.header else ""
                 kind = line.kind + (f" ({layers_text(len(rows))})" if line.folded else "")
                 if line.folded and rows[0].name in hints:  # the folded block reads another tensor
-                    kind += " ← " + ", ".join(map(visible, hints[rows[0].name]))
+                    kind += " ← " + hint(hints[rows[0].name])
                 name = _guide(line.depth, "▸ " if line.folded else "▾ ", line.opens) + _local(line.name, line.depth > 0)
                 name_style, figure_style = "bold " + style, style
                 shares.append(share if line.folded else "")

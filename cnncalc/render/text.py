@@ -15,7 +15,7 @@ from ..record import replace as replace_record
 from ..report import Report, Row, Totals
 from .escape import markdown_cell, visible
 from .units import count, divisions_text, exact, grouped, human, layers_text, nbytes, rf_text, shape_text
-from .wiring import has_wiring, reads_from_outside
+from .wiring import has_wiring, hint, reads_from_outside
 
 
 def render_json(report: Report, **_: object) -> str:
@@ -252,7 +252,7 @@ def render_markdown(
         kind = f"{line.kind} ({layers_text(len(line.rows))})" if line.folded else line.kind
         reads = reads_from_outside(line.rows, previous)  # flat: what it reads besides the line above
         if reads:
-            kind += " ← " + ", ".join(map(visible, reads))
+            kind += " ← " + hint(reads)
         previous = last.name
         flag = "" if line.folded or last.exact else " ⚠ " + divisions_text(last)
         figures = "".join(f" {exact(m.unit, sum(m.row(r, size) for r in line.rows))} |" for m in COLUMNS)

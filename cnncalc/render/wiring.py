@@ -13,6 +13,13 @@ from collections.abc import Iterable, Sequence
 
 from ..graph import Group
 from ..report import Report, Row
+from .escape import visible
+
+
+def hint(names: Iterable[str]) -> str:
+    """The names after a ``←``, comma-separated; a name that holds a comma is quoted, so
+    ``← 'a, b', c`` reads as two tensors, not three."""
+    return ", ".join(f"'{shown}'" if "," in (shown := visible(name)) else shown for name in names)
 
 
 def chain(group_id: int | None, groups: tuple[Group, ...]) -> list[Group]:
