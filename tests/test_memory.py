@@ -68,8 +68,8 @@ def test_saved_by_autograd_node(entry: dict) -> None:
     assert by_node == entry["saved_by_autograd_node"]
 
 
-# Each model's spec with torchvision's modules as blocks (tests/data/modules/; ResNet-50's zoo spec
-# has them already): a block use is a module call, whose arguments the caller holds until it returns.
+# Each model's spec with torchvision's modules as blocks (tests/data/modules/; the zoo specs of
+# ResNet-50 and ViT-B/16 have them already): a block use is a module call, whose arguments the caller holds until it returns.
 MODULES = ROOT / "tests" / "data" / "modules"
 
 
