@@ -5,6 +5,7 @@ rounding layer splits the case into. Pure: no I/O."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from .graph import Node
 from .record import record
@@ -112,6 +113,12 @@ def step(case: Case, node: Node, how: SizeMap) -> tuple[list[Case], str]:
     c, d = x.at(case.a, case.m)
     if how.exact:
         solved = solve_congruence(d, -(c + div.pad_total - div.k_eff), s)
+        if solved is None and d == 0:  # a size that does not follow the solved one (an input of another rank)
+            value = float(Fraction(c + div.pad_total - div.k_eff, s) + 1)
+            return [], (
+                f"its input {div.axis} is {c} at every size: ({c} + {div.pad_total} − {div.k_eff}) / {s} + 1 "
+                f"= {value:g} is not whole"
+            )
         if solved is None:
             return [], (
                 f"its input {div.axis} + {div.pad_total} − {div.k_eff} is never a multiple of {s} "

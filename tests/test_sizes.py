@@ -337,3 +337,18 @@ def test_a_layer_that_mixes_live_axes_is_located() -> None:
     result = CliRunner().invoke(main, ["sizes", "-"], input=text)
     assert result.exit_code == 2
     assert result.output.startswith("<stdin>:4:5: error: permute 'permute1' mixes a spatial axis with another")
+
+
+def test_a_size_that_stays_fixed_is_quoted_with_its_value() -> None:
+    # b has another rank than a, so sizes keeps it at 3×8×32×32 whatever a's size: conv c3 (3, stride 2,
+    # no padding) on its D = 8 gives (8 − 3)/2 + 1 = 3.5 at every size of a. The blocker said
+    # "its input D + 0 − 3 is never a multiple of 2", as if D followed the solved H.
+    text = (
+        "inputs: {a: [3, 32, 32], b: [3, 8, 32, 32]}\nlayers:\n"
+        "  - conv: {filters: 4, kernel: 3, from: a, name: c1}\n"
+        "  - conv: {filters: 4, kernel: 3, stride: 2, from: b, name: c3}\n"
+    )
+    result = CliRunner().invoke(main, ["sizes", "-"], input=text)
+    assert "H: none — conv 'c3' (line 4): its input D is 8 at every size: (8 + 0 − 3) / 2 + 1 = 3.5 is not whole" in (
+        result.output
+    )
