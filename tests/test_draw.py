@@ -294,6 +294,13 @@ def test_draw_from_the_command_line_is_bounded(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["draw", str(spec), "--depth", "all", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").count('class="item"') == 500
+    # the picture's note is said on standard error too (a note inside a picture is easy to miss), not with -q
+    assert result.stderr == (
+        "cnncalc draw: the first 500 of 1,201 boxes: a diagram draws at most 500, even with every block "
+        "folded (--depth 0); cnncalc summary lists every layer\n"
+    )
+    quiet = CliRunner().invoke(main, ["draw", str(spec), "--depth", "all", "-o", str(out), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
 
 
 def test_a_chart_draws_at_most_most_bars() -> None:

@@ -155,7 +155,7 @@ def draw(
     from ..errors import shown
     from ..pipeline import analyse
     from ..render import fold_levels
-    from ..render.draw import chart_svg, diagram_svg
+    from ..render.draw import chart_svg, diagram_note, diagram_svg
 
     report = report_of(
         analyse(spec, options_of(batch, dtype, input_text, sets, max_layers, layout=layout, depth=depth))
@@ -172,6 +172,9 @@ def draw(
         picture = chart_svg(report, charts, depth=levels)
     else:
         picture = diagram_svg(report, style, "auto" if depth is None else levels, layout)
+        capped = diagram_note(report, style, "auto" if depth is None else levels)
+        if capped and not quiet:
+            echo(f"cnncalc draw: {capped}", err=True)
     write_output(output, picture)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "bounded_depth",
     "diagram_depth",
     "diagram_layout",
+    "diagram_note",
     "diagram_svg",
 ]
 
@@ -69,6 +70,16 @@ def bounded_depth(report: Report, style: str, depth: int | None) -> tuple[int | 
             "every block folded (--depth 0); cnncalc summary lists every layer"
         ),
     )
+
+
+def diagram_note(report: Report, style: str = "3d", depth: int | str | None = "auto") -> str:
+    """What diagram_svg at ``depth`` says it folded or left out ("" when nothing), for the CLI to
+    say on standard error too: a note inside a picture is easy to miss."""
+    if depth == "auto":
+        depth = diagram_depth(report, style)
+    if isinstance(depth, str):
+        raise ValueError(f"depth '{depth}' is not a number, None or 'auto'")
+    return bounded_depth(report, style, depth)[2]
 
 
 def diagram_svg(
