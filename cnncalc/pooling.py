@@ -151,6 +151,13 @@ def _adaptive(x: Shape, a: AdaptivePool, type_name: str) -> Facts:
     return Facts(output=(channels, *out), window=window)
 
 
+# output i reads PyTorch's window floor(i·in/output) to ceil((i+1)·in/output) − 1 (rf.py, position by position)
+_ADAPTIVE_RF = (
+    "j_out = j_in·in/output; output i sees what inputs floor(i·in/output) to ceil((i+1)·in/output) − 1 see,"
+    " r_out the widest; all for output 1"
+)
+
+
 def _adaptive_label(a: AdaptivePool, rank: int) -> str:
     return "→" + axes_text(a.output, rank)
 
@@ -169,7 +176,7 @@ def _adaptive_avg_saves(a: AdaptivePool) -> saved.Keeps:
     saves=_adaptive_avg_saves,
     formulas=Formulas(
         output="[C, *output]",
-        rf="r_out = r_in + (w − 1)·j_in, j_out = j_in·in/output (w: the widest window; all for output 1)",
+        rf=_ADAPTIVE_RF,
     ),
     example=Example((512, 14, 14), {"output": 7}),
 )
@@ -186,7 +193,7 @@ def adaptive_avgpool(x: Shape, a: AdaptivePool) -> Facts:
     saves=saved.INDICES,
     formulas=Formulas(
         output="[C, *output]",
-        rf="r_out = r_in + (w − 1)·j_in, j_out = j_in·in/output (w: the widest window; all for output 1)",
+        rf=_ADAPTIVE_RF,
     ),
     example=Example((512, 14, 14), {"output": 7}),
 )
